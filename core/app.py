@@ -1,0 +1,124 @@
+"""The ASGI application: health, readiness, metrics, and the routes plugins contribute.
+
+The GraphQL endpoint itself is contributed by the ``graphql`` foundation plugin, which keeps
+this module free of any GraphQL knowledge.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from types import ModuleType
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from rapport.core.config import Settings
+from rapport.core.runtime import Runtime
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["create_app"]
+
+
+class Metrics:
+    """Per-app Prometheus registry, so two apps in one process never share counters."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "rapport_http_requests_total",
+            "HTTP requests",
+            ["path", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "rapport_http_request_seconds", "HTTP request latency", ["path"], registry=self.registry
+        )
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request (pure ASGI: no per-request task overhead)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, known_paths: set[str]) -> None:
+        self.app, self.metrics, self.known_paths = app, metrics, known_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            # Unknown paths share one label so scanners cannot blow up the label space.
+            path = scope["path"] if scope["path"] in self.known_paths else "other"
+            self.metrics.latency.labels(path).observe(time.perf_counter() - start)
+            self.metrics.requests.labels(path, str(status)).inc()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    extra_plugins: Iterable[ModuleType] = (),
+    migrate_on_startup: bool = False,
+) -> Starlette:
+    runtime = runtime or Runtime.create(settings, extra_plugins)
+    metrics = Metrics()
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means not ready; say which
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
+        return JSONResponse({"status": "ready"})
+
+    async def metrics_endpoint(_request: Request) -> Response:
+        return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+    ]
+    for item in runtime.host.collect("register_routes", runtime=runtime):
+        routes.extend(item.args)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if migrate_on_startup:
+            await runtime.migrate()
+        yield
+        await runtime.dispose()
+
+    known = {getattr(route, "path", "") for route in routes}
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics, known_paths=known)],
+    )
+    app.state.runtime = runtime
+    return app

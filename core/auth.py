@@ -1,0 +1,95 @@
+"""API keys and the actor they authenticate."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from rapport.core.models import ApiKey, User, Workspace
+from rapport.core.permissions import PermissionDenied, RoleBook
+from rapport.core.tenancy import tenant_session, unscoped_session
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+__all__ = ["Actor", "IssuedKey", "authenticate", "find_workspace", "hash_key", "issue_key"]
+
+KEY_PREFIX = "rpk_"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: a user of one workspace, acting with one role."""
+
+    workspace_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
+    permissions: frozenset[str]
+    key_id: uuid.UUID | None = None
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: str) -> None:
+        if permission not in self.permissions:
+            raise PermissionDenied(permission)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: str
+    record: ApiKey
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def issue_key(
+    session: AsyncSession, user: User, *, role: str | None = None, name: str = "default"
+) -> IssuedKey:
+    """Create a key for ``user``; the raw key exists only in the returned value."""
+    secret = secrets.token_urlsafe(32)
+    raw = f"{KEY_PREFIX}{secret}"
+    record = ApiKey(
+        workspace_id=user.workspace_id,
+        user_id=user.id,
+        name=name,
+        prefix=raw[: len(KEY_PREFIX) + 6],
+        key_hash=hash_key(raw),
+        role=role or user.role,
+    )
+    session.add(record)
+    await session.flush()
+    return IssuedKey(raw, record)
+
+
+async def authenticate(
+    factory: async_sessionmaker[AsyncSession], raw_key: str, roles: RoleBook
+) -> Actor | None:
+    """The actor for a bearer key, or None when the key is unknown, revoked or inactive."""
+    if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 200:
+        return None
+    async with unscoped_session(factory) as session:
+        found = (
+            await session.execute(
+                select(ApiKey.workspace_id, ApiKey.id, ApiKey.user_id, ApiKey.role)
+                .where(ApiKey.key_hash == hash_key(raw_key), ApiKey.revoked_at.is_(None))
+                .limit(1)
+            )
+        ).first()
+    if found is None:
+        return None
+    workspace_id, key_id, user_id, role = found
+    async with tenant_session(factory, workspace_id) as session:
+        user = await session.get(User, (workspace_id, user_id))
+        if user is None or not user.is_active:
+            return None
+    return Actor(workspace_id, user_id, role, roles.permissions_of(role), key_id)
+
+
+async def find_workspace(session: AsyncSession, name: str) -> Workspace | None:
+    return (
+        await session.execute(select(Workspace).where(Workspace.name == name))
+    ).scalar_one_or_none()

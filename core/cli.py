@@ -1,0 +1,194 @@
+"""The ``rapport`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import click
+from rapport.core.config import SETTING_HELP, Settings, load_settings
+from rapport.core.plugins import PluginError, PluginHost, available_plugins, enabled_names
+from rapport.core.runtime import Runtime
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+ENVIRONMENT_HELP = "\n".join(
+    f"  RAPPORT_{name.upper():<22} {text}" for name, text in SETTING_HELP.items()
+)
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+async def _with_runtime(settings: Settings, action: Any) -> Any:
+    runtime = Runtime.create(settings)
+    try:
+        return await action(runtime)
+    finally:
+        await runtime.dispose()
+
+
+def app_from_environment() -> Any:
+    """Uvicorn factory for ``--workers`` > 1: each worker reads the same environment."""
+    from rapport.core.app import create_app
+
+    return create_app(load_settings())
+
+
+@click.group(
+    epilog="\b\nConfiguration (environment, or the same names in lower case in rapport.toml;"
+    " RAPPORT_CONFIG names another file):\n" + ENVIRONMENT_HELP
+)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Rapport: a headless CRM platform with a GraphQL API."""
+    try:
+        ctx.obj = load_settings()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    ctx.obj = ctx.obj
+    try:
+        host = PluginHost(ctx.obj)
+    except PluginError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for item in host.collect("register_commands"):
+        for command in item.args:
+            if command.name not in main.commands:
+                main.add_command(command)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Create a `demo` workspace with sample data.")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int, demo: bool) -> None:
+    """Migrate the database if needed and serve the API."""
+    import uvicorn
+
+    async def prepare(runtime: Runtime) -> str | None:
+        await runtime.migrate()
+        if not demo:
+            return None
+        from rapport.core.demo import prepare_demo
+
+        issued = await prepare_demo(runtime)
+        return issued.key
+
+    demo_key = _run(_with_runtime(settings, prepare))
+    if demo_key:
+        settings = settings.with_overrides(demo_key=demo_key)
+        os.environ["RAPPORT_DEMO_KEY"] = demo_key
+        click.echo(f"GraphiQL: http://{host}:{port}/graphql  (the demo key is filled in)")
+        click.echo(f"Demo API key (workspace `demo`, role admin): {demo_key}")
+    if workers > 1:
+        uvicorn.run(
+            "rapport.core.cli:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+        )
+        return
+    from rapport.core.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@main.command()
+@click.pass_obj
+def migrate(settings: Settings) -> None:
+    """Upgrade the database to the newest schema of core and every enabled plugin."""
+
+    async def action(runtime: Runtime) -> None:
+        await runtime.migrate()
+
+    _run(_with_runtime(settings, action))
+    click.echo("database is up to date")
+
+
+@main.group()
+def workspace() -> None:
+    """Manage workspaces (tenants)."""
+
+
+@workspace.command("create")
+@click.argument("name")
+@click.pass_obj
+def workspace_create(settings: Settings, name: str) -> None:
+    """Create the workspace NAME."""
+    from rapport.core.workspaces import WorkspaceError, create_workspace
+
+    async def action(runtime: Runtime) -> Any:
+        await runtime.migrate()
+        return await create_workspace(runtime, name)
+
+    try:
+        created = _run(_with_runtime(settings, action))
+    except WorkspaceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created workspace {created.name} ({created.id})")
+
+
+@main.group()
+def apikey() -> None:
+    """Manage API keys."""
+
+
+@apikey.command("create")
+@click.option("--workspace", "workspace_name", required=True, help="Workspace name.")
+@click.option("--role", default="admin", show_default=True)
+@click.option("--email", default=None, help="User the key acts as (created if new).")
+@click.option("--name", default="cli", show_default=True, help="A label for the key.")
+@click.pass_obj
+def apikey_create(
+    settings: Settings, workspace_name: str, role: str, email: str | None, name: str
+) -> None:
+    """Create an API key; the key is printed once, as the last line."""
+    from rapport.core.workspaces import WorkspaceError, create_api_key
+
+    async def action(runtime: Runtime) -> Any:
+        await runtime.migrate()
+        return await create_api_key(runtime, workspace_name, role=role, email=email, name=name)
+
+    try:
+        issued = _run(_with_runtime(settings, action))
+    except WorkspaceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"key {issued.record.prefix}… for role {issued.record.role}; store it now:")
+    click.echo(issued.key)
+
+
+@main.command()
+@click.pass_obj
+def plugins(settings: Settings) -> None:
+    """List enabled and available plugins with their versions."""
+    host = PluginHost(settings)
+    enabled = set(enabled_names(settings))
+    for name in host.order:
+        info = host.infos[name]
+        state = "foundation" if name in ("core", "graphql") else "enabled"
+        click.echo(f"{name:<12} {info.version:<10} {state:<11} {info.description}")
+    for name in sorted(set(available_plugins()) - enabled):
+        click.echo(f"{name:<12} {'-':<10} {'available':<11}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run every due job once, then exit.")
+@click.pass_obj
+def worker(settings: Settings, once: bool) -> None:
+    """Run background jobs (webhook delivery, scheduled plugin jobs)."""
+    from rapport.core.worker import run_worker
+
+    _run(_with_runtime(settings, lambda runtime: run_worker(runtime, once=once)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Settings, read from the environment and an optional TOML file.
+
+Every setting has an environment variable ``RAPPORT_<NAME>``; a config file (``rapport.toml`` in
+the working directory, or the path in ``RAPPORT_CONFIG``) may set the same names in lower case.
+The environment wins over the file, and the file over the defaults, so a deployment can keep
+its stable choices in a file and override one of them per process.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SETTING_HELP", "Settings", "load_settings"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rapport.db"
+
+# One line of help per setting; `rapport --help` prints these.
+SETTING_HELP: dict[str, str] = {
+    "database_url": "SQLAlchemy URL; sqlite+aiosqlite:///file.db or postgresql+asyncpg://...",
+    "plugins": "comma-separated plugins to enable (default: every built-in; 'none': none)",
+    "max_depth": "deepest selection set an operation may nest",
+    "max_aliases": "most aliases one operation may use",
+    "max_tokens": "most lexical tokens one operation document may have",
+    "max_cost": "cost budget of one operation (each field 1, lists weighted by page size)",
+    "max_page_size": "largest `first`/`last` a connection accepts",
+    "default_page_size": "page size when a connection is given neither `first` nor `last`",
+    "demo_key": "API key that GraphiQL pre-fills in demo mode (set by `serve --demo`)",
+    "webhook_timeout": "seconds a webhook delivery may take",
+}
+
+
+def _split_names(value: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # Empty means every built-in plugin; "none" enables none.
+    plugins: tuple[str, ...] = ()
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    max_cost: int = 50_000
+    max_page_size: int = 100
+    default_page_size: int = 20
+    demo_key: str | None = None
+    webhook_timeout: float = 5.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, tuple):
+        return _split_names(raw) if isinstance(raw, str) else tuple(raw)
+    if isinstance(default, bool):
+        return str(raw).lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"setting {name}: expected a whole number, got {raw!r}") from exc
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Settings from defaults, then the config file, then ``RAPPORT_*`` variables."""
+    env = dict(os.environ if environ is None else environ)
+    path = config_file or Path(env.get("RAPPORT_CONFIG", "rapport.toml"))
+    from_file: dict[str, Any] = {}
+    if path.is_file():
+        with path.open("rb") as handle:
+            from_file = tomllib.load(handle)
+    defaults = Settings()
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(Settings) if f.name != "extra"}
+    for name in known:
+        default = getattr(defaults, name)
+        if name in from_file:
+            values[name] = _coerce(name, from_file[name], default)
+        env_value = env.get(f"RAPPORT_{name.upper()}")
+        if env_value is not None:
+            values[name] = _coerce(name, env_value, default)
+    extra = {key: value for key, value in from_file.items() if key not in known}
+    return Settings(**values, extra=extra)

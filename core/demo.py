@@ -1,0 +1,39 @@
+"""``serve --demo``: a workspace named ``demo`` filled by every enabled plugin's loader."""
+
+from __future__ import annotations
+
+import random
+
+from rapport.core.auth import IssuedKey, find_workspace
+from rapport.core.models import Workspace
+from rapport.core.plugins import await_maybe
+from rapport.core.runtime import Runtime
+from rapport.core.tenancy import tenant_session, unscoped_session
+from rapport.core.workspaces import create_api_key, create_workspace
+
+__all__ = ["DEMO_WORKSPACE", "prepare_demo"]
+
+DEMO_WORKSPACE = "demo"
+DEMO_SEED = 20261123
+
+
+async def load_demo_data(runtime: Runtime, workspace: Workspace, seed: int = DEMO_SEED) -> None:
+    rng = random.Random(seed)
+    for name, item in runtime.host.demo_loaders.items():
+        loader = item.args[1]
+        async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
+            await await_maybe(loader(session, workspace, rng))
+        print(f"  demo data: {name}")
+
+
+async def prepare_demo(runtime: Runtime) -> IssuedKey:
+    """Create and fill the demo workspace once; return a fresh admin key for it."""
+    async with unscoped_session(runtime.sessions) as session:
+        workspace = await find_workspace(session, DEMO_WORKSPACE)
+    if workspace is None:
+        workspace = await create_workspace(runtime, DEMO_WORKSPACE)
+        await create_api_key(runtime, DEMO_WORKSPACE, role="admin", email="admin@demo.example")
+        await load_demo_data(runtime, workspace)
+    return await create_api_key(
+        runtime, DEMO_WORKSPACE, role="admin", email="admin@demo.example", name="graphiql"
+    )

@@ -1,0 +1,104 @@
+"""The plugin contract: every hook Rapport calls, one signature and one docstring each.
+
+Contribution hooks receive a ``register`` callback rather than returning lists, so the host can
+validate each contribution, refuse duplicates with a clear message and keep a deterministic
+order. Event hooks receive the event itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("rapport")
+hookimpl = pluggy.HookimplMarker("rapport")
+
+
+@hookspec
+def register_migrations(register: Any) -> None:
+    """Register the folder of this plugin's Alembic revisions: ``register(branch, path)``."""
+
+
+@hookspec
+def register_permissions(register: Any) -> None:
+    """Register permission names: ``register(name, description, roles=("admin", ...))``."""
+
+
+@hookspec
+def register_roles(register: Any) -> None:
+    """Register roles: ``register(name, description, permissions=(...), inherits=(...))``."""
+
+
+@hookspec
+def register_relationship_types(register: Any) -> None:
+    """Register relationship types: ``register(key, label, inverse_label, symmetric=False)``."""
+
+
+@hookspec
+def register_interaction_kinds(register: Any) -> None:
+    """Register interaction kinds for the timeline: ``register(key, label)``."""
+
+
+@hookspec
+def register_event_types(register: Any) -> None:
+    """Register domain event names this plugin emits: ``register(name, description)``."""
+
+
+@hookspec
+def register_graphql(register: Any) -> None:
+    """Contribute to the GraphQL schema: ``register(query=, mutation=, types=, extend=)``.
+
+    ``query`` and ``mutation`` are strawberry types whose fields join the root types; ``types``
+    are extra types (such as new ``Node`` implementations); ``extend`` maps the name of an
+    existing type to a strawberry type whose fields are added onto it.
+    """
+
+
+@hookspec
+def register_dataloaders(register: Any) -> None:
+    """Register per-request DataLoader factories: ``register(name, factory)``.
+
+    ``factory(context)`` is called once per request and returns the loader.
+    """
+
+
+@hookspec
+def register_routes(register: Any, runtime: Any) -> None:
+    """Add HTTP routes to the app: ``register(route)`` with a Starlette ``Route`` or ``Mount``.
+
+    ``runtime`` is the app's :class:`~rapport.core.runtime.Runtime`.
+    """
+
+
+@hookspec
+def register_jobs(register: Any) -> None:
+    """Add background jobs run by ``rapport worker``: ``register(name, every_seconds, run)``.
+
+    ``run(context)`` is an async callable that receives a :class:`JobContext`.
+    """
+
+
+@hookspec
+def register_commands(register: Any) -> None:
+    """Add subcommands to the ``rapport`` CLI: ``register(click_command)``."""
+
+
+@hookspec
+def register_demo_data(register: Any) -> None:
+    """Add sample data to ``serve --demo``: ``register(name, loader)``.
+
+    ``loader(session, workspace, rng)`` is awaited inside the demo workspace's session.
+    """
+
+
+@hookspec
+def before_commit(event: Any, session: Any) -> Any:
+    """Called for each domain event inside its transaction; raise to veto the change."""
+
+
+@hookspec
+def after_commit(event: Any) -> Any:
+    """Called for each domain event once its transaction has committed."""

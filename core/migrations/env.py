@@ -1,0 +1,18 @@
+"""Alembic environment: runs on the connection that :mod:`rapport.core.migrate` hands over."""
+
+from __future__ import annotations
+
+import rapport.core.models  # noqa: F401  (the core tables join the metadata)
+from alembic import context
+from rapport.core.db import Base
+
+config = context.config
+connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

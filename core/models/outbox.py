@@ -1,0 +1,41 @@
+"""Webhook subscriptions and the outbox the worker delivers from."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from rapport.core.db import Base, JSONType, TenantMixin, tenant_fk, utcnow
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class Webhook(TenantMixin, Base):
+    __tablename__ = "webhooks"
+
+    target_url: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[str] = mapped_column(String(100))
+    # Event names or patterns such as "customer.*"; ["*"] for all.
+    event_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxEvent(TenantMixin, Base):
+    """A committed domain event waiting to be delivered to one webhook."""
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        tenant_fk("webhook_id", "webhooks", ondelete="CASCADE"),
+        Index("ix_outbox_events_due", "delivered_at", "next_attempt_at"),
+    )
+
+    webhook_id: Mapped[uuid.UUID]
+    event_type: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,46 @@
+"""Everything one app instance shares across requests, built once from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from types import ModuleType
+
+from rapport.core import migrate
+from rapport.core.config import Settings
+from rapport.core.db import create_engine, session_factory
+from rapport.core.permissions import RoleBook, build_role_book
+from rapport.core.plugins import PluginHost
+from rapport.core.vocabulary import Vocabulary, build_vocabulary
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+__all__ = ["Runtime"]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    host: PluginHost
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def create(cls, settings: Settings, extra_plugins: Iterable[ModuleType] = ()) -> Runtime:
+        host = PluginHost(settings, extra_plugins)
+        engine = create_engine(settings.database_url)
+        return cls(settings, host, engine, session_factory(engine))
+
+    @cached_property
+    def roles(self) -> RoleBook:
+        return build_role_book(self.host)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return build_vocabulary(self.host)
+
+    async def migrate(self) -> None:
+        await migrate.upgrade(self.engine, self.host)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

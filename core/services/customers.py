@@ -1,0 +1,233 @@
+"""Customers: create, update, soft delete and restore, with validation and audit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rapport.core.db import utcnow
+from rapport.core.errors import (
+    Conflict,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
+from rapport.core.models import Customer, User
+from rapport.core.services.changes import apply_changes
+from rapport.core.services.custom_fields import validate_attributes
+from rapport.core.services.operation import Operation
+from sqlalchemy import select
+
+__all__ = [
+    "CUSTOMER_KINDS",
+    "LIFECYCLE_STATUSES",
+    "CustomerFields",
+    "create_customer",
+    "delete_customer",
+    "get_customer",
+    "restore_customer",
+    "update_customer",
+]
+
+CUSTOMER_KINDS = ("person", "organization")
+LIFECYCLE_STATUSES = ("lead", "prospect", "active", "dormant", "churned", "won_back")
+VALUE_GRADES = ("A", "B", "C", "D")
+MAX_TAGS = 50
+
+
+@dataclass
+class CustomerFields:
+    """The writable fields; ``None`` values of an update mean "leave as is" unless listed in
+    ``cleared``."""
+
+    kind: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    organization_name: str | None = None
+    lifecycle_status: str | None = None
+    owner_id: uuid.UUID | None = None
+    tags: list[str] | None = None
+    industry: str | None = None
+    occupation: str | None = None
+    birth_date: date | None = None
+    region: str | None = None
+    source_channel: str | None = None
+    value_grade: str | None = None
+    churn_risk: float | None = None
+    notes: str | None = None
+    attributes: dict[str, Any] | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def display_name_of(kind: str, values: dict[str, Any]) -> str:
+    if kind == "organization":
+        return values.get("organization_name") or ""
+    return " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
+
+
+async def _validate(
+    op: Operation, fields: dict[str, Any], merged: dict[str, Any], prefix: str
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+
+    def bad(name: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
+        errors.append(FieldError(f"{prefix}{name}", code, message))
+
+    for name in (
+        "first_name",
+        "last_name",
+        "organization_name",
+        "industry",
+        "occupation",
+        "region",
+        "source_channel",
+    ):
+        if name in fields:
+            fields[name] = _clean_text(fields[name])
+    kind = merged.get("kind")
+    if kind not in CUSTOMER_KINDS:
+        bad("kind", f"must be one of {', '.join(CUSTOMER_KINDS)}")
+    elif not display_name_of(kind, {**merged, **fields}):
+        if kind == "organization":
+            bad("organizationName", "an organization needs a name", ErrorCode.REQUIRED)
+        else:
+            bad("lastName", "a person needs a first or last name", ErrorCode.REQUIRED)
+    status = fields.get("lifecycle_status")
+    if status is not None and status not in LIFECYCLE_STATUSES:
+        bad("lifecycleStatus", f"must be one of {', '.join(LIFECYCLE_STATUSES)}")
+    grade = fields.get("value_grade")
+    if grade is not None and grade not in VALUE_GRADES:
+        bad("valueGrade", f"must be one of {', '.join(VALUE_GRADES)}")
+    risk = fields.get("churn_risk")
+    if risk is not None and not 0 <= risk <= 1:
+        bad("churnRisk", "must be between 0 and 1")
+    birth = fields.get("birth_date")
+    if birth is not None and birth > date.today():
+        bad("birthDate", "must not be in the future")
+    if "tags" in fields:
+        tags = sorted({t.strip().lower() for t in fields["tags"] if t.strip()})
+        if len(tags) > MAX_TAGS:
+            bad("tags", f"at most {MAX_TAGS} tags")
+        fields["tags"] = tags
+    owner = fields.get("owner_id")
+    if owner is not None and await op.session.get(User, (op.workspace_id, owner)) is None:
+        bad("ownerId", "no such user in this workspace", ErrorCode.NOT_FOUND)
+    if "attributes" in fields:
+        cleaned, attribute_errors = await validate_attributes(
+            op.session, fields["attributes"], merged.get("attributes") or {}, prefix
+        )
+        fields["attributes"] = cleaned
+        errors.extend(attribute_errors)
+    return errors
+
+
+async def get_customer(op: Operation, customer_id: uuid.UUID, field: str = "id") -> Customer:
+    """A live (not deleted) customer of this workspace, or NotFound naming ``field``."""
+    customer = await op.session.get(Customer, (op.workspace_id, customer_id))
+    if customer is None or customer.deleted_at is not None:
+        raise NotFound(field, "customer")
+    return customer
+
+
+async def create_customer(op: Operation, data: CustomerFields, prefix: str = "input.") -> Customer:
+    fields = data.given()
+    fields.setdefault("lifecycle_status", "lead")
+    if data.attributes is None:
+        fields["attributes"] = {}
+    errors = await _validate(op, fields, dict(fields), prefix)
+    if errors:
+        raise ValidationFailed(errors)
+    customer = Customer(
+        workspace_id=op.workspace_id,
+        display_name=display_name_of(fields["kind"], fields),
+        tags=fields.pop("tags", []),
+        **fields,
+    )
+    op.session.add(customer)
+    await op.session.flush()
+    op.audit(
+        "Customer",
+        customer.id,
+        "create",
+        {"displayName": [None, customer.display_name]},
+        customer_id=customer.id,
+    )
+    await op.emit("customer.created", "Customer", customer.id)
+    return customer
+
+
+async def update_customer(
+    op: Operation,
+    customer_id: uuid.UUID,
+    data: CustomerFields,
+    *,
+    expected_version: int | None = None,
+    cleared: tuple[str, ...] = (),
+    prefix: str = "input.",
+) -> Customer:
+    customer = await get_customer(op, customer_id)
+    if expected_version is not None and customer.version != expected_version:
+        raise Conflict(
+            f"{prefix}version",
+            f"customer was changed since version {expected_version} (now {customer.version}); "
+            "reload and retry",
+        )
+    fields = data.given()
+    for name in cleared:
+        fields[name] = None
+    current = {name: getattr(customer, name) for name in CustomerFields.__dataclass_fields__}
+    errors = await _validate(op, fields, {**current, **fields}, prefix)
+    if errors:
+        raise ValidationFailed(errors)
+    changes = apply_changes(customer, fields)
+    name = display_name_of(customer.kind, current | fields)
+    changes |= apply_changes(customer, {"display_name": name})
+    if changes:
+        customer.updated_at = utcnow()
+        await op.session.flush()
+        op.audit("Customer", customer.id, "update", changes, customer_id=customer.id)
+        await op.emit("customer.updated", "Customer", customer.id, fields=sorted(changes))
+    return customer
+
+
+async def delete_customer(op: Operation, customer_id: uuid.UUID) -> Customer:
+    customer = await get_customer(op, customer_id)
+    customer.deleted_at = utcnow()
+    await op.session.flush()
+    op.audit("Customer", customer.id, "delete", customer_id=customer.id)
+    await op.emit("customer.deleted", "Customer", customer.id)
+    return customer
+
+
+async def restore_customer(op: Operation, customer_id: uuid.UUID) -> Customer:
+    customer = await op.session.get(Customer, (op.workspace_id, customer_id))
+    if customer is None:
+        raise NotFound("id", "customer")
+    if customer.deleted_at is None:
+        raise Conflict("id", "customer is not deleted")
+    if customer.merged_into_id is not None:
+        raise Conflict("id", "customer was merged into another; it cannot be restored")
+    customer.deleted_at = None
+    await op.session.flush()
+    op.audit("Customer", customer.id, "restore", customer_id=customer.id)
+    await op.emit("customer.restored", "Customer", customer.id)
+    return customer
+
+
+async def live_customer_ids(op: Operation, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    rows = await op.session.execute(
+        select(Customer.id).where(Customer.id.in_(ids), Customer.deleted_at.is_(None))
+    )
+    return set(rows.scalars())

@@ -1,0 +1,92 @@
+"""The unit of work every service function runs in.
+
+An :class:`Operation` holds one tenant session, the acting user and the plugin host. Services
+validate, write through the session, append audit entries with :meth:`Operation.audit` and
+emit domain events with :meth:`Operation.emit`; :meth:`Operation.transaction` commits all of it
+at once or none of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapport.core.auth import Actor
+from rapport.core.events import DomainEvent
+from rapport.core.models import AuditEntry
+from rapport.core.plugins import PluginHost
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["Operation"]
+
+
+@dataclass
+class Operation:
+    session: AsyncSession
+    actor: Actor
+    host: PluginHost
+    pending_events: list[DomainEvent] = field(default_factory=list)
+    _depth: int = 0
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        return self.actor.workspace_id
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """Commit everything done inside, or roll all of it back; then notify after-commit."""
+        if self._depth:
+            # Nested use (a service calling another): the outer transaction decides.
+            yield
+            return
+        if self.session.in_transaction():
+            # Only reads can have begun one (resolving the previous mutation's payload).
+            await self.session.commit()
+        self.pending_events = []
+        self._depth += 1
+        try:
+            async with self.session.begin():
+                yield
+        finally:
+            self._depth -= 1
+            committed, self.pending_events = self.pending_events, []
+        for event in committed:
+            await self.host.after_commit(event)
+
+    async def emit(self, name: str, entity_type: str, entity_id: uuid.UUID, **data: Any) -> None:
+        event = DomainEvent(
+            name=name,
+            workspace_id=self.workspace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            data=data,
+            actor_id=self.actor.user_id,
+        )
+        await self.host.before_commit(event, self.session)
+        self.pending_events.append(event)
+
+    def audit(
+        self,
+        entity_type: str,
+        entity_id: uuid.UUID,
+        action: str,
+        changes: dict[str, Any] | None = None,
+        *,
+        customer_id: uuid.UUID | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.session.add(
+            AuditEntry(
+                workspace_id=self.workspace_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                customer_id=customer_id,
+                action=action,
+                actor_id=self.actor.user_id,
+                changes=changes or {},
+                note=note,
+            )
+        )

@@ -1,0 +1,85 @@
+"""Tenancy, enforced in one place: the session.
+
+A session opened for a workspace (:func:`tenant_session`) carries that workspace in
+``session.info``. Every ORM statement run through it gets ``workspace_id = :ws`` added for every
+tenant table it touches (joins, subqueries and relationship loads included), and every row it
+flushes is stamped with that workspace, so no resolver or service has to remember a WHERE clause.
+A session without a workspace refuses to read or write tenant tables at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rapport.core.db import TenantMixin
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+__all__ = ["CrossTenantError", "tenant_session", "unscoped_session", "workspace_of"]
+
+WORKSPACE_KEY = "workspace_id"
+UNSCOPED_KEY = "unscoped"
+
+
+class CrossTenantError(RuntimeError):
+    """A row of one workspace was about to be written through another's session."""
+
+
+def workspace_of(session: Session | AsyncSession) -> uuid.UUID | None:
+    return session.info.get(WORKSPACE_KEY)
+
+
+def tenant_session(
+    factory: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID
+) -> AsyncSession:
+    return factory(info={WORKSPACE_KEY: workspace_id})
+
+
+def unscoped_session(factory: async_sessionmaker[AsyncSession]) -> AsyncSession:
+    """A session for operator work across workspaces (CLI, migrations, the worker)."""
+    return factory(info={UNSCOPED_KEY: True})
+
+
+def _scope_statement(state: ORMExecuteState) -> None:
+    if state.is_column_load or state.is_relationship_load or state.is_insert:
+        # Loads are scoped by the statement that loaded the parent; inserts by the flush stamp.
+        return
+    session = state.session
+    if session.info.get(UNSCOPED_KEY):
+        return
+    workspace_id = session.info.get(WORKSPACE_KEY)
+    if workspace_id is None:
+        mappers = {m.class_ for m in state.all_mappers}
+        if any(issubclass(cls, TenantMixin) for cls in mappers):
+            raise CrossTenantError("a tenant table was queried through a session with no workspace")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantMixin,
+            lambda cls: cls.workspace_id == workspace_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
+    workspace_id = session.info.get(WORKSPACE_KEY)
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantMixin):
+            continue
+        if workspace_id is None:
+            if session.info.get(UNSCOPED_KEY):
+                continue
+            raise CrossTenantError(
+                f"{type(obj).__name__} written through a session with no workspace"
+            )
+        if obj.workspace_id is None:
+            obj.workspace_id = workspace_id
+        elif obj.workspace_id != workspace_id:
+            raise CrossTenantError(f"{type(obj).__name__} belongs to another workspace")
+
+
+event.listen(Session, "do_orm_execute", _scope_statement)
+event.listen(Session, "before_flush", _stamp_new_rows)

@@ -1,0 +1,58 @@
+"""Relationship types and interaction kinds: data contributed by plugins, core's included."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapport.core.plugins import PluginHost
+
+__all__ = ["InteractionKind", "RelationshipType", "Vocabulary", "build_vocabulary"]
+
+
+@dataclass(frozen=True)
+class RelationshipType:
+    key: str
+    label: str
+    inverse_label: str
+    symmetric: bool = False
+    plugin: str = "core"
+
+
+@dataclass(frozen=True)
+class InteractionKind:
+    key: str
+    label: str
+    plugin: str = "core"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    relationship_types: dict[str, RelationshipType]
+    interaction_kinds: dict[str, InteractionKind]
+    event_types: dict[str, str]
+
+
+def build_vocabulary(host: PluginHost) -> Vocabulary:
+    relationship_types = {
+        key: RelationshipType(
+            key,
+            item.args[1],
+            item.args[2] if len(item.args) > 2 else item.kwargs.get("inverse_label", item.args[1]),
+            bool(item.kwargs.get("symmetric", False)),
+            item.plugin,
+        )
+        for key, item in host.collect_named(
+            "register_relationship_types", "relationship type"
+        ).items()
+    }
+    interaction_kinds = {
+        key: InteractionKind(key, item.args[1], item.plugin)
+        for key, item in host.collect_named(
+            "register_interaction_kinds", "interaction kind"
+        ).items()
+    }
+    event_types = {
+        key: (item.args[1] if len(item.args) > 1 else "")
+        for key, item in host.collect_named("register_event_types", "event type").items()
+    }
+    return Vocabulary(relationship_types, interaction_kinds, event_types)

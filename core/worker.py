@@ -1,0 +1,48 @@
+"""``rapport worker``: runs the jobs plugins register, each on its own interval.
+
+Jobs must be safe to run in several worker processes at once: they claim rows with
+``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from rapport.core.plugins import await_maybe
+from rapport.core.runtime import Runtime
+
+__all__ = ["JobContext", "run_worker"]
+
+log = logging.getLogger("rapport.worker")
+IDLE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class JobContext:
+    runtime: Runtime
+
+
+async def run_worker(runtime: Runtime, *, once: bool = False) -> None:
+    jobs = runtime.host.jobs
+    await runtime.migrate()
+    context = JobContext(runtime)
+    next_run = dict.fromkeys(jobs, 0.0)
+    print(f"worker: {len(jobs)} job(s): {', '.join(sorted(jobs)) or 'none'}", flush=True)
+    while True:
+        now = time.monotonic()
+        for name, item in jobs.items():
+            if next_run[name] > now:
+                continue
+            every, run = item.args[1], item.args[2]
+            try:
+                await await_maybe(run(context))
+            except Exception:  # one failing job must not stop the others
+                log.exception("job %s failed", name)
+            next_run[name] = time.monotonic() + float(every)
+        if once:
+            return
+        wake = min(next_run.values(), default=time.monotonic() + IDLE_SECONDS)
+        await asyncio.sleep(max(0.5, wake - time.monotonic()))

@@ -1,0 +1,60 @@
+"""Operator actions on workspaces, users and keys (the CLI and demo use these)."""
+
+from __future__ import annotations
+
+from rapport.core.auth import IssuedKey, find_workspace, issue_key
+from rapport.core.models import User, Workspace
+from rapport.core.runtime import Runtime
+from rapport.core.tenancy import tenant_session, unscoped_session
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["WorkspaceError", "create_api_key", "create_workspace", "ensure_user"]
+
+
+class WorkspaceError(ValueError):
+    """An operator request that cannot be carried out, with the reason."""
+
+
+async def create_workspace(runtime: Runtime, name: str) -> Workspace:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise WorkspaceError("a workspace name is 1 to 100 characters")
+    async with unscoped_session(runtime.sessions) as session, session.begin():
+        if await find_workspace(session, name) is not None:
+            raise WorkspaceError(f"workspace {name!r} exists already")
+        workspace = Workspace(name=name)
+        session.add(workspace)
+    return workspace
+
+
+async def ensure_user(session: AsyncSession, workspace: Workspace, email: str, role: str) -> User:
+    user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+    if user is None:
+        user = User(
+            workspace_id=workspace.id, email=email, display_name=email.split("@")[0], role=role
+        )
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def create_api_key(
+    runtime: Runtime,
+    workspace_name: str,
+    *,
+    role: str,
+    email: str | None = None,
+    name: str = "cli",
+) -> IssuedKey:
+    if role not in runtime.roles.roles:
+        raise WorkspaceError(
+            f"unknown role {role!r}; roles: {', '.join(sorted(runtime.roles.roles))}"
+        )
+    async with unscoped_session(runtime.sessions) as session:
+        workspace = await find_workspace(session, workspace_name)
+    if workspace is None:
+        raise WorkspaceError(f"no workspace named {workspace_name!r}")
+    async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
+        user = await ensure_user(session, workspace, email or f"{role}@{workspace.name}", role)
+        return await issue_key(session, user, role=role, name=name)

@@ -1,0 +1,1 @@
+"""Rapport's built-in plugins; each is enabled by name in ``RAPPORT_PLUGINS``."""

@@ -1,0 +1,176 @@
+"""Filter inputs and their translation to SQL.
+
+Each type has one ``<Type>Filter`` input whose fields are scalar filters (``StringFilter`` and
+friends) or type-specific conditions, combined with ``and``/``or``/``not``. A type declares a
+map from its filter field names to either a column (for scalar filters) or a function that
+turns the field's value into a SQL condition; :func:`compile_filter` does the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import ColumnElement, and_, not_, or_, true
+from strawberry import relay
+
+__all__ = [
+    "BooleanFilter",
+    "Custom",
+    "DateFilter",
+    "DateTimeFilter",
+    "DecimalFilter",
+    "FilterMap",
+    "FloatFilter",
+    "IDFilter",
+    "IntFilter",
+    "StringFilter",
+    "compile_filter",
+    "scalar_condition",
+]
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@strawberry.input(description="Conditions on a text field; all given conditions must hold.")
+class StringFilter:
+    eq: str | None = strawberry.UNSET
+    neq: str | None = strawberry.UNSET
+    in_: list[str] | None = strawberry.field(default=strawberry.UNSET, name="in")
+    not_in: list[str] | None = strawberry.UNSET
+    like: str | None = strawberry.field(default=strawberry.UNSET, description="SQL LIKE pattern")
+    ilike: str | None = strawberry.field(default=strawberry.UNSET, description="LIKE, any case")
+    starts_with: str | None = strawberry.UNSET
+    ends_with: str | None = strawberry.UNSET
+    contains: str | None = strawberry.field(default=strawberry.UNSET, description="any case")
+    is_null: bool | None = strawberry.UNSET
+
+
+def _ordered_fields(python_type: type, name: str, description: str) -> type:
+    """A filter input with equality, range and set operators over ``python_type``."""
+    namespace: dict[str, Any] = {
+        "__annotations__": {
+            "eq": python_type | None,
+            "neq": python_type | None,
+            "gt": python_type | None,
+            "gte": python_type | None,
+            "lt": python_type | None,
+            "lte": python_type | None,
+            "in_": list[python_type] | None,  # type: ignore[valid-type]
+            "not_in": list[python_type] | None,  # type: ignore[valid-type]
+            "is_null": bool | None,
+        },
+        "in_": strawberry.field(default=strawberry.UNSET, name="in"),
+    }
+    for key in ("eq", "neq", "gt", "gte", "lt", "lte", "not_in", "is_null"):
+        namespace[key] = strawberry.UNSET
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+IntFilter = _ordered_fields(int, "IntFilter", "Conditions on a whole number.")
+FloatFilter = _ordered_fields(float, "FloatFilter", "Conditions on a number.")
+DecimalFilter = _ordered_fields(Decimal, "DecimalFilter", "Conditions on an exact amount.")
+DateFilter = _ordered_fields(date, "DateFilter", "Conditions on a date.")
+DateTimeFilter = _ordered_fields(datetime, "DateTimeFilter", "Conditions on a point in time.")
+
+
+@strawberry.input(description="Conditions on a yes/no field.")
+class BooleanFilter:
+    eq: bool | None = strawberry.UNSET
+    is_null: bool | None = strawberry.UNSET
+
+
+@strawberry.input(description="Conditions on a reference to another record, by global id.")
+class IDFilter:
+    eq: relay.GlobalID | None = strawberry.UNSET
+    neq: relay.GlobalID | None = strawberry.UNSET
+    in_: list[relay.GlobalID] | None = strawberry.field(default=strawberry.UNSET, name="in")
+    is_null: bool | None = strawberry.UNSET
+
+
+def _is_set(value: Any) -> bool:
+    return value is not strawberry.UNSET and value is not None
+
+
+def _node_uuid(value: relay.GlobalID) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value.node_id)
+    except ValueError:
+        return None
+
+
+def scalar_condition(column: Any, condition: Any) -> ColumnElement[bool]:
+    """SQL for one scalar filter object applied to ``column``."""
+    parts: list[ColumnElement[bool]] = []
+    ops = {
+        "eq": lambda v: column == v,
+        "neq": lambda v: column != v,
+        "gt": lambda v: column > v,
+        "gte": lambda v: column >= v,
+        "lt": lambda v: column < v,
+        "lte": lambda v: column <= v,
+        "in_": lambda v: column.in_(v),
+        "not_in": lambda v: column.not_in(v),
+        "like": lambda v: column.like(v),
+        "ilike": lambda v: column.ilike(v),
+        "starts_with": lambda v: column.like(_escape_like(v) + "%", escape="\\"),
+        "ends_with": lambda v: column.like("%" + _escape_like(v), escape="\\"),
+        "contains": lambda v: column.ilike("%" + _escape_like(v) + "%", escape="\\"),
+        "is_null": lambda v: column.is_(None) if v else column.is_not(None),
+    }
+    for field in dataclasses.fields(condition):
+        value = getattr(condition, field.name)
+        if value is strawberry.UNSET or (value is None and field.name != "is_null"):
+            continue
+        if isinstance(condition, IDFilter) and field.name != "is_null":
+            ids = [_node_uuid(v) for v in value] if isinstance(value, list) else _node_uuid(value)
+            value = [i for i in ids if i] if isinstance(ids, list) else ids
+        if value is None:
+            continue
+        parts.append(ops[field.name](value))
+    return and_(true(), *parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class Custom:
+    """A filter field that builds its own condition from its value (relations, tags, ...)."""
+
+    build: Callable[[Any], ColumnElement[bool]]
+
+
+# Filter field name -> a column (for a scalar filter) or a Custom condition.
+FilterMap = Mapping[str, Any]
+
+
+def compile_filter(condition: Any, fields: FilterMap) -> ColumnElement[bool]:
+    """SQL for a ``<Type>Filter`` object, recursing through ``and``/``or``/``not``."""
+    if condition is None or condition is strawberry.UNSET:
+        return true()
+    parts: list[ColumnElement[bool]] = []
+    for field in dataclasses.fields(condition):
+        value = getattr(condition, field.name)
+        if not _is_set(value):
+            continue
+        name = field.name
+        if name == "and_":
+            parts.append(and_(true(), *(compile_filter(item, fields) for item in value)))
+        elif name == "or_":
+            parts.append(
+                or_(*(compile_filter(item, fields) for item in value)) if value else true()
+            )
+        elif name == "not_":
+            parts.append(not_(compile_filter(value, fields)))
+        else:
+            target = fields[name]
+            if isinstance(target, Custom):
+                parts.append(target.build(value))
+            else:
+                parts.append(scalar_condition(target, value))
+    return and_(true(), *parts)

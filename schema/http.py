@@ -1,0 +1,74 @@
+"""The ``/graphql`` endpoint: bearer-key authentication, the operation, and GraphiQL."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from rapport.core.auth import Actor, authenticate
+from rapport.core.runtime import Runtime
+from rapport.schema.build import RapportSchema
+from rapport.schema.context import RequestContext
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.asgi import GraphQL
+
+__all__ = ["STATIC_DIR", "GraphQLEndpoint"]
+
+STATIC_DIR = Path(__file__).parent / "static"
+EXAMPLE_QUERY = """# Welcome to Rapport. Run this with the play button (Ctrl-Enter).
+query FirstCustomers {
+  viewer { workspaceName role }
+  customers(first: 5, orderBy: [{field: DISPLAY_NAME}]) {
+    totalCount
+    edges { cursor node { id displayName kind lifecycleStatus industry region } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+# Seconds a resolved key is trusted before it is looked up again; a revoked key stops
+# working within this time.
+KEY_CACHE_SECONDS = 30.0
+KEY_CACHE_SIZE = 10_000
+
+
+class GraphQLEndpoint(GraphQL[RequestContext, None]):
+    def __init__(self, schema: RapportSchema, runtime: Runtime, static_url: str) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self.runtime = runtime
+        self.static_url = static_url
+        self._actors: dict[str, tuple[float, Actor | None]] = {}
+        template = (STATIC_DIR / "graphiql.html").read_text(encoding="utf-8")
+        self._page = template.replace("{{STATIC}}", static_url)
+
+    async def _actor_for(self, request: Request) -> Actor | None:
+        header = request.headers.get("authorization", "")
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return None
+        key = key.strip()
+        now = time.monotonic()
+        cached = self._actors.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        actor = await authenticate(self.runtime.sessions, key, self.runtime.roles)
+        if len(self._actors) >= KEY_CACHE_SIZE:
+            self._actors.clear()
+        self._actors[key] = (now + KEY_CACHE_SECONDS, actor)
+        return actor
+
+    async def get_context(self, request: Any, response: Any = None) -> RequestContext:
+        actor = await self._actor_for(request) if isinstance(request, Request) else None
+        return RequestContext(runtime=self.runtime, actor=actor, request=request)
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        config = {
+            "endpoint": str(request.url.path),
+            "demoKey": self.runtime.settings.demo_key,
+            "exampleQuery": EXAMPLE_QUERY,
+        }
+        # "</" cannot end the script element from inside the JSON.
+        payload = json.dumps(config).replace("</", "<\\/")
+        return HTMLResponse(self._page.replace("{{CONFIG}}", payload))

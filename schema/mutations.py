@@ -1,0 +1,35 @@
+"""The one path every mutation takes: authorise, run the service in a transaction, report."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from rapport.core.errors import DomainError
+from rapport.core.services.operation import Operation
+from rapport.schema.context import context_of
+from rapport.schema.errors import UserError, user_errors
+from strawberry.types import Info
+
+__all__ = ["mutate"]
+
+T = TypeVar("T")
+
+
+async def mutate(
+    info: Info[Any, Any], permission: str, work: Callable[[Operation], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """Run ``work`` in its own transaction; a DomainError rolls everything back.
+
+    Returns the work's result and no errors, or None and the payload errors.
+    """
+    context = context_of(info)
+    context.require(permission)
+    async with context.db():
+        operation = context.operation
+        try:
+            async with operation.transaction():
+                result = await work(operation)
+        except DomainError as error:
+            return None, user_errors(error)
+    return result, []

@@ -1,0 +1,263 @@
+"""Relay plumbing: nodes backed by tenant tables, and keyset-paginated connections.
+
+Cursors are the base64 of the JSON list of the row's sort values followed by its id, so a cursor
+stays valid while rows are added or removed around it, and pages never use OFFSET. The id is
+always the last sort key, which makes the order total and the cursors stable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar, Generic, TypeVar
+
+import orjson
+import strawberry
+from rapport.core.errors import ErrorCode
+from rapport.schema.context import RequestContext, context_of
+from rapport.schema.errors import BadRequest
+from rapport.schema.loaders import by_id_loader
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from strawberry import relay
+from strawberry.types import Info
+
+__all__ = [
+    "Connection",
+    "Edge",
+    "ModelNode",
+    "OrderDirection",
+    "PageInfo",
+    "SortKey",
+    "decode_node_id",
+    "paginate",
+]
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class ModelNode(relay.Node):
+    """A ``Node`` whose rows live in a tenant table.
+
+    Subclasses set ``__model__`` (the SQLAlchemy class), ``__permission__`` (needed to read
+    one) and implement ``from_model``; ``node(id:)`` then works for them, batched per request
+    and scoped to the caller's workspace by the session.
+    """
+
+    __model__: ClassVar[Any]
+    __permission__: ClassVar[str]
+    __hide_deleted__: ClassVar[bool] = True
+
+    @classmethod
+    def from_model(cls, row: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def load_rows(cls, context: RequestContext, ids: Iterable[uuid.UUID]) -> Any:
+        loader = context.loader_for(
+            ("node", cls.__name__),
+            lambda ctx: by_id_loader(ctx, cls.__model__, include_deleted=not cls.__hide_deleted__),
+        )
+        return loader.load_many(list(ids))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls,
+        *,
+        info: Info[Any, Any],
+        node_ids: Iterable[str],
+        required: bool = False,
+    ) -> list[Any]:
+        context = context_of(info)
+        context.require(cls.__permission__)
+        ids: list[uuid.UUID | None] = []
+        for raw in node_ids:
+            try:
+                ids.append(uuid.UUID(str(raw)))
+            except ValueError:
+                ids.append(None)
+        valid = [i for i in ids if i is not None]
+        rows = dict(zip(valid, await cls.load_rows(context, valid), strict=True))
+        return [cls.from_model(rows[i]) if i is not None and rows.get(i) else None for i in ids]
+
+
+def decode_node_id(value: relay.GlobalID | str, expected: type[ModelNode], field: str) -> uuid.UUID:
+    """The row id inside a global id that must name ``expected``; a ValidationFailed if not."""
+    from rapport.core.errors import ValidationFailed
+
+    try:
+        global_id = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
+        if global_id.type_name != expected.__name__:
+            raise ValueError
+        return uuid.UUID(global_id.node_id)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed.one(
+            field, f"not an id of a {expected.__name__}", ErrorCode.INVALID
+        ) from exc
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    node: NodeT
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    _count_statement: strawberry.Private[Select[Any] | None] = None
+    _context: strawberry.Private[RequestContext | None] = None
+
+    @strawberry.field(description="How many rows match the filter, across all pages.")
+    async def total_count(self) -> int:
+        if self._count_statement is None or self._context is None:
+            return len(self.edges)
+        async with self._context.db() as session:
+            return int((await session.execute(self._count_statement)).scalar_one())
+
+    @strawberry.field(description="The nodes of this page, without edges.")
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One sort column; ``expression`` must not be NULL (wrap nullable columns in coalesce)."""
+
+    expression: ColumnElement[Any]
+    descending: bool = False
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    return value
+
+
+def _encode_cursor(values: Sequence[Any]) -> str:
+    raw = orjson.dumps([_encode_value(v) for v in values])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = orjson.loads(base64.urlsafe_b64decode(padded))
+    except (binascii.Error, ValueError, orjson.JSONDecodeError) as exc:
+        raise BadRequest(f"{argument}: not a cursor of this list") from exc
+    if not isinstance(values, list) or len(values) != len(keys):
+        raise BadRequest(f"{argument}: not a cursor of this list (its ordering differs)")
+    decoded: list[Any] = []
+    for key, value in zip(keys, values, strict=True):
+        python_type = _python_type(key.expression)
+        try:
+            if value is None:
+                decoded.append(None)
+            elif python_type is datetime:
+                decoded.append(datetime.fromisoformat(value))
+            elif python_type is date:
+                decoded.append(date.fromisoformat(value))
+            elif python_type is uuid.UUID:
+                decoded.append(uuid.UUID(value))
+            elif python_type is Decimal:
+                decoded.append(Decimal(value))
+            else:
+                decoded.append(value)
+        except (TypeError, ValueError) as exc:
+            raise BadRequest(f"{argument}: not a cursor of this list") from exc
+    return decoded
+
+
+def _python_type(expression: ColumnElement[Any]) -> type | None:
+    try:
+        return expression.type.python_type
+    except NotImplementedError:
+        return None
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the (possibly reversed) sort order."""
+    clauses = []
+    for depth, key in enumerate(keys):
+        # Ascending read forwards, or descending read backwards, continues upwards.
+        upwards = key.descending != forward
+        column, value = key.expression, values[depth]
+        step = column > value if upwards else column < value
+        equals = [keys[i].expression == values[i] for i in range(depth)]
+        clauses.append(and_(*equals, step))
+    return or_(*clauses)
+
+
+def _ordering(keys: Sequence[SortKey], forward: bool) -> list[Any]:
+    return [
+        key.expression.desc() if key.descending == forward else key.expression.asc() for key in keys
+    ]
+
+
+async def paginate(
+    context: RequestContext,
+    statement: Select[Any],
+    *,
+    keys: Sequence[SortKey],
+    to_node: Callable[[Any], Any],
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Any]:
+    """One page of ``statement`` (a select of one entity) as a connection."""
+    settings = context.settings
+    if first is not None and last is not None:
+        raise BadRequest("pass `first` or `last`, not both")
+    size = first if first is not None else last
+    if size is None:
+        size = settings.default_page_size
+    if size < 0:
+        raise BadRequest("`first`/`last` must not be negative")
+    if size > settings.max_page_size:
+        raise BadRequest(f"`first`/`last` may be at most {settings.max_page_size}")
+    forward = last is None
+    page = statement
+    if after is not None:
+        page = page.where(_after(keys, _decode_cursor(after, keys, "after"), True))
+    if before is not None:
+        page = page.where(_after(keys, _decode_cursor(before, keys, "before"), False))
+    page = page.order_by(*_ordering(keys, forward)).limit(size + 1)
+    columns = [key.expression for key in keys]
+    async with context.db() as session:
+        result = (await session.execute(page.add_columns(*columns))).all()
+    has_more = len(result) > size
+    result = result[:size]
+    if not forward:
+        result.reverse()
+    edges = [Edge(node=to_node(row[0]), cursor=_encode_cursor(row[1:])) for row in result]
+    page_info = PageInfo(
+        has_next_page=has_more if forward else before is not None,
+        has_previous_page=has_more if not forward else after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
+    return Connection(edges=edges, page_info=page_info, _count_statement=count, _context=context)

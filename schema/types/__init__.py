@@ -1,0 +1,1 @@
+"""The core types of the GraphQL API, one module per domain."""

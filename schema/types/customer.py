@@ -1,0 +1,316 @@
+"""Customers in GraphQL: the type, its filter and ordering, queries and mutations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from rapport.core.models import Customer as CustomerRow
+from rapport.core.services import customers as service
+from rapport.schema.context import context_of
+from rapport.schema.errors import UserError
+from rapport.schema.filters import (
+    Custom,
+    DateFilter,
+    DateTimeFilter,
+    FilterMap,
+    FloatFilter,
+    IDFilter,
+    StringFilter,
+    compile_filter,
+)
+from rapport.schema.mutations import mutate
+from rapport.schema.relay import (
+    Connection,
+    ModelNode,
+    OrderDirection,
+    SortKey,
+    decode_node_id,
+    paginate,
+)
+from rapport.schema.scalars import JSON
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.types import Info
+
+__all__ = ["Customer", "CustomerMutations", "CustomerQueries"]
+
+
+@strawberry.enum
+class CustomerKind(Enum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+
+
+@strawberry.enum
+class LifecycleStatus(Enum):
+    LEAD = "lead"
+    PROSPECT = "prospect"
+    ACTIVE = "active"
+    DORMANT = "dormant"
+    CHURNED = "churned"
+    WON_BACK = "won_back"
+
+
+@strawberry.type(description="A person or an organisation the workspace does business with.")
+class Customer(ModelNode):
+    __model__ = CustomerRow
+    __permission__ = "customers:read"
+
+    id: relay.NodeID[str]
+    kind: CustomerKind
+    display_name: str
+    first_name: str | None
+    last_name: str | None
+    organization_name: str | None
+    lifecycle_status: LifecycleStatus
+    tags: list[str]
+    industry: str | None
+    occupation: str | None
+    birth_date: date | None
+    region: str | None
+    source_channel: str | None
+    value_grade: str | None
+    churn_risk: float | None
+    notes: str | None
+    attributes: JSON = strawberry.field(description="Custom field values by key.")
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    version: int = strawberry.field(description="Pass back on update to detect lost updates.")
+    owner_pk: strawberry.Private[uuid.UUID | None]
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_model(cls, row: CustomerRow) -> Customer:
+        return cls(
+            id=str(row.id),
+            kind=CustomerKind(row.kind),
+            display_name=row.display_name,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            organization_name=row.organization_name,
+            lifecycle_status=LifecycleStatus(row.lifecycle_status),
+            tags=list(row.tags or []),
+            industry=row.industry,
+            occupation=row.occupation,
+            birth_date=row.birth_date,
+            region=row.region,
+            source_channel=row.source_channel,
+            value_grade=row.value_grade,
+            churn_risk=row.churn_risk,
+            notes=row.notes,
+            attributes=dict(row.attributes or {}),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            deleted_at=row.deleted_at,
+            version=row.version,
+            owner_pk=row.owner_id,
+            row=row,
+        )
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return uuid.UUID(self.id)
+
+
+@strawberry.input(description="Conditions on customers; all given conditions must hold.")
+class CustomerFilter:
+    display_name: StringFilter | None = strawberry.UNSET
+    first_name: StringFilter | None = strawberry.UNSET
+    last_name: StringFilter | None = strawberry.UNSET
+    kind: CustomerKind | None = strawberry.UNSET
+    lifecycle_status: list[LifecycleStatus] | None = strawberry.UNSET
+    industry: StringFilter | None = strawberry.UNSET
+    occupation: StringFilter | None = strawberry.UNSET
+    region: StringFilter | None = strawberry.UNSET
+    source_channel: StringFilter | None = strawberry.UNSET
+    value_grade: StringFilter | None = strawberry.UNSET
+    churn_risk: FloatFilter | None = strawberry.UNSET
+    birth_date: DateFilter | None = strawberry.UNSET
+    created_at: DateTimeFilter | None = strawberry.UNSET
+    updated_at: DateTimeFilter | None = strawberry.UNSET
+    owner: IDFilter | None = strawberry.UNSET
+    and_: list[CustomerFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
+    or_: list[CustomerFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
+    not_: CustomerFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
+
+
+CUSTOMER_FILTERS: FilterMap = {
+    "display_name": CustomerRow.display_name,
+    "first_name": CustomerRow.first_name,
+    "last_name": CustomerRow.last_name,
+    "kind": Custom(lambda v: CustomerRow.kind == v.value),
+    "lifecycle_status": Custom(lambda v: CustomerRow.lifecycle_status.in_([s.value for s in v])),
+    "industry": CustomerRow.industry,
+    "occupation": CustomerRow.occupation,
+    "region": CustomerRow.region,
+    "source_channel": CustomerRow.source_channel,
+    "value_grade": CustomerRow.value_grade,
+    "churn_risk": CustomerRow.churn_risk,
+    "birth_date": CustomerRow.birth_date,
+    "created_at": CustomerRow.created_at,
+    "updated_at": CustomerRow.updated_at,
+    "owner": CustomerRow.owner_id,
+}
+
+
+@strawberry.enum
+class CustomerOrderField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    DISPLAY_NAME = "display_name"
+    LIFECYCLE_STATUS = "lifecycle_status"
+
+
+@strawberry.input
+class CustomerOrder:
+    field: CustomerOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+def customer_sort_keys(order_by: list[CustomerOrder] | None) -> list[SortKey]:
+    keys = [
+        SortKey(getattr(CustomerRow, item.field.value), item.direction == OrderDirection.DESC)
+        for item in order_by or [CustomerOrder(field=CustomerOrderField.CREATED_AT)]
+    ]
+    return [*keys, SortKey(CustomerRow.id, keys[-1].descending if keys else False)]
+
+
+@strawberry.type
+class CustomerQueries:
+    @strawberry.field(description="One customer by global id (deleted ones too).")
+    async def customer(self, info: Info, id: relay.GlobalID) -> Customer | None:
+        context = context_of(info)
+        context.require("customers:read")
+        if id.type_name != "Customer":
+            return None
+        nodes = await Customer.resolve_nodes(info=info, node_ids=[id.node_id])
+        return nodes[0]
+
+    @strawberry.field(description="Customers, filtered and ordered, a page at a time.")
+    async def customers(
+        self,
+        info: Info,
+        filter: CustomerFilter | None = None,
+        order_by: list[CustomerOrder] | None = None,
+        include_deleted: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Customer]:
+        context = context_of(info)
+        context.require("customers:read")
+        statement = select(CustomerRow).where(compile_filter(filter, CUSTOMER_FILTERS))
+        if not include_deleted:
+            statement = statement.where(CustomerRow.deleted_at.is_(None))
+        return await paginate(
+            context,
+            statement,
+            keys=customer_sort_keys(order_by),
+            to_node=Customer.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+@strawberry.input
+class CustomerInput:
+    kind: CustomerKind | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    organization_name: str | None = None
+    lifecycle_status: LifecycleStatus | None = None
+    owner_id: relay.GlobalID | None = None
+    tags: list[str] | None = None
+    industry: str | None = None
+    occupation: str | None = None
+    birth_date: date | None = None
+    region: str | None = None
+    source_channel: str | None = None
+    value_grade: str | None = None
+    churn_risk: float | None = None
+    notes: str | None = None
+    attributes: JSON | None = None
+
+    def to_fields(self) -> service.CustomerFields:
+        from rapport.core.errors import ValidationFailed
+
+        attributes = self.attributes
+        if attributes is not None and not isinstance(attributes, dict):
+            raise ValidationFailed.one("input.attributes", "expected an object of field values")
+        owner = None
+        if self.owner_id is not None:
+            if self.owner_id.type_name != "User":
+                raise ValidationFailed.one("input.ownerId", "not an id of a User")
+            owner = uuid.UUID(self.owner_id.node_id)
+        return service.CustomerFields(
+            kind=self.kind.value if self.kind else None,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            organization_name=self.organization_name,
+            lifecycle_status=self.lifecycle_status.value if self.lifecycle_status else None,
+            owner_id=owner,
+            tags=self.tags,
+            industry=self.industry,
+            occupation=self.occupation,
+            birth_date=self.birth_date,
+            region=self.region,
+            source_channel=self.source_channel,
+            value_grade=self.value_grade,
+            churn_risk=self.churn_risk,
+            notes=self.notes,
+            attributes=attributes,
+        )
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: Customer | None
+    errors: list[UserError]
+
+
+def _payload(row: CustomerRow | None, errors: list[UserError]) -> CustomerPayload:
+    return CustomerPayload(customer=Customer.from_model(row) if row else None, errors=errors)
+
+
+@strawberry.type
+class CustomerMutations:
+    @strawberry.mutation
+    async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:
+        async def work(op: Any) -> CustomerRow:
+            return await service.create_customer(op, input.to_fields())
+
+        return _payload(*await mutate(info, "customers:write", work))
+
+    @strawberry.mutation(description="Change the given fields; pass `version` to detect conflicts.")
+    async def update_customer(
+        self, info: Info, id: relay.GlobalID, input: CustomerInput, version: int | None = None
+    ) -> CustomerPayload:
+        async def work(op: Any) -> CustomerRow:
+            customer_id = decode_node_id(id, Customer, "id")
+            return await service.update_customer(
+                op, customer_id, input.to_fields(), expected_version=version
+            )
+
+        return _payload(*await mutate(info, "customers:write", work))
+
+    @strawberry.mutation(description="Soft delete: hidden from lists, restorable.")
+    async def delete_customer(self, info: Info, id: relay.GlobalID) -> CustomerPayload:
+        async def work(op: Any) -> CustomerRow:
+            return await service.delete_customer(op, decode_node_id(id, Customer, "id"))
+
+        return _payload(*await mutate(info, "customers:delete", work))
+
+    @strawberry.mutation
+    async def restore_customer(self, info: Info, id: relay.GlobalID) -> CustomerPayload:
+        async def work(op: Any) -> CustomerRow:
+            return await service.restore_customer(op, decode_node_id(id, Customer, "id"))
+
+        return _payload(*await mutate(info, "customers:delete", work))
