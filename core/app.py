@@ -18,8 +18,6 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from rapport.core.config import Settings
-from rapport.core.runtime import Runtime
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,6 +25,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rapport.core.config import Settings
+from rapport.core.runtime import Runtime
 
 __all__ = ["create_app"]
 

@@ -7,11 +7,12 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from rapport.core.models import ApiKey, User, Workspace
 from rapport.core.permissions import PermissionDenied, RoleBook
 from rapport.core.tenancy import tenant_session, unscoped_session
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 __all__ = ["Actor", "IssuedKey", "authenticate", "find_workspace", "hash_key", "issue_key"]
 

@@ -9,6 +9,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import click
+
 from rapport.core.config import SETTING_HELP, Settings, load_settings
 from rapport.core.plugins import PluginError, PluginHost, available_plugins, enabled_names
 from rapport.core.runtime import Runtime
@@ -41,26 +42,42 @@ def app_from_environment() -> Any:
     return create_app(load_settings())
 
 
+class RapportGroup(click.Group):
+    """The top-level group; enabled plugins add subcommands through ``register_commands``."""
+
+    def _plugin_commands(self) -> dict[str, click.Command]:
+        try:
+            host = PluginHost(load_settings())
+        except (PluginError, ValueError):
+            return {}  # reported when the command itself loads the settings
+        commands: dict[str, click.Command] = {}
+        for item in host.collect("register_commands"):
+            for command in item.args:
+                if command.name and command.name not in self.commands:
+                    commands[command.name] = command
+        return commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugin_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._plugin_commands().get(cmd_name)
+
+
 @click.group(
+    cls=RapportGroup,
     epilog="\b\nConfiguration (environment, or the same names in lower case in rapport.toml;"
-    " RAPPORT_CONFIG names another file):\n" + ENVIRONMENT_HELP
+    " RAPPORT_CONFIG names another file):\n" + ENVIRONMENT_HELP,
 )
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Rapport: a headless CRM platform with a GraphQL API."""
     try:
-        ctx.obj = load_settings()
-    except ValueError as exc:
+        settings = load_settings()
+        PluginHost(settings)
+    except (PluginError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    ctx.obj = ctx.obj
-    try:
-        host = PluginHost(ctx.obj)
-    except PluginError as exc:
-        raise click.ClickException(str(exc)) from exc
-    for item in host.collect("register_commands"):
-        for command in item.args:
-            if command.name not in main.commands:
-                main.add_command(command)
+    ctx.obj = settings
 
 
 @main.command()
@@ -112,6 +129,20 @@ def migrate(settings: Settings) -> None:
 
     _run(_with_runtime(settings, action))
     click.echo("database is up to date")
+
+
+@main.command("makemigration")
+@click.argument("branch")
+@click.argument("message")
+@click.pass_obj
+def make_migration(settings: Settings, branch: str, message: str) -> None:
+    """Autogenerate the next migration of BRANCH (core or a plugin) from its models."""
+    from rapport.core.migrate import make_revision
+
+    try:
+        _run(make_revision(PluginHost(settings), branch, message))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.group()

@@ -13,11 +13,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from rapport.core.plugins import PluginHost
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "pending_heads", "upgrade"]
+from rapport.core.plugins import PluginHost
+
+__all__ = ["alembic_config", "make_revision", "pending_heads", "upgrade"]
 
 SCRIPT_LOCATION = Path(__file__).parent / "migrations"
 
@@ -55,3 +56,59 @@ async def pending_heads(engine: AsyncEngine, host: PluginHost) -> set[str]:
     for head in applied:
         reached |= {rev.revision for rev in script.iterate_revisions(head, "base")}
     return wanted - reached
+
+
+async def make_revision(host: PluginHost, branch: str, message: str) -> None:
+    """Autogenerate the next revision of ``branch`` from the models (for plugin authors).
+
+    Runs against a scratch SQLite database brought to the current heads, so the revision holds
+    exactly what the models add since then. A new branch starts from base and depends on the
+    newest core revision.
+    """
+    import tempfile
+
+    from rapport.core.db import create_engine
+
+    if branch not in host.migration_locations:
+        raise ValueError(f"no enabled plugin registers the migration branch {branch!r}")
+    config = alembic_config(host)
+    # Format the new file the way the rest of the code is formatted.
+    config.set_section_option("post_write_hooks", "hooks", "ruff_format ruff_fix")
+    for name, options in (("ruff_format", "format"), ("ruff_fix", "check --fix --quiet")):
+        config.set_section_option("post_write_hooks", f"{name}.type", "exec")
+        config.set_section_option("post_write_hooks", f"{name}.executable", "ruff")
+        config.set_section_option(
+            "post_write_hooks", f"{name}.options", f"{options} REVISION_SCRIPT_FILENAME"
+        )
+    script = ScriptDirectory.from_config(config)
+    has_branch = any(branch in (rev.branch_labels or ()) for rev in script.walk_revisions())
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite+aiosqlite:///{folder}/scratch.db")
+        try:
+            await upgrade(engine, host)
+
+            def revise(cfg: Config) -> None:
+                command.revision(
+                    cfg,
+                    message=message,
+                    autogenerate=True,
+                    head=f"{branch}@head" if has_branch else "base",
+                    branch_label=None if has_branch else branch,
+                    depends_on=None if has_branch or branch == "core" else ["core@head"],
+                    version_path=str(host.migration_locations[branch]),
+                    rev_id=_next_revision_id(script, branch),
+                )
+
+            async with engine.begin() as connection:
+                await connection.run_sync(_run, config, revise)
+        finally:
+            await engine.dispose()
+
+
+def _next_revision_id(script: ScriptDirectory, branch: str) -> str:
+    numbers = [
+        int(rev.revision.rsplit("_", 1)[-1])
+        for rev in script.walk_revisions()
+        if rev.revision.startswith(f"{branch}_") and rev.revision.rsplit("_", 1)[-1].isdigit()
+    ]
+    return f"{branch}_{max(numbers, default=0) + 1:04d}"

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+
 from rapport.core import hookspecs
 from rapport.core.config import Settings
 

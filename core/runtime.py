@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from types import ModuleType
 
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from rapport.core import migrate
 from rapport.core.config import Settings
 from rapport.core.db import create_engine, session_factory
 from rapport.core.permissions import RoleBook, build_role_book
 from rapport.core.plugins import PluginHost
 from rapport.core.vocabulary import Vocabulary, build_vocabulary
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 __all__ = ["Runtime"]
 
@@ -35,7 +36,7 @@ class Runtime:
     def roles(self) -> RoleBook:
         return build_role_book(self.host)
 
-    @cached_property
+    @property
     def vocabulary(self) -> Vocabulary:
         return build_vocabulary(self.host)
 

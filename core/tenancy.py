@@ -12,10 +12,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rapport.core.db import TenantMixin
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from rapport.core.db import TenantMixin
 
 __all__ = ["CrossTenantError", "tenant_session", "unscoped_session", "workspace_of"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapport.core.plugins import PluginHost
 
@@ -32,6 +33,7 @@ class Vocabulary:
     event_types: dict[str, str]
 
 
+@lru_cache(maxsize=32)  # one per plugin host; hosts live as long as their app
 def build_vocabulary(host: PluginHost) -> Vocabulary:
     relationship_types = {
         key: RelationshipType(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.auth import IssuedKey, find_workspace, issue_key
 from rapport.core.models import User, Workspace
 from rapport.core.runtime import Runtime
 from rapport.core.tenancy import tenant_session, unscoped_session
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = ["WorkspaceError", "create_api_key", "create_workspace", "ensure_user"]
 

@@ -11,16 +11,17 @@ from collections import defaultdict
 from typing import Any
 
 import strawberry
-from rapport.core.plugins import PluginError
-from rapport.core.runtime import Runtime
-from rapport.schema.errors import should_mask
-from rapport.schema.extensions import OperationSession, RequireActor
-from rapport.schema.limits import limit_rules
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.add_validation_rules import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
+
+from rapport.core.plugins import PluginError
+from rapport.core.runtime import Runtime
+from rapport.schema.errors import should_mask
+from rapport.schema.extensions import OperationSession, RequireActor
+from rapport.schema.limits import limit_rules
 
 __all__ = ["RapportSchema", "build_schema"]
 

@@ -8,14 +8,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from strawberry.types import Info
+
 from rapport.core.auth import Actor
 from rapport.core.permissions import PermissionDenied
 from rapport.core.runtime import Runtime
 from rapport.core.services.operation import Operation
 from rapport.schema.errors import Forbidden, Unauthenticated
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
-from strawberry.types import Info
 
 __all__ = ["RequestContext", "context_of"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+
 from rapport.core.errors import DomainError, ErrorCode
 
 __all__ = [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from strawberry.extensions import SchemaExtension
+
 from rapport.core.tenancy import tenant_session
 from rapport.schema.context import RequestContext
 from rapport.schema.errors import Unauthenticated
-from strawberry.extensions import SchemaExtension
 
 __all__ = ["OperationSession", "RequireActor"]
 

@@ -7,13 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.asgi import GraphQL
+
 from rapport.core.auth import Actor, authenticate
 from rapport.core.runtime import Runtime
 from rapport.schema.build import RapportSchema
 from rapport.schema.context import RequestContext
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.asgi import GraphQL
 
 __all__ = ["STATIC_DIR", "GraphQLEndpoint"]
 

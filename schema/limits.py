@@ -22,6 +22,7 @@ from graphql import (
     ValidationRule,
     VariableNode,
 )
+
 from rapport.core.config import Settings
 
 __all__ = ["limit_rules"]

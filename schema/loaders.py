@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from rapport.schema.context import RequestContext
 from sqlalchemy import Select, select
 from strawberry.dataloader import DataLoader
+
+from rapport.schema.context import RequestContext
 
 __all__ = ["by_id_loader", "grouped_loader", "run_select"]
 

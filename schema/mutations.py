@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from strawberry.types import Info
+
 from rapport.core.errors import DomainError
 from rapport.core.services.operation import Operation
 from rapport.schema.context import context_of
 from rapport.schema.errors import UserError, user_errors
-from strawberry.types import Info
 
 __all__ = ["mutate"]
 

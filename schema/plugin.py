@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
 from rapport.core.hookspecs import hookimpl
 from rapport.core.plugins import PluginInfo
 from rapport.schema.build import build_schema
@@ -11,8 +15,6 @@ from rapport.schema.http import STATIC_DIR, GraphQLEndpoint
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import IdentityQueries, User
 from rapport.schema.types.node import NodeQueries
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 plugin_info = PluginInfo(
     name="graphql",
@@ -28,6 +30,20 @@ def register_graphql(register: Any) -> None:
     register(query=NodeQueries, types=[Customer, User])
     register(query=IdentityQueries)
     register(query=CustomerQueries, mutation=CustomerMutations)
+
+
+@click.command("sdl")
+@click.pass_obj
+def print_sdl(settings: Any) -> None:
+    """Print the GraphQL schema (SDL) of the enabled plugins."""
+    from rapport.core.runtime import Runtime
+
+    click.echo(build_schema(Runtime.create(settings)).as_str())
+
+
+@hookimpl
+def register_commands(register: Any) -> None:
+    register(print_sdl)
 
 
 @hookimpl

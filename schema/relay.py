@@ -19,13 +19,14 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import orjson
 import strawberry
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from strawberry import relay
+from strawberry.types import Info
+
 from rapport.core.errors import ErrorCode
 from rapport.schema.context import RequestContext, context_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.loaders import by_id_loader
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from strawberry import relay
-from strawberry.types import Info
 
 __all__ = [
     "Connection",

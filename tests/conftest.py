@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+
 from rapport.core.app import create_app
 from rapport.core.config import Settings
 from rapport.core.runtime import Runtime

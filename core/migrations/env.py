@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import rapport.core.models  # noqa: F401  (the core tables join the metadata)
 from alembic import context
+
+import rapport.core.models  # noqa: F401  (the core tables join the metadata)
 from rapport.core.db import Base
 
 config = context.config

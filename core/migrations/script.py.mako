@@ -2,12 +2,12 @@
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
-Create Date: ${create_date}
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy import Text
 from alembic import op
 
 import rapport.core.db

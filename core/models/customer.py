@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from rapport.core.db import Base, JSONType, TenantMixin, TimestampMixin, tenant_fk
 from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.core.db import Base, JSONType, TenantMixin, TimestampMixin, tenant_fk
 
 
 class Customer(TenantMixin, TimestampMixin, Base):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from rapport.core.db import Base, TenantMixin, new_id, tenant_fk, utcnow
 from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.core.db import Base, TenantMixin, new_id, tenant_fk, utcnow
 
 
 class Workspace(Base):

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from rapport.core.db import Base, JSONType, TenantMixin, tenant_fk, utcnow
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.core.db import Base, JSONType, TenantMixin, tenant_fk, utcnow
 
 
 class Webhook(TenantMixin, Base):

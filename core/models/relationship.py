@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from rapport.core.db import Base, TenantMixin, TimestampMixin, tenant_fk
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.core.db import Base, TenantMixin, TimestampMixin, tenant_fk
 
 
 class RelationshipTypeRow(TenantMixin, TimestampMixin, Base):

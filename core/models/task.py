@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from rapport.core.db import Base, TenantMixin, TimestampMixin, tenant_fk
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.core.db import Base, TenantMixin, TimestampMixin, tenant_fk
 
 
 class Task(TenantMixin, TimestampMixin, Base):

@@ -6,11 +6,12 @@ import re
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.errors import Conflict, ErrorCode, FieldError, ValidationFailed
 from rapport.core.models import CustomFieldDefinition
 from rapport.core.services.operation import Operation
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = ["FIELD_TYPES", "define_custom_field", "validate_attributes"]
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from rapport.core.db import utcnow
 from rapport.core.errors import (
     Conflict,
@@ -19,7 +21,6 @@ from rapport.core.models import Customer, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.custom_fields import validate_attributes
 from rapport.core.services.operation import Operation
-from sqlalchemy import select
 
 __all__ = [
     "CUSTOMER_KINDS",

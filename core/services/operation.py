@@ -14,11 +14,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.auth import Actor
 from rapport.core.events import DomainEvent
 from rapport.core.models import AuditEntry
 from rapport.core.plugins import PluginHost
-from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = ["Operation"]
 

@@ -8,6 +8,10 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.types import Info
+
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
 from rapport.schema.context import context_of
@@ -32,9 +36,6 @@ from rapport.schema.relay import (
     paginate,
 )
 from rapport.schema.scalars import JSON
-from sqlalchemy import select
-from strawberry import relay
-from strawberry.types import Info
 
 __all__ = ["Customer", "CustomerMutations", "CustomerQueries"]
 

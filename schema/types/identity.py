@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
 from rapport.core.models import User as UserRow
 from rapport.core.models import Workspace as WorkspaceRow
 from rapport.schema.context import context_of
 from rapport.schema.relay import ModelNode
-from strawberry import relay
-from strawberry.types import Info
 
 __all__ = ["IdentityQueries", "User"]
 

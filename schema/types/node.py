@@ -6,9 +6,10 @@ from collections import defaultdict
 from typing import Any
 
 import strawberry
-from rapport.schema.relay import ModelNode
 from strawberry import relay
 from strawberry.types import Info
+
+from rapport.schema.relay import ModelNode
 
 __all__ = ["NodeQueries", "resolve_global_ids"]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from rapport.core.runtime import Runtime
 
+from rapport.core.runtime import Runtime
 from tests.conftest import Client
 
 CREATE = """

@@ -1,0 +1,187 @@
+"""The interaction timeline: logging calls, emails, meetings, notes, visits, complaints."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapport.core.db import utcnow
+from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.models import Interaction, InteractionParticipant, User
+from rapport.core.services.changes import apply_changes
+from rapport.core.services.customers import get_customer
+from rapport.core.services.operation import Operation
+from rapport.core.vocabulary import build_vocabulary
+
+__all__ = [
+    "DIRECTIONS",
+    "InteractionFields",
+    "delete_interaction",
+    "log_interaction",
+    "update_interaction",
+]
+
+DIRECTIONS = ("inbound", "outbound", "internal")
+MAX_PARTICIPANTS = 50
+
+
+@dataclass
+class InteractionFields:
+    customer_id: uuid.UUID | None = None
+    kind: str | None = None
+    channel: str | None = None
+    direction: str | None = None
+    occurred_at: datetime | None = None
+    subject: str | None = None
+    body: str | None = None
+    outcome: str | None = None
+    duration_seconds: int | None = None
+    link_type: str | None = None
+    link_id: uuid.UUID | None = None
+    participant_customer_ids: list[uuid.UUID] = field(default_factory=list)
+    participant_user_ids: list[uuid.UUID] = field(default_factory=list)
+
+    def given(self) -> dict[str, object]:
+        skip = ("participant_customer_ids", "participant_user_ids")
+        return {k: v for k, v in self.__dict__.items() if v is not None and k not in skip}
+
+
+async def _validate(
+    op: Operation, fields: dict[str, object], data: InteractionFields, prefix: str
+) -> None:
+    errors: list[FieldError] = []
+    kinds = build_vocabulary(op.host).interaction_kinds
+    if "kind" in fields and fields["kind"] not in kinds:
+        errors.append(
+            FieldError(
+                f"{prefix}kind",
+                ErrorCode.INVALID,
+                f"unknown kind; known: {', '.join(sorted(kinds))}",
+            )
+        )
+    if "direction" in fields and fields["direction"] not in DIRECTIONS:
+        errors.append(
+            FieldError(
+                f"{prefix}direction", ErrorCode.INVALID, f"must be one of {', '.join(DIRECTIONS)}"
+            )
+        )
+    duration = fields.get("duration_seconds")
+    if isinstance(duration, int) and duration < 0:
+        errors.append(
+            FieldError(f"{prefix}durationSeconds", ErrorCode.INVALID, "must not be negative")
+        )
+    if (fields.get("link_type") is None) != (fields.get("link_id") is None):
+        errors.append(
+            FieldError(f"{prefix}link", ErrorCode.INVALID, "a link needs both a type and an id")
+        )
+    customer = fields.get("customer_id")
+    if isinstance(customer, uuid.UUID):
+        try:
+            await get_customer(op, customer, f"{prefix}customerId")
+        except NotFound as missing:
+            errors.extend(missing.errors)
+    participants = len(data.participant_customer_ids) + len(data.participant_user_ids)
+    if participants > MAX_PARTICIPANTS:
+        errors.append(
+            FieldError(
+                f"{prefix}participants",
+                ErrorCode.LIMIT_EXCEEDED,
+                f"at most {MAX_PARTICIPANTS} participants",
+            )
+        )
+    for index, customer_id in enumerate(data.participant_customer_ids):
+        try:
+            await get_customer(op, customer_id, f"{prefix}participantCustomerIds.{index}")
+        except NotFound as missing:
+            errors.extend(missing.errors)
+    for index, user_id in enumerate(data.participant_user_ids):
+        if await op.session.get(User, (op.workspace_id, user_id)) is None:
+            errors.append(
+                FieldError(
+                    f"{prefix}participantUserIds.{index}", ErrorCode.NOT_FOUND, "user not found"
+                )
+            )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+async def log_interaction(
+    op: Operation, data: InteractionFields, prefix: str = "input."
+) -> Interaction:
+    fields = data.given()
+    missing = [name for name in ("customer_id", "kind") if name not in fields]
+    if missing:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    f"{prefix}{'customerId' if m == 'customer_id' else m}",
+                    ErrorCode.REQUIRED,
+                    "required",
+                )
+                for m in missing
+            ]
+        )
+    fields.setdefault("occurred_at", utcnow())
+    fields.setdefault("direction", "outbound")
+    await _validate(op, fields, data, prefix)
+    interaction = Interaction(workspace_id=op.workspace_id, user_id=op.actor.user_id, **fields)
+    op.session.add(interaction)
+    await op.session.flush()
+    for customer_id in dict.fromkeys(data.participant_customer_ids):
+        op.session.add(
+            InteractionParticipant(
+                workspace_id=op.workspace_id,
+                interaction_id=interaction.id,
+                customer_id=customer_id,
+                role="participant",
+            )
+        )
+    for user_id in dict.fromkeys(data.participant_user_ids):
+        op.session.add(
+            InteractionParticipant(
+                workspace_id=op.workspace_id,
+                interaction_id=interaction.id,
+                user_id=user_id,
+                role="participant",
+            )
+        )
+    await op.session.flush()
+    await op.emit(
+        "interaction.logged",
+        "Interaction",
+        interaction.id,
+        customerId=str(interaction.customer_id),
+        kind=interaction.kind,
+    )
+    return interaction
+
+
+async def get_interaction(op: Operation, interaction_id: uuid.UUID) -> Interaction:
+    interaction = await op.session.get(Interaction, (op.workspace_id, interaction_id))
+    if interaction is None or interaction.deleted_at is not None:
+        raise NotFound("id", "interaction")
+    return interaction
+
+
+async def update_interaction(
+    op: Operation, interaction_id: uuid.UUID, data: InteractionFields, prefix: str = "input."
+) -> Interaction:
+    interaction = await get_interaction(op, interaction_id)
+    fields = data.given()
+    await _validate(op, fields, data, prefix)
+    changes = apply_changes(interaction, fields)
+    if changes:
+        await op.session.flush()
+        op.audit(
+            "Interaction", interaction.id, "update", changes, customer_id=interaction.customer_id
+        )
+    return interaction
+
+
+async def delete_interaction(op: Operation, interaction_id: uuid.UUID) -> Interaction:
+    interaction = await get_interaction(op, interaction_id)
+    interaction.deleted_at = utcnow()
+    await op.session.flush()
+    op.audit("Interaction", interaction.id, "delete", customer_id=interaction.customer_id)
+    return interaction
