@@ -48,6 +48,18 @@ def register_event_types(register: Any) -> None:
 
 
 @hookspec
+def register_access_policies(register: Any) -> None:
+    """Limit the rows an actor may see and change: ``register(model, policy)``.
+
+    ``policy(actor)`` returns None (no limit for this actor) or ``lambda cls: condition``, a
+    SQL condition on ``model`` that every statement of the actor's operations then carries,
+    the same way tenancy does: lists, ``node(id:)``, search, aggregates and writes alike.
+    Build any subquery inside the lambda and close over plain values only (ids, names), so
+    statements stay cacheable.
+    """
+
+
+@hookspec
 def register_graphql(register: Any) -> None:
     """Contribute to the GraphQL schema: ``register(query=, mutation=, types=, extend=)``.
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from types import ModuleType
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from rapport.core import migrate
+from rapport.core.auth import Actor
 from rapport.core.config import Settings
 from rapport.core.db import create_engine, session_factory
 from rapport.core.permissions import RoleBook, build_role_book
 from rapport.core.plugins import PluginHost
+from rapport.core.tenancy import RowPolicies, tenant_session
 from rapport.core.vocabulary import Vocabulary, build_vocabulary
 
 __all__ = ["Runtime"]
@@ -39,6 +42,25 @@ class Runtime:
     @property
     def vocabulary(self) -> Vocabulary:
         return build_vocabulary(self.host)
+
+    @cached_property
+    def _policies(self) -> list[tuple[type, Callable[[Actor], Any]]]:
+        return [
+            (item.args[0], item.args[1]) for item in self.host.collect("register_access_policies")
+        ]
+
+    def row_policies(self, actor: Actor) -> RowPolicies:
+        """The row conditions that apply to ``actor`` (none for most roles)."""
+        found = []
+        for model, policy in self._policies:
+            condition = policy(actor)
+            if condition is not None:
+                found.append((model, condition))
+        return tuple(found)
+
+    def session_for(self, actor: Actor) -> AsyncSession:
+        """A session confined to the actor's workspace and to the rows its policies allow."""
+        return tenant_session(self.sessions, actor.workspace_id, self.row_policies(actor))
 
     async def migrate(self) -> None:
         await migrate.upgrade(self.engine, self.host)

@@ -5,11 +5,15 @@ A session opened for a workspace (:func:`tenant_session`) carries that workspace
 tenant table it touches (joins, subqueries and relationship loads included), and every row it
 flushes is stamped with that workspace, so no resolver or service has to remember a WHERE clause.
 A session without a workspace refuses to read or write tenant tables at all.
+
+Access policies registered by plugins (a relationship manager sees only the clients in their
+book) ride the same mechanism: each adds its condition to every statement on its model.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event
@@ -18,10 +22,20 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from rapport.core.db import TenantMixin
 
-__all__ = ["CrossTenantError", "tenant_session", "unscoped_session", "workspace_of"]
+__all__ = [
+    "CrossTenantError",
+    "RowPolicies",
+    "tenant_session",
+    "unscoped_session",
+    "workspace_of",
+]
 
 WORKSPACE_KEY = "workspace_id"
 UNSCOPED_KEY = "unscoped"
+POLICIES_KEY = "row_policies"
+
+# (model, lambda cls: condition) pairs from the access policies that apply to one actor.
+RowPolicies = Sequence[tuple[type, Callable[[Any], Any]]]
 
 
 class CrossTenantError(RuntimeError):
@@ -33,9 +47,12 @@ def workspace_of(session: Session | AsyncSession) -> uuid.UUID | None:
 
 
 def tenant_session(
-    factory: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID
+    factory: async_sessionmaker[AsyncSession],
+    workspace_id: uuid.UUID,
+    policies: RowPolicies = (),
 ) -> AsyncSession:
-    return factory(info={WORKSPACE_KEY: workspace_id})
+    """A session confined to one workspace and, with ``policies``, to the rows they allow."""
+    return factory(info={WORKSPACE_KEY: workspace_id, POLICIES_KEY: tuple(policies)})
 
 
 def unscoped_session(factory: async_sessionmaker[AsyncSession]) -> AsyncSession:
@@ -56,13 +73,16 @@ def _scope_statement(state: ORMExecuteState) -> None:
         if any(issubclass(cls, TenantMixin) for cls in mappers):
             raise CrossTenantError("a tenant table was queried through a session with no workspace")
         return
-    state.statement = state.statement.options(
+    options = [
         with_loader_criteria(
             TenantMixin,
             lambda cls: cls.workspace_id == workspace_id,
             include_aliases=True,
         )
-    )
+    ]
+    for model, condition in session.info.get(POLICIES_KEY, ()):
+        options.append(with_loader_criteria(model, condition, include_aliases=True))
+    state.statement = state.statement.options(*options)
 
 
 def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 from strawberry.extensions import SchemaExtension
 
-from rapport.core.tenancy import tenant_session
 from rapport.schema.context import RequestContext
 from rapport.schema.errors import Unauthenticated
 
@@ -30,7 +29,7 @@ class OperationSession(SchemaExtension):
         context = self.execution_context.context
         assert isinstance(context, RequestContext)
         assert context.actor is not None
-        async with tenant_session(context.runtime.sessions, context.actor.workspace_id) as session:
+        async with context.runtime.session_for(context.actor) as session:
             context.session = session
             try:
                 yield

@@ -39,33 +39,61 @@ async def _postgres_reachable() -> str | None:
     return None
 
 
+class Databases:
+    """Creates throw-away databases of one backend and drops them at the end of the run."""
+
+    def __init__(self, backend: str, folder: Path) -> None:
+        self.backend, self.folder = backend, folder
+        self.created: list[str] = []
+
+    async def create(self) -> str:
+        name = f"rapport_test_{uuid.uuid4().hex[:12]}"
+        if self.backend == "sqlite":
+            return f"sqlite+aiosqlite:///{self.folder / name}.db"
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        self.created.append(name)
+        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        return f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+    async def drop_all(self) -> None:
+        if not self.created:
+            return
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            for name in self.created:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-async def database_url(
+async def databases(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'rapport.db'}"
-        return
-    problem = await _postgres_reachable()
-    if problem is not None:
-        message = f"PostgreSQL at {POSTGRES_ADMIN_URL} unreachable ({problem})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI must run the PostgreSQL half")
-        pytest.skip(f"{message}; set RAPPORT_TEST_POSTGRES to run the PostgreSQL half")
-    name = f"rapport_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+) -> AsyncIterator[Databases]:
+    if request.param == "postgresql":
+        problem = await _postgres_reachable()
+        if problem is not None:
+            message = f"PostgreSQL at {POSTGRES_ADMIN_URL} unreachable ({problem})"
+            if os.environ.get("CI"):
+                pytest.fail(f"{message}; CI must run the PostgreSQL half")
+            pytest.skip(f"{message}; set RAPPORT_TEST_POSTGRES to run the PostgreSQL half")
+    found = Databases(request.param, tmp_path_factory.mktemp(request.param))
+    yield found
+    await found.drop_all()
 
 
 @pytest.fixture(scope="session")
-def backend(database_url: str) -> str:
-    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+async def database_url(databases: Databases) -> str:
+    return await databases.create()
+
+
+@pytest.fixture(scope="session")
+def backend(databases: Databases) -> str:
+    return databases.backend
 
 
 @pytest.fixture(scope="session")
