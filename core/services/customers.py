@@ -165,7 +165,7 @@ async def create_customer(op: Operation, data: CustomerFields, prefix: str = "in
         {"displayName": [None, customer.display_name]},
         customer_id=customer.id,
     )
-    await op.emit("customer.created", "Customer", customer.id)
+    await op.emit("customer.created", "Customer", customer.id, displayName=customer.display_name)
     return customer
 
 

@@ -1,0 +1,171 @@
+"""A plugin that uses every hook, so the tests can check each one end to end."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import click
+import strawberry
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from rapport.core import (
+    DomainEvent,
+    PluginInfo,
+    TenantMixin,
+    ValidationFailed,
+    hookimpl,
+)
+from rapport.core.models import Customer as CustomerRow
+from rapport.schema import context_of
+
+plugin_info = PluginInfo(name="sample", version="9.9.9", description="exercises every hook")
+
+# What the hooks observed, for the tests to read.
+seen: dict[str, list[Any]] = {"after_commit": [], "jobs": [], "demo": []}
+
+
+class SampleBase(DeclarativeBase):
+    """Its own metadata, so the sample table never joins the real schema's."""
+
+
+class SampleNote(TenantMixin, SampleBase):
+    __tablename__ = "sample_notes"
+    text: Mapped[str] = mapped_column(String(200))
+
+
+@hookimpl
+def register_migrations(register: Any) -> None:
+    register("sample", Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def register_roles(register: Any) -> None:
+    register("auditor", "reads samples", permissions=("sample:read",))
+    register("restricted", "sees only public customers", inherits=("viewer",))
+
+
+@hookimpl
+def register_permissions(register: Any) -> None:
+    register("sample:read", "read samples", roles=("viewer",))
+
+
+@hookimpl
+def register_relationship_types(register: Any) -> None:
+    register("mentor_of", "mentor of", "mentee of")
+
+
+@hookimpl
+def register_interaction_kinds(register: Any) -> None:
+    register("webinar", "Webinar")
+
+
+@hookimpl
+def register_event_types(register: Any) -> None:
+    register("sample.pinged", "the sample route was called")
+
+
+@hookimpl
+def register_access_policies(register: Any) -> None:
+    def public_only(actor: Any) -> Any:
+        if actor.role != "restricted":
+            return None
+        return lambda cls: cls.region == "public"
+
+    register(CustomerRow, public_only)
+
+
+def _name_lengths(context: Any) -> DataLoader[uuid.UUID, int]:
+    async def load(ids: list[uuid.UUID]) -> list[int]:
+        async with context.db() as session:
+            rows = await session.execute(
+                select(CustomerRow.id, func.length(CustomerRow.display_name)).where(
+                    CustomerRow.id.in_(ids)
+                )
+            )
+        lengths = {row[0]: row[1] for row in rows}
+        return [lengths.get(i, 0) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+@hookimpl
+def register_dataloaders(register: Any) -> None:
+    register("sample.name_length", _name_lengths)
+
+
+@strawberry.type
+class SampleQueries:
+    @strawberry.field
+    def sample_echo(self, text: str) -> str:
+        return text
+
+
+@strawberry.type
+class CustomerSampleFields:
+    @strawberry.field(description="The display name, louder.")
+    def shout(self) -> str:
+        return self.display_name.upper()  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def name_length(self, info: Info) -> int:
+        return await context_of(info).loader("sample.name_length").load(self.pk)  # type: ignore[attr-defined]
+
+
+@hookimpl
+def register_graphql(register: Any) -> None:
+    register(query=SampleQueries, extend={"Customer": CustomerSampleFields})
+
+
+@hookimpl
+def register_routes(register: Any, runtime: Any) -> None:
+    async def ping(_request: Request) -> PlainTextResponse:
+        return PlainTextResponse(f"pong from {len(runtime.host.order)} plugins")
+
+    register(Route("/sample/ping", ping))
+
+
+@hookimpl
+def register_jobs(register: Any) -> None:
+    async def tick(context: Any) -> None:
+        seen["jobs"].append(context.runtime)
+
+    register("sample.tick", 3600, tick)
+
+
+@click.command("sample-hello")
+def hello() -> None:
+    """Say hello."""
+    click.echo("hello from the sample plugin")
+
+
+@hookimpl
+def register_commands(register: Any) -> None:
+    register(hello)
+
+
+@hookimpl
+def register_demo_data(register: Any) -> None:
+    async def load(session: Any, workspace: Any, rng: Any) -> None:
+        session.add(SampleNote(workspace_id=workspace.id, text=f"note {rng.randint(1, 9)}"))
+        seen["demo"].append(workspace.name)
+
+    register("sample.notes", load)
+
+
+@hookimpl
+def before_commit(event: DomainEvent, session: Any) -> None:
+    if event.name == "customer.created" and event.data.get("displayName") == "Veto Me":
+        raise ValidationFailed.one("input.lastName", "the sample plugin vetoes this name")
+
+
+@hookimpl
+def after_commit(event: DomainEvent) -> None:
+    seen["after_commit"].append(event.name)

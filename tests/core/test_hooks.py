@@ -1,0 +1,210 @@
+"""Each hook of the plugin contract, exercised through a plugin that implements all of them."""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from rapport.core import hookspecs
+from rapport.core.app import create_app
+from rapport.core.config import Settings
+from rapport.core.demo import load_demo_data
+from rapport.core.runtime import Runtime
+from rapport.core.tenancy import tenant_session
+from rapport.core.worker import run_worker
+from rapport.core.workspaces import create_api_key, create_workspace
+from tests.conftest import Client, Databases
+from tests.core import sample_plugin
+from tests.core.sample_plugin import SampleNote
+
+
+@pytest.fixture(scope="module")
+async def sample_runtime(databases: Databases) -> AsyncIterator[Runtime]:
+    settings = Settings(database_url=await databases.create(), plugins=("none",))
+    runtime = Runtime.create(settings, extra_plugins=[sample_plugin])
+    await runtime.migrate()
+    yield runtime
+    await runtime.dispose()
+
+
+@pytest.fixture
+async def sample_client(sample_runtime: Runtime) -> AsyncIterator[Client]:
+    app = create_app(sample_runtime.settings, runtime=sample_runtime)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        name = f"sample-{uuid.uuid4().hex[:8]}"
+        await create_workspace(sample_runtime, name)
+        issued = await create_api_key(sample_runtime, name, role="admin")
+        yield Client(http, issued.key, name)
+
+
+CREATE = """mutation($input: CustomerInput!) {
+  createCustomer(input: $input) { customer { id displayName } errors { field code message } }
+}"""
+
+
+async def _count_notes(runtime: Runtime, workspace_id: Any) -> int:
+    async with tenant_session(runtime.sessions, workspace_id) as session:
+        return (await session.execute(select(func.count()).select_from(SampleNote))).scalar_one()
+
+
+async def test_hook_register_migrations(sample_runtime: Runtime) -> None:
+    assert "sample" in sample_runtime.host.migration_locations
+    # The branch was migrated: the table exists and takes rows.
+    workspace = await create_workspace(sample_runtime, "migrations-probe")
+    async with tenant_session(sample_runtime.sessions, workspace.id) as session, session.begin():
+        session.add(SampleNote(text="hello"))
+    assert await _count_notes(sample_runtime, workspace.id) == 1
+
+
+def test_hook_register_permissions(sample_runtime: Runtime) -> None:
+    roles = sample_runtime.roles
+    assert roles.permissions["sample:read"] == "read samples"
+    assert roles.grants("viewer", "sample:read")
+    assert roles.grants("admin", "sample:read")  # admin holds every permission
+    assert not roles.grants("member", "sample:read")
+
+
+def test_hook_register_roles(sample_runtime: Runtime) -> None:
+    roles = sample_runtime.roles
+    assert roles.permissions_of("auditor") == {"sample:read"}
+    # Inherited: everything the viewer may do.
+    assert roles.permissions_of("restricted") >= roles.permissions_of("viewer")
+
+
+def test_hook_register_relationship_types(sample_runtime: Runtime) -> None:
+    mentor = sample_runtime.vocabulary.relationship_types["mentor_of"]
+    assert (mentor.label, mentor.inverse_label, mentor.plugin) == (
+        "mentor of",
+        "mentee of",
+        "sample",
+    )
+    assert "employee_of" in sample_runtime.vocabulary.relationship_types
+
+
+def test_hook_register_interaction_kinds(sample_runtime: Runtime) -> None:
+    kinds = sample_runtime.vocabulary.interaction_kinds
+    assert kinds["webinar"].label == "Webinar"
+    assert "call" in kinds
+
+
+def test_hook_register_event_types(sample_runtime: Runtime) -> None:
+    events = sample_runtime.vocabulary.event_types
+    assert events["sample.pinged"] == "the sample route was called"
+    assert "customer.created" in events
+
+
+async def test_hook_register_access_policies(
+    sample_runtime: Runtime, sample_client: Client
+) -> None:
+    for name, region in (("Open", "public"), ("Hidden", "private")):
+        body = await sample_client.query(
+            CREATE, {"input": {"kind": "ORGANIZATION", "organizationName": name, "region": region}}
+        )
+        assert body["createCustomer"]["errors"] == []
+    hidden_id = body["createCustomer"]["customer"]["id"]
+    restricted = await sample_client.as_role(sample_runtime, "restricted")
+    data = await restricted.query(
+        "query($id: ID!) { customers { totalCount edges { node { displayName } } } node(id: $id) { id } }",
+        {"id": hidden_id},
+    )
+    assert [e["node"]["displayName"] for e in data["customers"]["edges"]] == ["Open"]
+    assert data["customers"]["totalCount"] == 1
+    assert data["node"] is None
+    everyone = await sample_client.query("{ customers { totalCount } }")
+    assert everyone["customers"]["totalCount"] == 2
+
+
+async def test_hook_register_graphql(sample_client: Client) -> None:
+    await sample_client.query(
+        CREATE, {"input": {"kind": "PERSON", "firstName": "Ann", "lastName": "Lee"}}
+    )
+    data = await sample_client.query(
+        '{ sampleEcho(text: "hi") customers { edges { node { shout } } } }'
+    )
+    assert data["sampleEcho"] == "hi"
+    assert data["customers"]["edges"][0]["node"]["shout"] == "ANN LEE"
+
+
+async def test_hook_register_dataloaders(sample_client: Client) -> None:
+    for first in ("Al", "Bea", "Cyd"):
+        await sample_client.query(
+            CREATE, {"input": {"kind": "PERSON", "firstName": first, "lastName": "Ng"}}
+        )
+    data = await sample_client.query(
+        "{ customers(orderBy: [{field: DISPLAY_NAME}]) { edges { node { nameLength } } } }"
+    )
+    assert [e["node"]["nameLength"] for e in data["customers"]["edges"]] == [5, 6, 6]
+
+
+async def test_hook_register_routes(sample_runtime: Runtime) -> None:
+    app = create_app(sample_runtime.settings, runtime=sample_runtime)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        response = await http.get("/sample/ping")
+    assert response.text == "pong from 3 plugins"
+
+
+async def test_hook_register_jobs(sample_runtime: Runtime) -> None:
+    before = len(sample_plugin.seen["jobs"])
+    await run_worker(sample_runtime, once=True)
+    assert len(sample_plugin.seen["jobs"]) == before + 1
+
+
+def test_hook_register_commands(sample_runtime: Runtime) -> None:
+    commands = [c for item in sample_runtime.host.collect("register_commands") for c in item.args]
+    sample = next(c for c in commands if c.name == "sample-hello")
+    result = CliRunner().invoke(sample, [])
+    assert result.output == "hello from the sample plugin\n"
+    assert "sdl" in {c.name for c in commands}  # the graphql plugin's own
+
+
+async def test_hook_register_demo_data(sample_runtime: Runtime) -> None:
+    workspace = await create_workspace(sample_runtime, "demo-probe")
+    await load_demo_data(sample_runtime, workspace, seed=7)
+    assert "demo-probe" in sample_plugin.seen["demo"]
+    assert await _count_notes(sample_runtime, workspace.id) == 1
+
+
+async def test_hook_before_commit(sample_client: Client) -> None:
+    data = await sample_client.query(
+        CREATE, {"input": {"kind": "PERSON", "firstName": "Veto", "lastName": "Me"}}
+    )
+    assert data["createCustomer"]["customer"] is None
+    assert data["createCustomer"]["errors"][0]["field"] == "input.lastName"
+    count = await sample_client.query("{ customers { totalCount } }")
+    assert count["customers"]["totalCount"] == 0  # the veto rolled the insert back
+
+
+async def test_hook_after_commit(sample_client: Client) -> None:
+    sample_plugin.seen["after_commit"].clear()
+    await sample_client.query(
+        CREATE, {"input": {"kind": "PERSON", "firstName": "Ok", "lastName": "Go"}}
+    )
+    await sample_client.query(
+        CREATE, {"input": {"kind": "PERSON", "firstName": "Veto", "lastName": "Me"}}
+    )
+    # Only the committed creation is reported; the vetoed one never is.
+    assert sample_plugin.seen["after_commit"] == ["customer.created"]
+
+
+def test_every_hook_has_a_test() -> None:
+    hooks = [
+        name
+        for name, function in inspect.getmembers(hookspecs, inspect.isfunction)
+        if hasattr(function, "rapport_spec")
+    ]
+    tested = {
+        name.removeprefix("test_hook_") for name in globals() if name.startswith("test_hook_")
+    }
+    assert hooks, "no hookspecs found"
+    assert sorted(set(hooks) - tested) == []
