@@ -1,0 +1,93 @@
+"""Abusive operations are stopped before they run; the validation cache still hits."""
+
+from __future__ import annotations
+
+import uuid
+
+from strawberry.extensions.validation_cache import _get_validate_cache
+
+from rapport.core.auth import Actor
+from rapport.core.config import Settings
+from rapport.core.runtime import Runtime
+from rapport.schema.build import build_schema
+from rapport.schema.context import RequestContext
+from tests.conftest import Client
+
+
+def _codes(body: dict) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+async def test_ordinary_operations_pass(client: Client) -> None:
+    query = """
+      fragment Row on Customer { id displayName }
+      { viewer { user { id } } customers(first: 50) { edges { node { ...Row } } } }
+    """
+    assert "errors" not in await client.post(query)
+
+
+async def test_operation_deeper_than_the_limit_is_refused(client: Client, runtime: Runtime) -> None:
+    limit = runtime.settings.max_depth
+    # customers > edges > node adds three levels; nest fragments on the viewer beyond the limit.
+    query = "{ viewer " + "{ user " * (limit + 1) + "{ id }" + " }" * (limit + 1) + " }"
+    body = await client.post(query)
+    assert "QUERY_TOO_COMPLEX" in _codes(body)
+    assert "levels deep" in body["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(client: Client, runtime: Runtime) -> None:
+    count = runtime.settings.max_aliases + 1
+    query = "{ " + " ".join(f"a{i}: viewer {{ role }}" for i in range(count)) + " }"
+    body = await client.post(query)
+    assert "QUERY_TOO_COMPLEX" in _codes(body)
+    assert "aliases" in body["errors"][0]["message"]
+
+
+async def test_too_many_tokens_are_refused(client: Client, runtime: Runtime) -> None:
+    fields = " ".join(["role"] * (runtime.settings.max_tokens + 10))
+    body = await client.post("{ viewer { " + fields + " } }")
+    assert body["errors"]
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+async def test_cost_budget_counts_page_sizes(client: Client, runtime: Runtime) -> None:
+    # Four nested connections of 100 cost far more than the budget.
+    page = runtime.settings.max_page_size
+    fields = " ".join(f"f{i}: displayName" for i in range(20))
+    query = (
+        "{ "
+        + " ".join(
+            f"c{i}: customers(first: {page}) {{ edges {{ node {{ {fields} }} }} }}"
+            for i in range(25)
+        )
+        + " }"
+    )
+    body = await client.post(query)
+    assert "QUERY_TOO_COMPLEX" in _codes(body)
+    assert "costs" in " ".join(e["message"] for e in body["errors"])
+
+
+async def test_page_size_is_capped(client: Client, runtime: Runtime) -> None:
+    too_many = runtime.settings.max_page_size + 1
+    body = await client.post(f"{{ customers(first: {too_many}) {{ totalCount }} }}")
+    assert _codes(body) == ["BAD_USER_INPUT"]
+    assert f"at most {runtime.settings.max_page_size}" in body["errors"][0]["message"]
+    body = await client.post("{ customers(first: -1) { totalCount } }")
+    assert _codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_validation_cache_hits_across_requests() -> None:
+    """The limit rules are made once per schema, so the validation cache keys stay equal."""
+    runtime = Runtime.create(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+    schema = build_schema(runtime)
+
+    cache = _get_validate_cache(128)
+    cache.cache_clear()
+    query = "{ __typename }"
+    actor = Actor(uuid.uuid4(), uuid.uuid4(), "admin", frozenset())
+    for _ in range(3):
+        result = await schema.execute(query, context_value=RequestContext(runtime, actor))
+        assert result.errors is None
+    info = cache.cache_info()
+    assert info.misses == 1
+    assert info.hits == 2
