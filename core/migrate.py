@@ -82,6 +82,8 @@ async def make_revision(host: PluginHost, branch: str, message: str) -> None:
         )
     script = ScriptDirectory.from_config(config)
     has_branch = any(branch in (rev.branch_labels or ()) for rev in script.walk_revisions())
+    core = script.get_revision("core@head") if branch != "core" else None
+    core_head = core.revision if core is not None else None
     with tempfile.TemporaryDirectory() as folder:
         engine = create_engine(f"sqlite+aiosqlite:///{folder}/scratch.db")
         try:
@@ -94,7 +96,7 @@ async def make_revision(host: PluginHost, branch: str, message: str) -> None:
                     autogenerate=True,
                     head=f"{branch}@head" if has_branch else "base",
                     branch_label=None if has_branch else branch,
-                    depends_on=None if has_branch or branch == "core" else ["core@head"],
+                    depends_on=core_head if not has_branch and branch != "core" else None,
                     version_path=str(host.migration_locations[branch]),
                     rev_id=_next_revision_id(script, branch),
                 )

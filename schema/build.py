@@ -71,7 +71,7 @@ def build_schema(runtime: Runtime) -> RapportSchema:
         RequireActor,
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         ParserCache,
-        lambda: AddValidationRules(rules),
+        lambda: AddValidationRules(list(rules)),
         ValidationCache,
         OperationSession,
         lambda: MaskErrors(should_mask_error=should_mask),

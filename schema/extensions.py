@@ -15,7 +15,7 @@ __all__ = ["OperationSession", "RequireActor"]
 class RequireActor(SchemaExtension):
     """Refuse an operation with no valid key before it is even parsed."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         if not isinstance(context, RequestContext) or context.actor is None:
             raise Unauthenticated("authentication required: send `Authorization: Bearer <api key>`")
@@ -25,7 +25,7 @@ class RequireActor(SchemaExtension):
 class OperationSession(SchemaExtension):
     """One tenant session per operation; mutations commit per field (see ``mutation``)."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         assert isinstance(context, RequestContext)
         assert context.actor is not None

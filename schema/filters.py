@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, and_, not_, or_, true
@@ -53,32 +53,47 @@ class StringFilter:
     is_null: bool | None = strawberry.UNSET
 
 
-def _ordered_fields(python_type: type, name: str, description: str) -> type:
-    """A filter input with equality, range and set operators over ``python_type``."""
-    namespace: dict[str, Any] = {
-        "__annotations__": {
-            "eq": python_type | None,
-            "neq": python_type | None,
-            "gt": python_type | None,
-            "gte": python_type | None,
-            "lt": python_type | None,
-            "lte": python_type | None,
-            "in_": list[python_type] | None,  # type: ignore[valid-type]
-            "not_in": list[python_type] | None,  # type: ignore[valid-type]
-            "is_null": bool | None,
-        },
-        "in_": strawberry.field(default=strawberry.UNSET, name="in"),
-    }
-    for key in ("eq", "neq", "gt", "gte", "lt", "lte", "not_in", "is_null"):
-        namespace[key] = strawberry.UNSET
-    return strawberry.input(type(name, (), namespace), description=description)
+ValueT = TypeVar("ValueT")
 
 
-IntFilter = _ordered_fields(int, "IntFilter", "Conditions on a whole number.")
-FloatFilter = _ordered_fields(float, "FloatFilter", "Conditions on a number.")
-DecimalFilter = _ordered_fields(Decimal, "DecimalFilter", "Conditions on an exact amount.")
-DateFilter = _ordered_fields(date, "DateFilter", "Conditions on a date.")
-DateTimeFilter = _ordered_fields(datetime, "DateTimeFilter", "Conditions on a point in time.")
+@strawberry.input
+class OrderedFilter(Generic[ValueT]):
+    """Equality, range and set conditions over one ordered scalar type."""
+
+    eq: ValueT | None = strawberry.UNSET
+    neq: ValueT | None = strawberry.UNSET
+    gt: ValueT | None = strawberry.UNSET
+    gte: ValueT | None = strawberry.UNSET
+    lt: ValueT | None = strawberry.UNSET
+    lte: ValueT | None = strawberry.UNSET
+    in_: list[ValueT] | None = strawberry.field(default=strawberry.UNSET, name="in")
+    not_in: list[ValueT] | None = strawberry.UNSET
+    is_null: bool | None = strawberry.UNSET
+
+
+@strawberry.input(description="Conditions on a whole number.")
+class IntFilter(OrderedFilter[int]):
+    pass
+
+
+@strawberry.input(description="Conditions on a number.")
+class FloatFilter(OrderedFilter[float]):
+    pass
+
+
+@strawberry.input(description="Conditions on an exact amount.")
+class DecimalFilter(OrderedFilter[Decimal]):
+    pass
+
+
+@strawberry.input(description="Conditions on a date.")
+class DateFilter(OrderedFilter[date]):
+    pass
+
+
+@strawberry.input(description="Conditions on a point in time.")
+class DateTimeFilter(OrderedFilter[datetime]):
+    pass
 
 
 @strawberry.input(description="Conditions on a yes/no field.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -84,7 +85,7 @@ class _Walker:
         return depth, cost
 
 
-def limit_rules(settings: Settings) -> list[type[ValidationRule]]:
+def limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     """Depth, alias and cost rules for ``settings``; call once per schema."""
     max_depth, max_aliases, max_cost = settings.max_depth, settings.max_aliases, settings.max_cost
     max_page = settings.max_page_size

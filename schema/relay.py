@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import orjson
 import strawberry
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import QueryableAttribute
 from strawberry import relay
 from strawberry.types import Info
 
@@ -73,7 +74,7 @@ class ModelNode(relay.Node):
         return loader.load_many(list(ids))
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls,
         *,
         info: Info[Any, Any],
@@ -145,7 +146,7 @@ class Connection(Generic[NodeT]):
 class SortKey:
     """One sort column; ``expression`` must not be NULL (wrap nullable columns in coalesce)."""
 
-    expression: ColumnElement[Any]
+    expression: ColumnElement[Any] | QueryableAttribute[Any]
     descending: bool = False
 
 
@@ -191,7 +192,7 @@ def _decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[
     return decoded
 
 
-def _python_type(expression: ColumnElement[Any]) -> type | None:
+def _python_type(expression: ColumnElement[Any] | QueryableAttribute[Any]) -> type | None:
     try:
         return expression.type.python_type
     except NotImplementedError:
@@ -248,7 +249,7 @@ async def paginate(
     page = page.order_by(*_ordering(keys, forward)).limit(size + 1)
     columns = [key.expression for key in keys]
     async with context.db() as session:
-        result = (await session.execute(page.add_columns(*columns))).all()
+        result = list((await session.execute(page.add_columns(*columns))).all())
     has_more = len(result) > size
     result = result[:size]
     if not forward:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from sqlalchemy import select
@@ -104,7 +104,7 @@ class Customer(ModelNode):
             value_grade=row.value_grade,
             churn_risk=row.churn_risk,
             notes=row.notes,
-            attributes=dict(row.attributes or {}),
+            attributes=cast(JSON, dict(row.attributes or {})),
             created_at=row.created_at,
             updated_at=row.updated_at,
             deleted_at=row.deleted_at,

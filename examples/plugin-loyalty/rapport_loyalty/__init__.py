@@ -1,0 +1,66 @@
+"""An example plugin: a loyalty tier on every customer, computed from their interactions.
+
+Install it beside Rapport (``pip install -e examples/plugin-loyalty``) and enable it with
+``RAPPORT_PLUGINS=loyalty`` (plus any built-ins you want). It uses only the public contract:
+``rapport.core`` for the hook marker and models, ``rapport.schema`` for the request context.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import strawberry
+from sqlalchemy import func, select
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from rapport.core import PluginInfo, hookimpl
+from rapport.core.models import Interaction
+from rapport.schema import context_of
+
+plugin_info = PluginInfo(
+    name="loyalty",
+    version="0.1.0",
+    description="Loyalty tier from the number of interactions",
+)
+
+TIERS = ((50, "gold"), (10, "silver"), (0, "bronze"))
+
+
+def _interaction_counts(context: Any) -> DataLoader[uuid.UUID, int]:
+    # One grouped query per batch of customers, never one per customer.
+    async def load(ids: list[uuid.UUID]) -> list[int]:
+        statement = (
+            select(Interaction.customer_id, func.count())
+            .where(Interaction.customer_id.in_(ids), Interaction.deleted_at.is_(None))
+            .group_by(Interaction.customer_id)
+        )
+        async with context.db() as session:
+            counts = {row[0]: row[1] for row in await session.execute(statement)}
+        return [counts.get(i, 0) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+@strawberry.type
+class CustomerLoyalty:
+    @strawberry.field(description="bronze, silver or gold, from the number of interactions.")
+    async def loyalty_tier(self, info: Info) -> str:
+        count = await context_of(info).loader("loyalty.counts").load(self.pk)  # type: ignore[attr-defined]
+        return next(name for floor, name in TIERS if count >= floor)
+
+
+@hookimpl
+def register_dataloaders(register: Any) -> None:
+    register("loyalty.counts", _interaction_counts)
+
+
+@hookimpl
+def register_graphql(register: Any) -> None:
+    register(extend={"Customer": CustomerLoyalty})
+
+
+@hookimpl
+def register_interaction_kinds(register: Any) -> None:
+    register("loyalty_reward", "Loyalty reward")
