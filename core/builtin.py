@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rapport.core import webhooks
+from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
 from rapport.core.plugins import PluginInfo
+from rapport.core.worker import JobContext
 
 plugin_info = PluginInfo(
     name="core",
@@ -106,3 +109,19 @@ def register_interaction_kinds(register: Any) -> None:
 def register_event_types(register: Any) -> None:
     for name, description in EVENT_TYPES.items():
         register(name, description)
+
+
+@hookimpl
+def before_commit(event: DomainEvent, session: Any) -> Any:
+    # In the same transaction as the change, so a webhook fires exactly when it commits.
+    return webhooks.enqueue(event, session)
+
+
+@hookimpl
+def register_jobs(register: Any) -> None:
+    async def deliver(context: JobContext) -> None:
+        await webhooks.deliver_due(
+            context.runtime.sessions, request_seconds=context.runtime.settings.webhook_timeout
+        )
+
+    register("webhooks.deliver", 10, deliver)

@@ -1,0 +1,184 @@
+"""Webhooks: subscriptions, the transactional outbox, and signed delivery with retries.
+
+An event is written to the outbox inside the transaction that made it, one row per matching
+subscription, so a delivery exists exactly when the change committed. ``rapport worker``
+delivers due rows (claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so any number of
+workers can run) and retries failures with exponential backoff.
+
+Each request carries ``Rapport-Signature: t=<unix time>,v1=<hex>``, the HMAC-SHA256 of
+``"<t>.<body>"`` under the subscription's secret, so receivers can check origin and freshness.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core.db import utcnow
+from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.events import DomainEvent
+from rapport.core.models import OutboxEvent, Webhook
+from rapport.core.services.operation import Operation
+from rapport.core.tenancy import unscoped_session
+from rapport.core.vocabulary import build_vocabulary
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "DeliveryReport",
+    "deliver_due",
+    "enqueue",
+    "sign",
+    "subscribe",
+    "unsubscribe",
+]
+
+MAX_ATTEMPTS = 8
+BATCH = 100
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def _matches(patterns: list[str], event_name: str) -> bool:
+    return any(fnmatch.fnmatchcase(event_name, pattern) for pattern in patterns)
+
+
+async def subscribe(op: Operation, target_url: str, event_types: list[str]) -> tuple[Webhook, str]:
+    """Create a subscription; the secret is returned here and never shown again."""
+    errors: list[FieldError] = []
+    parsed = urlparse(target_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        errors.append(
+            FieldError("input.targetUrl", ErrorCode.INVALID, "an http(s) URL is required")
+        )
+    known = build_vocabulary(op.host).event_types
+    patterns = list(dict.fromkeys(event_types)) or ["*"]
+    for index, pattern in enumerate(patterns):
+        if not any(fnmatch.fnmatchcase(name, pattern) for name in known):
+            errors.append(
+                FieldError(
+                    f"input.eventTypes.{index}",
+                    ErrorCode.INVALID,
+                    f"{pattern!r} matches no known event",
+                )
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    secret = secrets.token_urlsafe(32)
+    webhook = Webhook(
+        workspace_id=op.workspace_id, target_url=target_url, secret=secret, event_types=patterns
+    )
+    op.session.add(webhook)
+    await op.session.flush()
+    op.audit("Webhook", webhook.id, "create", {"targetUrl": [None, target_url]})
+    return webhook, secret
+
+
+async def unsubscribe(op: Operation, webhook_id: uuid.UUID) -> Webhook:
+    webhook = await op.session.get(Webhook, (op.workspace_id, webhook_id))
+    if webhook is None or not webhook.is_active:
+        raise NotFound("id", "webhook")
+    webhook.is_active = False
+    op.audit("Webhook", webhook.id, "delete")
+    return webhook
+
+
+async def enqueue(event: DomainEvent, session: AsyncSession) -> None:
+    """Queue ``event`` for every active subscription of its workspace that wants it."""
+    hooks = (await session.execute(select(Webhook).where(Webhook.is_active.is_(True)))).scalars()
+    payload = event.as_payload()
+    for hook in hooks:
+        if _matches(hook.event_types, event.name):
+            session.add(
+                OutboxEvent(
+                    workspace_id=event.workspace_id,
+                    webhook_id=hook.id,
+                    event_type=event.name,
+                    payload=payload,
+                )
+            )
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    failed: int = 0
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
+
+
+async def deliver_due(
+    sessions: Any, *, client: httpx.AsyncClient | None = None, request_seconds: float = 5.0
+) -> DeliveryReport:
+    """Deliver one batch of due outbox rows across all workspaces."""
+    report = DeliveryReport()
+    own_client = client is None
+    http = client or httpx.AsyncClient(timeout=request_seconds)
+    try:
+        async with unscoped_session(sessions) as session, session.begin():
+            due = await session.execute(
+                select(OutboxEvent, Webhook)
+                .join(
+                    Webhook,
+                    (Webhook.workspace_id == OutboxEvent.workspace_id)
+                    & (Webhook.id == OutboxEvent.webhook_id),
+                )
+                .where(
+                    OutboxEvent.delivered_at.is_(None),
+                    OutboxEvent.attempts < MAX_ATTEMPTS,
+                    OutboxEvent.next_attempt_at <= utcnow(),
+                    Webhook.is_active.is_(True),
+                )
+                .order_by(OutboxEvent.next_attempt_at)
+                .limit(BATCH)
+                .with_for_update(of=OutboxEvent, skip_locked=True)
+            )
+            for row, hook in due:
+                if await _post(http, row, hook):
+                    row.delivered_at = utcnow()
+                    report.delivered += 1
+                else:
+                    row.attempts += 1
+                    row.next_attempt_at = utcnow() + _backoff(row.attempts)
+                    report.failed += 1
+    finally:
+        if own_client:
+            await http.aclose()
+    return report
+
+
+async def _post(http: httpx.AsyncClient, row: OutboxEvent, hook: Webhook) -> bool:
+    body = orjson.dumps(row.payload)
+    headers = {
+        "Content-Type": "application/json",
+        "Rapport-Event": row.event_type,
+        "Rapport-Delivery": str(row.id),
+        "Rapport-Signature": sign(hook.secret, int(time.time()), body),
+    }
+    try:
+        response = await http.post(hook.target_url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        return False
+    if 200 <= response.status_code < 300:
+        row.last_error = None
+        return True
+    row.last_error = f"HTTP {response.status_code}"
+    return False
