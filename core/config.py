@@ -28,6 +28,7 @@ SETTING_HELP: dict[str, str] = {
     "max_cost": "cost budget of one operation (each field 1, lists weighted by page size)",
     "max_page_size": "largest `first`/`last` a connection accepts",
     "default_page_size": "page size when a connection is given neither `first` nor `last`",
+    "max_body_bytes": "largest request body /graphql accepts, in bytes",
     "demo_key": "API key that GraphiQL pre-fills in demo mode (set by `serve --demo`)",
     "webhook_timeout": "seconds a webhook delivery may take",
 }
@@ -48,6 +49,7 @@ class Settings:
     max_cost: int = 50_000
     max_page_size: int = 100
     default_page_size: int = 20
+    max_body_bytes: int = 2_000_000
     demo_key: str | None = None
     webhook_timeout: float = 5.0
     extra: dict[str, Any] = field(default_factory=dict)

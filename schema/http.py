@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from rapport.core.auth import Actor, authenticate
+from rapport.core.auth import Actor, authenticate, hash_key
 from rapport.core.runtime import Runtime
 from rapport.schema.build import RapportSchema
 from rapport.schema.context import RequestContext
 
-__all__ = ["STATIC_DIR", "GraphQLEndpoint"]
+__all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 EXAMPLE_QUERY = """# Welcome to Rapport. Run this with the play button (Ctrl-Enter).
@@ -35,6 +36,52 @@ KEY_CACHE_SECONDS = 30.0
 KEY_CACHE_SIZE = 10_000
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` before they are read into memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", ())).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {
+            "data": None,
+            "errors": [
+                {
+                    "message": f"request body is larger than {self.max_bytes} bytes",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ],
+        }
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
     def __init__(self, schema: RapportSchema, runtime: Runtime, static_url: str) -> None:
         super().__init__(schema, graphql_ide="graphiql")
@@ -50,14 +97,16 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         if scheme.lower() != "bearer" or not key.strip():
             return None
         key = key.strip()
+        # Cache by digest, so raw keys are not kept in memory.
+        digest = hash_key(key)
         now = time.monotonic()
-        cached = self._actors.get(key)
+        cached = self._actors.get(digest)
         if cached is not None and cached[0] > now:
             return cached[1]
         actor = await authenticate(self.runtime.sessions, key, self.runtime.roles)
         if len(self._actors) >= KEY_CACHE_SIZE:
             self._actors.clear()
-        self._actors[key] = (now + KEY_CACHE_SECONDS, actor)
+        self._actors[digest] = (now + KEY_CACHE_SECONDS, actor)
         return actor
 
     async def get_context(self, request: Any, response: Any = None) -> RequestContext:

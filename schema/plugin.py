@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 from rapport.core.hookspecs import hookimpl
 from rapport.core.plugins import PluginInfo
 from rapport.schema.build import build_schema
-from rapport.schema.http import STATIC_DIR, GraphQLEndpoint
+from rapport.schema.http import STATIC_DIR, BodySizeLimit, GraphQLEndpoint
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import IdentityQueries, User
 from rapport.schema.types.node import NodeQueries
@@ -53,4 +53,5 @@ def register_routes(register: Any, runtime: Any) -> None:
     schema = build_schema(runtime)
     register(Mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="graphql-static"))
     endpoint = GraphQLEndpoint(schema, runtime, STATIC_URL)
-    register(Route("/graphql", endpoint, methods=["GET", "POST"]))
+    limited = BodySizeLimit(endpoint, runtime.settings.max_body_bytes)
+    register(Route("/graphql", limited, methods=["GET", "POST"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 
 from strawberry.extensions.validation_cache import _get_validate_cache
 
@@ -91,3 +92,31 @@ async def test_validation_cache_hits_across_requests() -> None:
     info = cache.cache_info()
     assert info.misses == 1
     assert info.hits == 2
+
+
+async def test_oversized_bodies_are_refused_before_reading(
+    client: Client, runtime: Runtime
+) -> None:
+    padding = "#" + "x" * runtime.settings.max_body_bytes + "\n"
+    response = await client.http.post(
+        "/graphql",
+        json={"query": padding + "{ viewer { role } }"},
+        headers={"Authorization": f"Bearer {client.key}"},
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_oversized_streamed_bodies_are_refused(client: Client, runtime: Runtime) -> None:
+    chunk = b" " * 65536
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(runtime.settings.max_body_bytes // len(chunk) + 2):
+            yield chunk
+
+    response = await client.http.post(
+        "/graphql",
+        content=body(),
+        headers={"Authorization": f"Bearer {client.key}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
