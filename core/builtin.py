@@ -30,6 +30,8 @@ CORE_PERMISSIONS = {
     "audit:read": "read the audit history",
     "settings:write": "define custom fields and relationship types",
     "webhooks:manage": "manage webhook subscriptions",
+    "users:read": "list the workspace's users",
+    "access:manage": "manage users, their roles and API keys",
 }
 READ_PERMISSIONS = tuple(name for name in CORE_PERMISSIONS if name.endswith(":read"))
 MEMBER_PERMISSIONS = (

@@ -13,7 +13,7 @@ from rapport.core.plugins import PluginInfo
 from rapport.schema.build import build_schema
 from rapport.schema.http import STATIC_DIR, BodySizeLimit, GraphQLEndpoint
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
-from rapport.schema.types.identity import IdentityQueries, User
+from rapport.schema.types.identity import AccessMutations, ApiKey, IdentityQueries, User
 from rapport.schema.types.node import NodeQueries
 from rapport.schema.types.webhooks import Webhook, WebhookMutations, WebhookQueries
 
@@ -28,8 +28,8 @@ STATIC_URL = "/graphql/static"
 
 @hookimpl
 def register_graphql(register: Any) -> None:
-    register(query=NodeQueries, types=[Customer, User])
-    register(query=IdentityQueries)
+    register(query=NodeQueries, types=[Customer, User, ApiKey])
+    register(query=IdentityQueries, mutation=AccessMutations)
     register(query=CustomerQueries, mutation=CustomerMutations)
     register(query=WebhookQueries, mutation=WebhookMutations, types=[Webhook])
 
