@@ -27,6 +27,7 @@ __all__ = [
     "LIFECYCLE_STATUSES",
     "CustomerFields",
     "create_customer",
+    "customer_errors",
     "delete_customer",
     "get_customer",
     "restore_customer",
@@ -140,6 +141,15 @@ async def get_customer(op: Operation, customer_id: uuid.UUID, field: str = "id")
     if customer is None or customer.deleted_at is not None:
         raise NotFound(field, "customer")
     return customer
+
+
+async def customer_errors(op: Operation, customer_id: uuid.UUID, field: str) -> list[FieldError]:
+    """No errors when ``customer_id`` is a live customer; else the NOT_FOUND on ``field``."""
+    try:
+        await get_customer(op, customer_id, field)
+    except NotFound as missing:
+        return missing.errors
+    return []
 
 
 async def create_customer(op: Operation, data: CustomerFields, prefix: str = "input.") -> Customer:

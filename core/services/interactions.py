@@ -10,7 +10,7 @@ from rapport.core.db import utcnow
 from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.models import Interaction, InteractionParticipant, User
 from rapport.core.services.changes import apply_changes
-from rapport.core.services.customers import get_customer
+from rapport.core.services.customers import customer_errors
 from rapport.core.services.operation import Operation
 from rapport.core.vocabulary import build_vocabulary
 
@@ -77,10 +77,7 @@ async def _validate(
         )
     customer = fields.get("customer_id")
     if isinstance(customer, uuid.UUID):
-        try:
-            await get_customer(op, customer, f"{prefix}customerId")
-        except NotFound as missing:
-            errors.extend(missing.errors)
+        errors.extend(await customer_errors(op, customer, f"{prefix}customerId"))
     participants = len(data.participant_customer_ids) + len(data.participant_user_ids)
     if participants > MAX_PARTICIPANTS:
         errors.append(
@@ -91,10 +88,9 @@ async def _validate(
             )
         )
     for index, customer_id in enumerate(data.participant_customer_ids):
-        try:
-            await get_customer(op, customer_id, f"{prefix}participantCustomerIds.{index}")
-        except NotFound as missing:
-            errors.extend(missing.errors)
+        errors.extend(
+            await customer_errors(op, customer_id, f"{prefix}participantCustomerIds.{index}")
+        )
     for index, user_id in enumerate(data.participant_user_ids):
         if await op.session.get(User, (op.workspace_id, user_id)) is None:
             errors.append(

@@ -12,7 +12,7 @@ from rapport.core.db import utcnow
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.models import Task, User
 from rapport.core.services.changes import apply_changes
-from rapport.core.services.customers import get_customer
+from rapport.core.services.customers import customer_errors
 from rapport.core.services.operation import Operation
 from rapport.core.services.recurrence import parse_recurrence
 
@@ -100,10 +100,7 @@ async def _validate(
         )
     customer = fields.get("customer_id")
     if isinstance(customer, uuid.UUID):
-        try:
-            await get_customer(op, customer, f"{prefix}customerId")
-        except NotFound as missing:
-            errors.extend(missing.errors)
+        errors.extend(await customer_errors(op, customer, f"{prefix}customerId"))
     if errors:
         raise ValidationFailed(errors)
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
+from rapport.core.errors import ValidationFailed
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
 from rapport.schema.context import context_of
@@ -26,6 +27,7 @@ from rapport.schema.filters import (
     StringFilter,
     compile_filter,
 )
+from rapport.schema.inputs import to_service_fields
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import (
     Connection,
@@ -241,34 +243,9 @@ class CustomerInput:
     attributes: JSON | None = None
 
     def to_fields(self) -> service.CustomerFields:
-        from rapport.core.errors import ValidationFailed
-
-        attributes = self.attributes
-        if attributes is not None and not isinstance(attributes, dict):
+        if self.attributes is not None and not isinstance(self.attributes, dict):
             raise ValidationFailed.one("input.attributes", "expected an object of field values")
-        owner = None
-        if self.owner_id is not None:
-            if self.owner_id.type_name != "User":
-                raise ValidationFailed.one("input.ownerId", "not an id of a User")
-            owner = uuid.UUID(self.owner_id.node_id)
-        return service.CustomerFields(
-            kind=self.kind.value if self.kind else None,
-            first_name=self.first_name,
-            last_name=self.last_name,
-            organization_name=self.organization_name,
-            lifecycle_status=self.lifecycle_status.value if self.lifecycle_status else None,
-            owner_id=owner,
-            tags=self.tags,
-            industry=self.industry,
-            occupation=self.occupation,
-            birth_date=self.birth_date,
-            region=self.region,
-            source_channel=self.source_channel,
-            value_grade=self.value_grade,
-            churn_risk=self.churn_risk,
-            notes=self.notes,
-            attributes=attributes,
-        )
+        return to_service_fields(self, service.CustomerFields, id_types={"owner_id": "User"})
 
 
 @strawberry.type
