@@ -64,7 +64,9 @@ class _Walker:
         depth, cost = 0, 0
         for node in selection.selections:
             if isinstance(node, FieldNode):
-                if node.selection_set is None:
+                # Introspection is bounded by the schema itself, and GraphiQL's own query nests
+                # deeper than any sensible limit on data.
+                if node.selection_set is None or node.name.value.startswith("__"):
                     cost += 1
                     continue
                 child_depth, child_cost = self.measure(node.selection_set, seen)

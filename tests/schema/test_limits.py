@@ -120,3 +120,13 @@ async def test_oversized_streamed_bodies_are_refused(client: Client, runtime: Ru
         headers={"Authorization": f"Bearer {client.key}", "Content-Type": "application/json"},
     )
     assert response.status_code == 413
+
+
+async def test_graphiql_introspection_passes_the_limits(client: Client) -> None:
+    from graphql import get_introspection_query
+
+    body = await client.post(
+        get_introspection_query(descriptions=True, input_value_deprecation=True)
+    )
+    assert "errors" not in body
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"
