@@ -60,9 +60,26 @@ def unscoped_session(factory: async_sessionmaker[AsyncSession]) -> AsyncSession:
     return factory(info={UNSCOPED_KEY: True})
 
 
+def _check_bulk_insert(state: ORMExecuteState) -> None:
+    """Rows inserted with ``session.execute(insert(Model), rows)`` must be the session's."""
+    workspace_id = state.session.info.get(WORKSPACE_KEY)
+    if workspace_id is None or state.session.info.get(UNSCOPED_KEY):
+        return
+    if not any(issubclass(m.class_, TenantMixin) for m in state.all_mappers):
+        return
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    for row in rows:
+        if row.get("workspace_id") != workspace_id:
+            raise CrossTenantError("a bulk insert names another (or no) workspace")
+
+
 def _scope_statement(state: ORMExecuteState) -> None:
-    if state.is_column_load or state.is_relationship_load or state.is_insert:
-        # Loads are scoped by the statement that loaded the parent; inserts by the flush stamp.
+    if state.is_insert:
+        _check_bulk_insert(state)
+        return
+    if state.is_column_load or state.is_relationship_load:
+        # Already scoped by the statement that loaded the parent.
         return
     session = state.session
     if session.info.get(UNSCOPED_KEY):
