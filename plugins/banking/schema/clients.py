@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import strawberry
 from sqlalchemy import select
+from strawberry import relay
 from strawberry.types import Info
 
 from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
+from rapport.plugins.banking.schema.common import customer_pk
 from rapport.plugins.banking.schema.types import KeyClient, Tier
+from rapport.plugins.banking.services import client_figures
 from rapport.plugins.banking.services.tiers import TierRun, recompute_tiers
 from rapport.schema import Connection, SortKey, UserError, context_of, mutate, paginate
 
@@ -56,6 +60,12 @@ class RecomputeTiersPayload:
 
 
 @strawberry.type
+class RecordedPayload:
+    ok: bool
+    errors: list[UserError]
+
+
+@strawberry.type
 class KeyClientMutations:
     @strawberry.mutation(
         description="Recompute every client's tier from assets and revenue, and schedule the "
@@ -78,3 +88,27 @@ class KeyClientMutations:
             computed_at=run.computed_at if run else None,
             errors=errors,
         )
+
+    @strawberry.mutation(description="Set a client's revenue for a month (any day names it).")
+    async def record_client_revenue(
+        self, info: Info, customer_id: relay.GlobalID, month: date, amount: Decimal
+    ) -> RecordedPayload:
+        async def work(op: Operation) -> None:
+            await client_figures.record_revenue(
+                op, customer_pk(customer_id, "customerId"), month, amount
+            )
+
+        _, errors = await mutate(info, "banking:write", work)
+        return RecordedPayload(ok=not errors, errors=errors)
+
+    @strawberry.mutation(description="Store a client's satisfaction survey answer, 0 to 10.")
+    async def record_survey_score(
+        self, info: Info, customer_id: relay.GlobalID, score: int, surveyed_on: date
+    ) -> RecordedPayload:
+        async def work(op: Operation) -> None:
+            await client_figures.record_survey_score(
+                op, customer_pk(customer_id, "customerId"), score, surveyed_on
+            )
+
+        _, errors = await mutate(info, "banking:write", work)
+        return RecordedPayload(ok=not errors, errors=errors)
