@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -124,7 +125,7 @@ async def test_reassign_refuses_bad_requests_and_changes_nothing(bank: Bank) -> 
     bob = await bank.manager("bob")
     client = await bank.customer("Ada Lovelace")
     await bank.assign(alice, client)
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"from": alice.gid, "to": alice.gid, "day": None}, "toManagerId", "INVALID"),
         (
             {"from": alice.gid, "to": bob.gid, "day": (TODAY - timedelta(days=5)).isoformat()},
