@@ -20,7 +20,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select, union
 
 from rapport.core import Actor, utcnow
-from rapport.core.models import ContactPoint, Customer, Interaction, Relationship, Task, User
+from rapport.core.models import (
+    AuditEntry,
+    ContactPoint,
+    Customer,
+    Interaction,
+    InteractionParticipant,
+    Relationship,
+    Task,
+    User,
+)
 from rapport.plugins.banking.models import (
     AccountHolder,
     Assignment,
@@ -53,6 +62,7 @@ _managers = RelationshipManager.__table__
 _relationships = Relationship.__table__
 _users = User.__table__
 _holders = AccountHolder.__table__
+_interactions = Interaction.__table__
 
 # Builds the select of the user ids whose books the actor works on.
 ManagerSet = Callable[[uuid.UUID, uuid.UUID], Select[Any]]
@@ -162,6 +172,24 @@ def _tasks(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
     )
 
 
+def _participants(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    # Who else took part is part of an interaction the actor can see, and nothing more.
+    return lambda cls: cls.interaction_id.in_(
+        select(_interactions.c.id).where(
+            _interactions.c.workspace_id == ws,
+            _interactions.c.customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+        )
+    )
+
+
+def _audit(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    # History about a client follows the client; history about no client, its author.
+    return lambda cls: or_(
+        cls.customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+        and_(cls.customer_id.is_(None), cls.actor_id == me),
+    )
+
+
 def _relationships_policy(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
     return lambda cls: or_(
         cls.from_customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
@@ -203,6 +231,8 @@ POLICIES: dict[type, PolicyFactory] = {
     ContactPoint: _by_customer,
     Interaction: _by_customer,
     Task: _tasks,
+    InteractionParticipant: _participants,
+    AuditEntry: _audit,
     Relationship: _relationships_policy,
     Household: _households_policy,
     Assignment: _assignments_policy,

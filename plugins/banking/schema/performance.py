@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -13,15 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.types import Info
 
-from rapport.core import Operation
+from rapport.core import DomainError, Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
-from rapport.plugins.banking.periods import parse_period
+from rapport.plugins.banking.periods import Period, parse_period
 from rapport.plugins.banking.schema.common import user_pk
 from rapport.plugins.banking.schema.types import TrainingRecord, load_user
 from rapport.plugins.banking.services.scorecards import compute_scorecard
 from rapport.plugins.banking.services.training import record_training, training_balance
 from rapport.schema import UserError, context_of, mutate
+from rapport.schema.errors import BadRequest
 from rapport.schema.types.identity import User
 
 __all__ = ["PerformanceMutations", "PerformanceQueries"]
@@ -82,13 +82,11 @@ class PerformanceQueries:
     async def manager_scorecard(
         self, info: Info, manager_id: relay.GlobalID, period: str
     ) -> Scorecard | None:
-        from rapport.schema.errors import BadRequest
-
         context = context_of(info)
         context.require(SCORECARD_PERMISSION)
         config = banking_config(context.settings)
         manager = _user_id_or_none(manager_id)
-        parsed = _period_or_bad_request(period, BadRequest)
+        parsed = _period_or_bad_request(period)
         if manager is None:
             return None
         async with context.db() as session:
@@ -118,13 +116,11 @@ class PerformanceQueries:
     async def training_balance(
         self, info: Info, manager_id: relay.GlobalID, period: str
     ) -> TrainingBalance | None:
-        from rapport.schema.errors import BadRequest
-
         context = context_of(info)
         context.require(SCORECARD_PERMISSION)
         minimum = banking_config(context.settings).training_minimum_points
         manager = _user_id_or_none(manager_id)
-        parsed = _period_or_bad_request(period, BadRequest)
+        parsed = _period_or_bad_request(period)
         if manager is None:
             return None
         async with context.db() as session:
@@ -150,13 +146,11 @@ def _user_id_or_none(value: relay.GlobalID) -> uuid.UUID | None:
         return None
 
 
-def _period_or_bad_request(period: str, error: type[Exception]) -> Any:
-    from rapport.core import DomainError
-
+def _period_or_bad_request(period: str) -> Period:
     try:
         return parse_period(period)
     except DomainError as exc:
-        raise error(f"period: {exc.errors[0].message}") from exc
+        raise BadRequest(f"period: {exc.errors[0].message}") from exc
 
 
 @strawberry.input

@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from rapport.core import DomainError, ErrorCode
-from rapport.core.models import ContactPoint, Interaction, Relationship, Task
+from rapport.core.models import (
+    AuditEntry,
+    ContactPoint,
+    Interaction,
+    InteractionParticipant,
+    Relationship,
+    Task,
+)
 from rapport.core.services.interactions import InteractionFields, log_interaction
 from rapport.core.services.tasks import TaskFields, create_task
 from rapport.plugins.banking.models import AccountHolder, BalanceSnapshot, FinancialAccount
@@ -140,6 +147,10 @@ async def test_manager_cannot_log_interactions_or_tasks_on_another_client(bank: 
         assert (await session.execute(select(Relationship))).first() is None
         tasks = (await session.execute(select(Task.customer_id))).scalars().all()
         assert pk(theirs) not in tasks
+        audited = (await session.execute(select(AuditEntry.customer_id))).scalars().all()
+        assert pk(mine) in audited
+        assert pk(theirs) not in audited
+        assert (await session.execute(select(InteractionParticipant))).first() is None
 
 
 async def test_banking_records_of_another_book_stay_hidden(bank: Bank) -> None:
