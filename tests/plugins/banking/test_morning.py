@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from tests.plugins.banking.conftest import Bank
 
@@ -79,8 +80,8 @@ async def test_account_inputs_are_checked(bank: Bank) -> None:
     saver = await bank.product("SAVER", "SAVINGS")
     client = await bank.customer("Ann Able")
     other = await bank.customer("Bo Baker")
-    good = {"productId": saver, "number": "AC0001", "holders": [{"customerId": client}]}
-    cases = [
+    good: dict[str, Any] = {"productId": saver, "number": "AC0001", "holders": [{"customerId": client}]}
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"number": "12"}, "input.number", "INVALID"),
         ({"currency": "EURO"}, "input.currency", "INVALID"),
         ({"holders": []}, "input.holders", "REQUIRED"),
