@@ -9,6 +9,7 @@ from strawberry import relay
 
 from rapport.core import ErrorCode, ValidationFailed
 from rapport.schema import decode_node_id
+from rapport.schema.types.customer import Customer
 
 __all__ = ["customer_pk", "optional_pk", "user_pk"]
 
@@ -24,8 +25,6 @@ def user_pk(value: relay.GlobalID, field: str) -> uuid.UUID:
 
 
 def customer_pk(value: relay.GlobalID, field: str) -> uuid.UUID:
-    from rapport.schema.types.customer import Customer
-
     return decode_node_id(value, Customer, field)
 
 

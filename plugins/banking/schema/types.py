@@ -20,6 +20,12 @@ from strawberry.types import Info
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.models import User as UserRow
 from rapport.plugins.banking import models
+from rapport.plugins.banking.access import today
+from rapport.plugins.banking.schema.loaders import (
+    household_member_ids,
+    load_assets,
+    load_balance_history,
+)
 from rapport.plugins.banking.services.accounts import mask_number
 from rapport.schema import ModelNode, by_id_loader, context_of, grouped_loader
 from rapport.schema.types.customer import Customer
@@ -169,14 +175,10 @@ class Household(ModelNode):
 
     @strawberry.field(description="Members the caller may see, the primary member first.")
     async def members(self, info: Info) -> list[Customer]:
-        from rapport.plugins.banking.schema.loaders import household_member_ids
-
         return await load_customers(info, await household_member_ids(info, self))
 
     @strawberry.field(description="Sum of the members' assets under management.")
     async def total_assets(self, info: Info) -> Decimal:
-        from rapport.plugins.banking.schema.loaders import household_member_ids, load_assets
-
         ids = await household_member_ids(info, self)
         return sum(await load_assets(info, ids), Decimal("0"))
 
@@ -212,8 +214,6 @@ class Assignment(ModelNode):
 
     @strawberry.field
     def is_active(self) -> bool:
-        from rapport.plugins.banking.access import today
-
         day = today()
         return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)
 
@@ -332,8 +332,6 @@ class FinancialAccount(ModelNode):
 
     @strawberry.field(description="Balances over time, the newest first.")
     async def balance_history(self, info: Info, last: int = 12) -> list[BalanceSnapshot]:
-        from rapport.plugins.banking.schema.loaders import load_balance_history
-
         rows = await load_balance_history(info, uuid.UUID(self.id), max(0, min(last, 366)))
         return [BalanceSnapshot(as_of=r.as_of, balance=r.balance) for r in rows]
 
@@ -367,8 +365,6 @@ class RiskRating(ModelNode):
 
     @strawberry.field
     def is_overdue(self) -> bool:
-        from rapport.plugins.banking.access import today
-
         return self.is_current and self.next_review_on < today()
 
     @strawberry.field

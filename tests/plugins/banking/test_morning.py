@@ -80,7 +80,11 @@ async def test_account_inputs_are_checked(bank: Bank) -> None:
     saver = await bank.product("SAVER", "SAVINGS")
     client = await bank.customer("Ann Able")
     other = await bank.customer("Bo Baker")
-    good: dict[str, Any] = {"productId": saver, "number": "AC0001", "holders": [{"customerId": client}]}
+    good: dict[str, Any] = {
+        "productId": saver,
+        "number": "AC0001",
+        "holders": [{"customerId": client}],
+    }
     cases: list[tuple[dict[str, Any], str, str]] = [
         ({"number": "12"}, "input.number", "INVALID"),
         ({"currency": "EURO"}, "input.currency", "INVALID"),
