@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
+from rapport.plugins.banking.schema.common import workspace_wide
 from rapport.plugins.banking.services.accounts import assets_by_customer
 from rapport.plugins.banking.services.assignments import primary_managers
 from rapport.plugins.banking.services.cross_sell import Suggestion, cross_sell_suggestions
@@ -99,7 +100,16 @@ async def household_member_ids(info: Info[Any, Any], household: Any) -> list[uui
 
 
 async def load_cross_sell(info: Info[Any, Any], customer_id: uuid.UUID) -> list[Suggestion]:
-    return await _loader(info, "cross-sell", cross_sell_suggestions).load(customer_id) or []
+    """Suggestions for customers the caller sees, from the adoption among all their peers."""
+    context = context_of(info)
+
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[Suggestion]]:
+        async with workspace_wide(context) as session:
+            found = await cross_sell_suggestions(session, list(ids))
+        return [found.get(i, []) for i in ids]
+
+    loader = context.loader_for(("banking", "cross-sell"), lambda c: DataLoader(load_fn=load))
+    return await loader.load(customer_id)
 
 
 async def load_balance_history(

@@ -16,7 +16,7 @@ from rapport.core import DomainError, Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
 from rapport.plugins.banking.periods import Period, parse_period
-from rapport.plugins.banking.schema.common import user_pk
+from rapport.plugins.banking.schema.common import user_pk, workspace_wide
 from rapport.plugins.banking.schema.types import TrainingRecord, load_user
 from rapport.plugins.banking.services.scorecards import compute_scorecard
 from rapport.plugins.banking.services.training import record_training, training_balance
@@ -92,6 +92,8 @@ class PerformanceQueries:
         async with context.db() as session:
             if not await _visible_manager(session, manager):
                 return None
+        # The figures are the manager's, the same whoever may read them.
+        async with workspace_wide(context) as session:
             card = await compute_scorecard(session, manager, parsed, config)
         return Scorecard(
             period=card.period.label,

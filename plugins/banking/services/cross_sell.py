@@ -1,7 +1,7 @@
 """Cross-sell suggestions: products a client's peers hold that the client lacks.
 
 Peers are the other live clients of the same kind (person or organisation) and key-client tier
-(no tier is a group of its own) that the caller can see. A product's adoption rate is the share
+(no tier is a group of its own) in the workspace. A product's adoption rate is the share
 of peers holding an account of it that is not closed; suggestions are ranked by that rate,
 then by product code, and products no peer holds are left out.
 """

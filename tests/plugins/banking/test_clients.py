@@ -64,6 +64,12 @@ async def test_cross_sell_ranks_what_peers_hold(bank: Bank) -> None:
         {"product": {"code": "CARD"}, "adoptionRate": 0.6667, "peersHolding": 2, "peers": 3}
     ]
     assert found[first] == []
+    # A manager gets the same suggestions for a client of theirs: peers in other books count.
+    alice = await bank.manager("alice")
+    await bank.assign(alice, target)
+    data = await alice.client.query(query, {"ids": [target, first]})
+    assert data["nodes"][0]["crossSellSuggestions"] == found[target]
+    assert data["nodes"][1] is None
 
 
 async def test_customer_banking_fields_are_batched(bank: Bank) -> None:
