@@ -223,6 +223,16 @@ async def test_team_lead_sees_the_books_of_their_team_only(bank: Bank) -> None:
     await bank.assign(outsider, other_client)
     data = await lead.client.query("{ customers { edges { node { id } } } }")
     assert [e["node"]["id"] for e in data["customers"]["edges"]] == [team_client]
+    profiles = "{ relationshipManagers { edges { node { user { id } teamLead { id } } } } }"
+
+    async def users_seen(person: Person) -> list[str]:
+        data = await person.client.query(profiles)
+        return sorted(e["node"]["user"]["id"] for e in data["relationshipManagers"]["edges"])
+
+    assert await users_seen(lead) == sorted([lead.gid, alice.gid])
+    assert await users_seen(alice) == [alice.gid]
+    head = await bank.person("branch_head", "bea")
+    assert await users_seen(head) == sorted([lead.gid, alice.gid, outsider.gid])
     data = await lead.client.query(
         'query($a: ID!, $o: ID!) { a: managerScorecard(managerId: $a, period: "2026") { clientsAtEnd } '
         'o: managerScorecard(managerId: $o, period: "2026") { clientsAtEnd } }',
