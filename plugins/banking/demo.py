@@ -274,7 +274,7 @@ async def load_demo(session: AsyncSession, workspace: Any, rng: random.Random) -
             balance = Decimal(rng.randint(500, 400_000))
             for first in months[1:]:
                 balance = max(
-                    Decimal("0"), balance * Decimal(str(round(rng.uniform(0.95, 1.08), 3)))
+                    Decimal("0"), balance * Decimal(str(round(rng.uniform(0.97, 1.04), 3)))
                 )
                 snapshots.append(
                     {
@@ -317,7 +317,7 @@ async def load_demo(session: AsyncSession, workspace: Any, rng: random.Random) -
     ratings, revenues, surveys = [], [], []
     for customer_id, _ in customers:
         for kind in ("credit", "aml_kyc"):
-            rated = today - timedelta(days=rng.randint(30, 700))
+            rated = today - timedelta(days=rng.randint(30, 360))
             review = rated + timedelta(days=365)
             if rng.random() < 0.17:
                 review = today - timedelta(days=rng.randint(1, 60))
