@@ -26,6 +26,7 @@ FUTURE = (date.today() + timedelta(days=90)).isoformat()
 
 
 async def _two_books(bank: Bank) -> tuple[Person, Person, str, str]:
+    """Alice manages Ada, Bob manages Grace."""
     alice = await bank.manager("alice")
     bob = await bank.manager("bob")
     mine = await bank.customer("Ada Lovelace", region="North")
@@ -158,7 +159,23 @@ async def test_banking_records_of_another_book_stay_hidden(bank: Bank) -> None:
     product = await bank.product("CURRENT")
     foreign_account = await bank.account(product, "NL00BANK0000001234", [theirs], "500.00")
     await bank.account(product, "NL00BANK0000005678", [mine], "100.00")
-    await bank.rate(theirs, "AML_KYC", "LOW", FUTURE, rated_at=None)
+    rating = await bank.rate(theirs, "AML_KYC", "LOW", FUTURE, rated_at=None)
+    household = (
+        await bank.mutate(
+            """mutation($id: ID!) { createHousehold(input: {name: "Hoppers", primaryMemberId: $id})
+                 { household { id } errors { code } } }""",
+            {"id": theirs},
+        )
+    )["household"]["id"]
+    data = await bank.admin.query(
+        "query($id: ID!) { customer(id: $id) { assignments { id } } }", {"id": theirs}
+    )
+    assignment = data["customer"]["assignments"][0]["id"]
+    data = await alice.client.query(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": [foreign_account, rating, household, assignment]},
+    )
+    assert data["nodes"] == [None, None, None, None]
     data = await bank.admin.query(
         "mutation { recomputeKeyClientTiers { clients errors { code } } }"
     )
@@ -242,10 +259,11 @@ async def test_team_lead_sees_the_books_of_their_team_only(bank: Bank) -> None:
     assert data["a"] is not None
     # A manager sees no other manager's scorecard.
     data = await alice.client.query(
-        'query($o: ID!) { managerScorecard(managerId: $o, period: "2026") { score } }',
+        """query($o: ID!) { managerScorecard(managerId: $o, period: "2026") { score }
+                            trainingBalance(managerId: $o, period: "2026") { points } }""",
         {"o": outsider.gid},
     )
-    assert data["managerScorecard"] is None
+    assert data == {"managerScorecard": None, "trainingBalance": None}
 
 
 async def test_compliance_reads_everything_and_changes_nothing(bank: Bank) -> None:
