@@ -214,6 +214,8 @@ async def record_balance(
         raise ValidationFailed.one("asOf", "before the account was opened")
     if day > today():
         raise ValidationFailed.one("asOf", "must not be in the future")
+    if account.closed_on is not None and day > account.closed_on:
+        raise ValidationFailed.one("asOf", "after the account was closed")
     snapshot = (
         await op.session.execute(
             select(BalanceSnapshot).where(

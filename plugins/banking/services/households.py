@@ -165,8 +165,9 @@ async def households_of(
         )
         .order_by(Relationship.created_at.desc())
     )
+    # The newest membership wins; being a household's primary member wins over any.
     for customer_id, household in as_member.all():
-        found[customer_id] = household
+        found.setdefault(customer_id, household)
     as_primary = await session.execute(
         select(Household).where(Household.primary_customer_id.in_(wanted))
     )

@@ -169,6 +169,11 @@ async def _schedule_callbacks(
             )
         ).scalars()
     }
+    # Clients that no longer have a tier (no assets, no revenue) need no more calls.
+    tiered = {row.id for row in rows}
+    for link_id, task in open_tasks.items():
+        if link_id not in tiered:
+            await update_task(op, task.id, TaskFields(status="cancelled"))
     managers = await primary_managers(op.session, [r.customer_id for r in rows], day)
     created = 0
     for row in rows:

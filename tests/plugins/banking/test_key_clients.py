@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from rapport.core.models import Task
-from tests.plugins.banking.conftest import Bank
+from tests.plugins.banking.conftest import Bank, pk
 
 RECOMPUTE = """mutation { recomputeKeyClientTiers {
   clients tierA tierB tierC callbacksCreated computedAt errors { code } } }"""
@@ -29,7 +29,7 @@ async def test_tiers_follow_the_cumulative_value_share(bank: Bank) -> None:
     names = ("Big Client", "Mid Client", "Fee Client", "Small Client", "Zero Client")
     big, mid, fee, small, zero = [await bank.customer(n) for n in names]
     # value = assets x 0.01 + revenue of the last 12 months
-    await bank.account(saver, "T0001", [big], "1000000.00")  # 10000
+    big_account = await bank.account(saver, "T0001", [big], "1000000.00")  # 10000
     await bank.account(saver, "T0002", [mid], "200000.00")  # 2000 + 1000
     await _revenue(bank, mid, "1000.00")
     await _revenue(bank, fee, "1500.00")  # 1500
@@ -86,6 +86,33 @@ async def test_tiers_follow_the_cumulative_value_share(bank: Bank) -> None:
         ).all()
     assert sorted(tasks) == sorted(
         [("FREQ=MONTHLY", alice.user_id), ("FREQ=MONTHLY;INTERVAL=3", alice.user_id)]
+    )
+
+    # The big client leaves: its call is cancelled, the fee client rises to A (monthly calls)
+    # and the small client to B (a new quarterly call).
+    await bank.mutate(
+        "mutation($id: ID!) { closeFinancialAccount(id: $id) { account { id } errors { code } } }",
+        {"id": big_account},
+    )
+    data = await bank.admin.query(RECOMPUTE)
+    run = data["recomputeKeyClientTiers"]
+    assert (run["clients"], run["tierA"], run["tierB"], run["tierC"]) == (4, 2, 1, 1)
+    assert run["callbacksCreated"] == 1
+    _, session = await bank.operation_for(alice)
+    async with session:
+        tasks = (
+            await session.execute(
+                select(Task.customer_id, Task.status, Task.recurrence).where(
+                    Task.link_type == "KeyClientTier"
+                )
+            )
+        ).all()
+    assert sorted((str(t[0]), t[1], t[2]) for t in tasks) == sorted(
+        [
+            (str(pk(big)), "cancelled", "FREQ=MONTHLY"),
+            (str(pk(fee)), "open", "FREQ=MONTHLY"),
+            (str(pk(small)), "open", "FREQ=MONTHLY;INTERVAL=3"),
+        ]
     )
 
 
