@@ -13,7 +13,12 @@ from strawberry.types import Info
 from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.schema.common import customer_pk
-from rapport.plugins.banking.schema.types import FinancialAccount, FinancialProduct, ProductKind
+from rapport.plugins.banking.schema.types import (
+    FinancialAccount,
+    FinancialProduct,
+    HolderRole,
+    ProductKind,
+)
 from rapport.plugins.banking.services import accounts as service
 from rapport.schema import (
     Connection,
@@ -63,7 +68,7 @@ class ProductPayload:
 @strawberry.input
 class HolderInput:
     customer_id: relay.GlobalID
-    role: str = "owner"
+    role: HolderRole = HolderRole.OWNER
     is_primary: bool = False
 
 
@@ -113,7 +118,7 @@ class AccountMutations:
                 holders=[
                     service.HolderFields(
                         customer_pk(h.customer_id, f"input.holders.{i}.customerId"),
-                        h.role,
+                        h.role.value,
                         h.is_primary,
                     )
                     for i, h in enumerate(input.holders)

@@ -33,11 +33,13 @@ from rapport.schema.types.identity import User
 
 __all__ = [
     "AccountHolder",
+    "AccountStatus",
     "Assignment",
     "AssignmentRole",
     "BalanceSnapshot",
     "FinancialAccount",
     "FinancialProduct",
+    "HolderRole",
     "Household",
     "KeyClient",
     "ProductKind",
@@ -71,6 +73,22 @@ class ProductKind(Enum):
     INVESTMENT = "investment"
     PENSION = "pension"
     INSURANCE = "insurance"
+
+
+@strawberry.enum
+class AccountStatus(Enum):
+    OPEN = "open"
+    DORMANT = "dormant"
+    CLOSED = "closed"
+
+
+@strawberry.enum
+class HolderRole(Enum):
+    OWNER = "owner"
+    JOINT_OWNER = "joint_owner"
+    SIGNATORY = "signatory"
+    BENEFICIARY = "beneficiary"
+    GUARANTOR = "guarantor"
 
 
 @strawberry.enum
@@ -255,7 +273,7 @@ class FinancialProduct(ModelNode):
 
 @strawberry.type(description="One holder of an account.")
 class AccountHolder:
-    role: str
+    role: HolderRole
     is_primary: bool
     customer_pk: strawberry.Private[uuid.UUID]
 
@@ -277,7 +295,7 @@ class FinancialAccount(ModelNode):
 
     id: relay.NodeID[str]
     currency: str
-    status: str
+    status: AccountStatus
     opened_on: date
     closed_on: date | None
     balance: Decimal
@@ -290,7 +308,7 @@ class FinancialAccount(ModelNode):
         return cls(
             id=str(row.id),
             currency=row.currency,
-            status=row.status,
+            status=AccountStatus(row.status),
             opened_on=row.opened_on,
             closed_on=row.closed_on,
             balance=row.balance,
@@ -326,7 +344,9 @@ class FinancialAccount(ModelNode):
         )
         rows = await loader.load(uuid.UUID(self.id))
         return [
-            AccountHolder(role=r.role, is_primary=r.is_primary, customer_pk=r.customer_id)
+            AccountHolder(
+                role=HolderRole(r.role), is_primary=r.is_primary, customer_pk=r.customer_id
+            )
             for r in sorted(rows, key=lambda r: (not r.is_primary, str(r.customer_id)))
         ]
 
