@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tests.plugins.banking.conftest import Bank
+import pytest
+
+from rapport.core import ValidationFailed
+from rapport.plugins.banking.services.accounts import AccountFields, HolderFields, open_account
+from tests.plugins.banking.conftest import Bank, pk
 
 LONG_AGO = (datetime.now(UTC) - timedelta(days=400)).isoformat()
 OVERDUE = (date.today() - timedelta(days=3)).isoformat()
@@ -143,3 +147,17 @@ async def test_balances_and_closing_are_checked(bank: Bank) -> None:
     }
     data = await bank.admin.query(close, {"id": account})
     assert data["closeFinancialAccount"]["errors"] == [{"code": "INVALID_TRANSITION"}]
+
+
+async def test_the_account_service_checks_holder_roles(bank: Bank) -> None:
+    saver = await bank.product("SAVER", "SAVINGS")
+    client = await bank.customer("Ann Able")
+    op, session = await bank.operation_for(await bank.person("admin", "clerk"))
+    fields = AccountFields(
+        product_id=pk(saver), number="AC0009", holders=[HolderFields(pk(client), role="pet")]
+    )
+    async with session:
+        with pytest.raises(ValidationFailed) as refused:
+            async with op.transaction():
+                await open_account(op, fields)
+    assert [e.field for e in refused.value.errors] == ["input.holders.0.role"]
