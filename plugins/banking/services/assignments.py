@@ -174,6 +174,7 @@ async def _covered_customer_ids(
     session: AsyncSession, rows: Iterable[Assignment]
 ) -> set[uuid.UUID]:
     """The customers a set of assignments covers: direct clients and household members."""
+    rows = list(rows)
     customers = {row.customer_id for row in rows if row.customer_id is not None}
     households = [row.household_id for row in rows if row.household_id is not None]
     if households:

@@ -115,6 +115,27 @@ async def test_scorecard_of_an_empty_book_has_no_score_parts(bank: Bank) -> None
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+async def test_a_household_in_the_book_counts_every_member(bank: Bank) -> None:
+    alice = await bank.manager("alice")
+    head = await bank.customer("Pat Smith")
+    spouse = await bank.customer("Sam Smith")
+    household = (
+        await bank.mutate(
+            """mutation($input: HouseholdInput!) { createHousehold(input: $input) {
+                 household { id } errors { code } } }""",
+            {"input": {"name": "Smiths", "primaryMemberId": head, "memberIds": [spouse]}},
+        )
+    )["household"]["id"]
+    await bank.mutate(
+        """mutation($input: AssignmentInput!) { assignClient(input: $input) {
+             assignment { id } errors { code } } }""",
+        {"input": {"managerId": alice.gid, "householdId": household}},
+    )
+    period = f"{date.today().year}-{date.today().month:02d}"
+    data = await bank.admin.query(SCORECARD, {"m": alice.gid, "p": period})
+    assert data["managerScorecard"]["clientsAtEnd"] == 2
+
+
 def test_weights_targets_and_bands_come_from_the_settings() -> None:
     config = banking_config(
         Settings(
