@@ -1,0 +1,265 @@
+"""Who sees which rows: a relationship manager sees their book, a team lead their team's books.
+
+Every condition here is registered through ``register_access_policies``, so it rides on every
+statement of the actor's operations (lists, ``node(id:)``, filters, counts, writes) and no
+resolver or service has to remember it. Compliance, branch heads and admins are not limited.
+
+The subqueries use the tables (``Model.__table__``), not the mapped classes: ORM entities inside
+a policy would receive the policies again (a customer condition reading relationships whose
+condition reads customers), while a table is left alone. Because the tenancy criterion does not
+reach these tables either, every subquery names its workspace itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, union
+
+from rapport.core import Actor, utcnow
+from rapport.core.models import (
+    AuditEntry,
+    ContactPoint,
+    Customer,
+    Interaction,
+    InteractionParticipant,
+    Relationship,
+    Task,
+    User,
+)
+from rapport.plugins.banking.models import (
+    AccountHolder,
+    Assignment,
+    BalanceSnapshot,
+    ClientRevenue,
+    FinancialAccount,
+    Household,
+    KeyClientTier,
+    RelationshipManager,
+    RiskRating,
+    SurveyScore,
+    TrainingRecord,
+)
+
+__all__ = [
+    "MANAGER_ROLE",
+    "TEAM_LEAD_ROLE",
+    "book_customer_ids",
+    "register_policies",
+    "today",
+]
+
+MANAGER_ROLE = "relationship_manager"
+TEAM_LEAD_ROLE = "team_lead"
+HOUSEHOLD_MEMBER = "household_member"
+
+_assignments = Assignment.__table__
+_households = Household.__table__
+_managers = RelationshipManager.__table__
+_relationships = Relationship.__table__
+_users = User.__table__
+_holders = AccountHolder.__table__
+_interactions = Interaction.__table__
+
+# Builds the select of the user ids whose books the actor works on.
+ManagerSet = Callable[[uuid.UUID, uuid.UUID], Select[Any]]
+
+
+def today() -> date:
+    """The bank's calendar day; assignments change at UTC midnight."""
+    return utcnow().date()
+
+
+def active_on(table: Any, day: date) -> ColumnElement[bool]:
+    """Rows of an assignment table valid on ``day`` (``valid_to`` is exclusive)."""
+    return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
+
+
+def own_book(workspace_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
+    return select(_users.c.id).where(_users.c.workspace_id == workspace_id, _users.c.id == user_id)
+
+
+def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
+    team = select(_managers.c.user_id).where(
+        _managers.c.workspace_id == workspace_id, _managers.c.team_lead_user_id == user_id
+    )
+    return select(_users.c.id).where(
+        _users.c.workspace_id == workspace_id,
+        or_(_users.c.id == user_id, _users.c.id.in_(team)),
+    )
+
+
+def _assigned(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> ColumnElement[bool]:
+    return and_(
+        _assignments.c.workspace_id == workspace_id,
+        _assignments.c.manager_user_id.in_(managers),
+        active_on(_assignments, day),
+    )
+
+
+def book_household_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> Select[Any]:
+    """Households assigned to the managers, and households whose primary member is."""
+    assigned = _assigned(workspace_id, managers, day)
+    direct = select(_assignments.c.household_id).where(
+        assigned, _assignments.c.household_id.is_not(None)
+    )
+    clients = select(_assignments.c.customer_id).where(
+        assigned, _assignments.c.customer_id.is_not(None)
+    )
+    through_primary = select(_households.c.id).where(
+        _households.c.workspace_id == workspace_id,
+        _households.c.primary_customer_id.in_(clients),
+    )
+    return select(union(direct, through_primary).subquery().c[0])
+
+
+def book_customer_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> Select[Any]:
+    """Clients in the managers' active books: assigned directly or as members of an assigned
+    household (the primary member and everyone linked to them as ``household_member``)."""
+    assigned = _assigned(workspace_id, managers, day)
+    direct = select(_assignments.c.customer_id).where(
+        assigned, _assignments.c.customer_id.is_not(None)
+    )
+    household_ids = select(_assignments.c.household_id).where(
+        assigned, _assignments.c.household_id.is_not(None)
+    )
+    primaries = select(_households.c.primary_customer_id).where(
+        _households.c.workspace_id == workspace_id, _households.c.id.in_(household_ids)
+    )
+    members = select(_relationships.c.from_customer_id).where(
+        _relationships.c.workspace_id == workspace_id,
+        _relationships.c.type_key == HOUSEHOLD_MEMBER,
+        _relationships.c.end_date.is_(None),
+        _relationships.c.to_customer_id.in_(primaries),
+    )
+    return select(union(direct, primaries, members).subquery().c[0])
+
+
+def book_account_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> Select[Any]:
+    return select(_holders.c.account_id).where(
+        _holders.c.workspace_id == workspace_id,
+        _holders.c.customer_id.in_(book_customer_ids(workspace_id, managers, day)),
+    )
+
+
+def _manager_set(actor: Actor) -> ManagerSet | None:
+    if actor.role == MANAGER_ROLE:
+        return own_book
+    if actor.role == TEAM_LEAD_ROLE:
+        return team_books
+    return None
+
+
+PolicyFactory = Callable[[ManagerSet, uuid.UUID, uuid.UUID, date], Callable[[Any], Any]]
+
+
+def _by_customer(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: cls.customer_id.in_(book_customer_ids(ws, books(ws, me), day))
+
+
+def _customers(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: cls.id.in_(book_customer_ids(ws, books(ws, me), day))
+
+
+def _tasks(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    # Tasks about no client at all stay with whoever they are assigned to.
+    return lambda cls: or_(
+        cls.customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+        and_(cls.customer_id.is_(None), cls.assignee_id == me),
+    )
+
+
+def _participants(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    # Who else took part is part of an interaction the actor can see, and nothing more.
+    return lambda cls: cls.interaction_id.in_(
+        select(_interactions.c.id).where(
+            _interactions.c.workspace_id == ws,
+            _interactions.c.customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+        )
+    )
+
+
+def _audit(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    # History about a client follows the client; history about no client, its author.
+    return lambda cls: or_(
+        cls.customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+        and_(cls.customer_id.is_(None), cls.actor_id == me),
+    )
+
+
+def _relationships_policy(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: or_(
+        cls.from_customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+        cls.to_customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+    )
+
+
+def _households_policy(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: cls.id.in_(book_household_ids(ws, books(ws, me), day))
+
+
+def _assignments_policy(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    # The whole history of a client in the book, and every row of the actor's own books.
+    return lambda cls: or_(
+        cls.manager_user_id.in_(books(ws, me)),
+        cls.customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
+        cls.household_id.in_(book_household_ids(ws, books(ws, me), day)),
+    )
+
+
+def _accounts(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: cls.id.in_(book_account_ids(ws, books(ws, me), day))
+
+
+def _by_account(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: cls.account_id.in_(book_account_ids(ws, books(ws, me), day))
+
+
+def _by_manager(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: cls.manager_user_id.in_(books(ws, me))
+
+
+def _profiles(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
+    return lambda cls: cls.user_id.in_(books(ws, me))
+
+
+POLICIES: dict[type, PolicyFactory] = {
+    Customer: _customers,
+    ContactPoint: _by_customer,
+    Interaction: _by_customer,
+    Task: _tasks,
+    InteractionParticipant: _participants,
+    AuditEntry: _audit,
+    Relationship: _relationships_policy,
+    Household: _households_policy,
+    Assignment: _assignments_policy,
+    # Holders are listed through the account: a joint holder of an account in the book is
+    # shown by id, but the customer row itself stays behind the customer condition.
+    AccountHolder: _by_account,
+    FinancialAccount: _accounts,
+    BalanceSnapshot: _by_account,
+    RiskRating: _by_customer,
+    KeyClientTier: _by_customer,
+    ClientRevenue: _by_customer,
+    SurveyScore: _by_customer,
+    TrainingRecord: _by_manager,
+    RelationshipManager: _profiles,
+}
+
+
+def _policy(factory: PolicyFactory) -> Callable[[Actor], Any]:
+    def policy(actor: Actor) -> Any:
+        books = _manager_set(actor)
+        if books is None:
+            return None
+        return factory(books, actor.workspace_id, actor.user_id, today())
+
+    return policy
+
+
+def register_policies(register: Callable[..., None]) -> None:
+    for model, factory in POLICIES.items():
+        register(model, _policy(factory))

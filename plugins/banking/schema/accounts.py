@@ -1,0 +1,151 @@
+"""Products, accounts and balances in GraphQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.types import Info
+
+from rapport.core import Operation
+from rapport.plugins.banking import models
+from rapport.plugins.banking.schema.common import customer_pk
+from rapport.plugins.banking.schema.types import (
+    FinancialAccount,
+    FinancialProduct,
+    HolderRole,
+    ProductKind,
+)
+from rapport.plugins.banking.services import accounts as service
+from rapport.schema import (
+    Connection,
+    SortKey,
+    UserError,
+    context_of,
+    decode_node_id,
+    mutate,
+    paginate,
+)
+
+__all__ = ["AccountMutations", "AccountQueries"]
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field(description="The bank's products, by code.")
+    async def financial_products(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[FinancialProduct]:
+        context = context_of(info)
+        context.require("banking:read")
+        row = models.FinancialProduct
+        return await paginate(
+            context,
+            select(row),
+            keys=[SortKey(row.code), SortKey(row.id)],
+            to_node=FinancialProduct.from_model,
+            first=first,
+            after=after,
+        )
+
+
+@strawberry.input
+class ProductInput:
+    code: str
+    name: str
+    kind: ProductKind
+
+
+@strawberry.type
+class ProductPayload:
+    product: FinancialProduct | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class HolderInput:
+    customer_id: relay.GlobalID
+    role: HolderRole = HolderRole.OWNER
+    is_primary: bool = False
+
+
+@strawberry.input
+class AccountInput:
+    product_id: relay.GlobalID
+    number: str
+    holders: list[HolderInput]
+    opened_on: date | None = None
+    currency: str = "EUR"
+    balance: Decimal | None = None
+
+
+@strawberry.type
+class AccountPayload:
+    account: FinancialAccount | None
+    errors: list[UserError]
+
+
+def _account_payload(
+    row: models.FinancialAccount | None, errors: list[UserError]
+) -> AccountPayload:
+    return AccountPayload(account=FinancialAccount.from_model(row) if row else None, errors=errors)
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation
+    async def create_financial_product(self, info: Info, input: ProductInput) -> ProductPayload:
+        async def work(op: Operation) -> models.FinancialProduct:
+            return await service.create_product(op, input.code, input.name, input.kind.value)
+
+        row, errors = await mutate(info, "banking:manage", work)
+        return ProductPayload(
+            product=FinancialProduct.from_model(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Open an account for one or more holders.")
+    async def open_financial_account(self, info: Info, input: AccountInput) -> AccountPayload:
+        async def work(op: Operation) -> models.FinancialAccount:
+            data = service.AccountFields(
+                product_id=decode_node_id(input.product_id, FinancialProduct, "input.productId"),
+                number=input.number,
+                opened_on=input.opened_on,
+                currency=input.currency,
+                balance=input.balance,
+                holders=[
+                    service.HolderFields(
+                        customer_pk(h.customer_id, f"input.holders.{i}.customerId"),
+                        h.role.value,
+                        h.is_primary,
+                    )
+                    for i, h in enumerate(input.holders)
+                ],
+            )
+            return await service.open_account(op, data)
+
+        return _account_payload(*await mutate(info, "banking:write", work))
+
+    @strawberry.mutation(description="Record the balance of a day; the newest is current.")
+    async def record_balance(
+        self, info: Info, account_id: relay.GlobalID, balance: Decimal, as_of: date | None = None
+    ) -> AccountPayload:
+        async def work(op: Operation) -> models.FinancialAccount:
+            return await service.record_balance(
+                op, decode_node_id(account_id, FinancialAccount, "accountId"), balance, as_of
+            )
+
+        return _account_payload(*await mutate(info, "banking:write", work))
+
+    @strawberry.mutation
+    async def close_financial_account(
+        self, info: Info, id: relay.GlobalID, closed_on: date | None = None
+    ) -> AccountPayload:
+        async def work(op: Operation) -> models.FinancialAccount:
+            return await service.close_account(
+                op, decode_node_id(id, FinancialAccount, "id"), closed_on
+            )
+
+        return _account_payload(*await mutate(info, "banking:write", work))

@@ -1,0 +1,327 @@
+"""Books of business in GraphQL: manager profiles, assignments, households and ``myBook``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy import exists, select
+from strawberry import relay
+from strawberry.types import Info
+
+from rapport.core import Operation
+from rapport.core.models import Customer as CustomerRow
+from rapport.plugins.banking import models
+from rapport.plugins.banking.access import (
+    book_customer_ids,
+    own_book,
+    today,
+)
+from rapport.plugins.banking.schema.common import customer_pk, optional_pk, user_pk
+from rapport.plugins.banking.schema.types import (
+    Assignment,
+    AssignmentRole,
+    Household,
+    RelationshipManager,
+    Tier,
+)
+from rapport.plugins.banking.services import assignments as assignment_service
+from rapport.plugins.banking.services import households as household_service
+from rapport.plugins.banking.services.managers import ManagerProfile, save_manager_profile
+from rapport.schema import (
+    Connection,
+    Custom,
+    SortKey,
+    StringFilter,
+    UserError,
+    compile_filter,
+    context_of,
+    decode_node_id,
+    mutate,
+    paginate,
+)
+from rapport.schema.types.customer import Customer
+
+__all__ = ["BookMutations", "BookQueries"]
+
+
+@strawberry.input(description="Conditions on the clients of a book; all given must hold.")
+class BookFilter:
+    display_name: StringFilter | None = strawberry.UNSET
+    role: list[AssignmentRole] | None = strawberry.field(
+        default=strawberry.UNSET, description="Clients the caller holds in one of these roles."
+    )
+    tier: list[Tier] | None = strawberry.UNSET
+    has_overdue_review: bool | None = strawberry.UNSET
+    and_: list[BookFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
+    or_: list[BookFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
+    not_: BookFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
+
+
+def _book_filters(info: Info[Any, Any]) -> dict[str, Any]:
+    actor = context_of(info).require_actor()
+    day = today()
+
+    def held_in(roles: list[AssignmentRole]) -> Any:
+        return exists().where(
+            models.Assignment.customer_id == CustomerRow.id,
+            models.Assignment.manager_user_id == actor.user_id,
+            models.Assignment.role.in_([r.value for r in roles]),
+            models.Assignment.valid_from <= day,
+            (models.Assignment.valid_to.is_(None)) | (models.Assignment.valid_to > day),
+        )
+
+    def overdue(wanted: bool) -> Any:
+        found = exists().where(
+            models.RiskRating.customer_id == CustomerRow.id,
+            models.RiskRating.is_current.is_(True),
+            models.RiskRating.next_review_on < day,
+        )
+        return found if wanted else ~found
+
+    return {
+        "display_name": CustomerRow.display_name,
+        "role": Custom(held_in),
+        "tier": Custom(
+            lambda tiers: exists().where(
+                models.KeyClientTier.customer_id == CustomerRow.id,
+                models.KeyClientTier.tier.in_([t.value for t in tiers]),
+            )
+        ),
+        "has_overdue_review": Custom(overdue),
+    }
+
+
+@strawberry.type
+class BookQueries:
+    @strawberry.field(
+        description="The caller's clients: assigned to them today in any role, directly or "
+        "through a household; by name."
+    )
+    async def my_book(
+        self,
+        info: Info,
+        filter: BookFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Customer]:
+        context = context_of(info)
+        actor = context.require("banking:read")
+        ws, me, day = actor.workspace_id, actor.user_id, today()
+        statement = select(CustomerRow).where(
+            CustomerRow.deleted_at.is_(None),
+            CustomerRow.id.in_(book_customer_ids(ws, own_book(ws, me), day)),
+            compile_filter(filter, _book_filters(info)),
+        )
+        return await paginate(
+            context,
+            statement,
+            keys=[SortKey(CustomerRow.display_name), SortKey(CustomerRow.id)],
+            to_node=Customer.from_model,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="Manager profiles the caller may see, by branch.")
+    async def relationship_managers(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[RelationshipManager]:
+        context = context_of(info)
+        context.require("banking:read")
+        row = models.RelationshipManager
+        return await paginate(
+            context,
+            select(row),
+            keys=[SortKey(row.created_at), SortKey(row.id)],
+            to_node=RelationshipManager.from_model,
+            first=first,
+            after=after,
+        )
+
+
+@strawberry.input
+class ManagerProfileInput:
+    user_id: relay.GlobalID
+    branch: str | None = None
+    segment: str | None = None
+    grade: str | None = None
+    team_lead_id: relay.GlobalID | None = None
+    is_active: bool = True
+
+
+@strawberry.type
+class ManagerProfilePayload:
+    manager: RelationshipManager | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class AssignmentInput:
+    manager_id: relay.GlobalID
+    customer_id: relay.GlobalID | None = None
+    household_id: relay.GlobalID | None = None
+    role: AssignmentRole = AssignmentRole.PRIMARY
+    valid_from: date | None = None
+
+
+@strawberry.type
+class AssignmentPayload:
+    assignment: Assignment | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ReassignBookPayload:
+    closed: list[Assignment]
+    opened: list[Assignment]
+    tasks_moved: int
+    errors: list[UserError]
+
+
+@strawberry.input
+class HouseholdInput:
+    name: str
+    primary_member_id: relay.GlobalID
+    member_ids: list[relay.GlobalID] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class HouseholdPayload:
+    household: Household | None
+    errors: list[UserError]
+
+
+def _assignment_payload(
+    row: models.Assignment | None, errors: list[UserError]
+) -> AssignmentPayload:
+    return AssignmentPayload(assignment=Assignment.from_model(row) if row else None, errors=errors)
+
+
+def _household_payload(row: models.Household | None, errors: list[UserError]) -> HouseholdPayload:
+    return HouseholdPayload(household=Household.from_model(row) if row else None, errors=errors)
+
+
+@strawberry.type
+class BookMutations:
+    @strawberry.mutation(description="Create or change the banking profile of a user.")
+    async def save_manager_profile(
+        self, info: Info, input: ManagerProfileInput
+    ) -> ManagerProfilePayload:
+        async def work(op: Operation) -> models.RelationshipManager:
+            lead = (
+                None
+                if input.team_lead_id is None
+                else user_pk(input.team_lead_id, "input.teamLeadId")
+            )
+            data = ManagerProfile(
+                user_id=user_pk(input.user_id, "input.userId"),
+                branch=input.branch,
+                segment=input.segment,
+                grade=input.grade,
+                team_lead_user_id=lead,
+                is_active=input.is_active,
+            )
+            return await save_manager_profile(op, data)
+
+        row, errors = await mutate(info, "banking:manage", work)
+        return ManagerProfilePayload(
+            manager=RelationshipManager.from_model(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Put a customer or a household in a manager's book.")
+    async def assign_client(self, info: Info, input: AssignmentInput) -> AssignmentPayload:
+        async def work(op: Operation) -> models.Assignment:
+            data = assignment_service.AssignmentFields(
+                manager_user_id=user_pk(input.manager_id, "input.managerId"),
+                role=input.role.value,
+                customer_id=None
+                if input.customer_id is None
+                else customer_pk(input.customer_id, "input.customerId"),
+                household_id=optional_pk(input.household_id, Household, "input.householdId"),
+                valid_from=input.valid_from,
+            )
+            return await assignment_service.assign_client(op, data)
+
+        return _assignment_payload(*await mutate(info, "banking:assign", work))
+
+    @strawberry.mutation(description="End an assignment on a day (today by default).")
+    async def end_assignment(
+        self, info: Info, id: relay.GlobalID, valid_to: date | None = None
+    ) -> AssignmentPayload:
+        async def work(op: Operation) -> models.Assignment:
+            return await assignment_service.end_assignment(
+                op, decode_node_id(id, Assignment, "id"), valid_to
+            )
+
+        return _assignment_payload(*await mutate(info, "banking:assign", work))
+
+    @strawberry.mutation(
+        description="Move every client of one manager to another; history is kept and both "
+        "managers get a task."
+    )
+    async def reassign_book(
+        self,
+        info: Info,
+        from_manager_id: relay.GlobalID,
+        to_manager_id: relay.GlobalID,
+        effective_date: date | None = None,
+    ) -> ReassignBookPayload:
+        async def work(op: Operation) -> assignment_service.BookMove:
+            return await assignment_service.reassign_book(
+                op,
+                user_pk(from_manager_id, "fromManagerId"),
+                user_pk(to_manager_id, "toManagerId"),
+                effective_date,
+            )
+
+        move, errors = await mutate(info, "banking:assign", work)
+        if move is None:
+            return ReassignBookPayload(closed=[], opened=[], tasks_moved=0, errors=errors)
+        return ReassignBookPayload(
+            closed=[Assignment.from_model(r) for r in move.closed],
+            opened=[Assignment.from_model(r) for r in move.opened],
+            tasks_moved=move.tasks_moved,
+            errors=errors,
+        )
+
+    @strawberry.mutation
+    async def create_household(self, info: Info, input: HouseholdInput) -> HouseholdPayload:
+        async def work(op: Operation) -> models.Household:
+            members = [
+                customer_pk(m, f"input.memberIds.{i}") for i, m in enumerate(input.member_ids)
+            ]
+            return await household_service.create_household(
+                op,
+                input.name,
+                customer_pk(input.primary_member_id, "input.primaryMemberId"),
+                members,
+            )
+
+        return _household_payload(*await mutate(info, "banking:write", work))
+
+    @strawberry.mutation
+    async def add_household_member(
+        self, info: Info, household_id: relay.GlobalID, customer_id: relay.GlobalID
+    ) -> HouseholdPayload:
+        async def work(op: Operation) -> models.Household:
+            return await household_service.add_member(
+                op,
+                decode_node_id(household_id, Household, "householdId"),
+                customer_pk(customer_id, "customerId"),
+            )
+
+        return _household_payload(*await mutate(info, "banking:write", work))
+
+    @strawberry.mutation(description="End a membership; the relationship keeps its history.")
+    async def remove_household_member(
+        self, info: Info, household_id: relay.GlobalID, customer_id: relay.GlobalID
+    ) -> HouseholdPayload:
+        async def work(op: Operation) -> models.Household:
+            return await household_service.remove_member(
+                op,
+                decode_node_id(household_id, Household, "householdId"),
+                customer_pk(customer_id, "customerId"),
+            )
+
+        return _household_payload(*await mutate(info, "banking:write", work))

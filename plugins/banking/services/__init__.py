@@ -1,0 +1,1 @@
+"""The banking services: every banking write goes through one of these modules."""
