@@ -13,7 +13,7 @@ book) ride the same mechanism: each adds its condition to every statement on its
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import event
@@ -68,7 +68,9 @@ def _check_bulk_insert(state: ORMExecuteState) -> None:
     if not any(issubclass(m.class_, TenantMixin) for m in state.all_mappers):
         return
     params = state.parameters
-    rows = params if isinstance(params, list) else [params] if params else []
+    rows: Sequence[Mapping[str, Any]] = (
+        params if isinstance(params, list) else [params] if isinstance(params, Mapping) else []
+    )
     for row in rows:
         if row.get("workspace_id") != workspace_id:
             raise CrossTenantError("a bulk insert names another (or no) workspace")

@@ -78,10 +78,9 @@ async def _users(session: AsyncSession, workspace_id: uuid.UUID) -> dict[str, uu
         wanted[f"lead.{team}"] = "team_lead"
         wanted.update(dict.fromkeys(managers, "relationship_manager"))
     emails = {f"{name}@demo.example": (name, role) for name, role in wanted.items()}
-    existing = dict(
-        (await session.execute(select(User.email, User.id).where(User.email.in_(emails)))).all()
-    )
-    rows = [
+    found = await session.execute(select(User.email, User.id).where(User.email.in_(emails)))
+    existing: dict[str, uuid.UUID] = {row[0]: row[1] for row in found}
+    rows: list[dict[str, Any]] = [
         {
             "workspace_id": workspace_id,
             "id": new_id(),
@@ -114,7 +113,7 @@ async def _customers(
     )
     if len(found) >= MIN_CUSTOMERS:
         return [(row[0], row[1]) for row in found]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index in range(MIN_CUSTOMERS - len(found)):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         rows.append(
@@ -134,7 +133,8 @@ async def _customers(
             }
         )
     await session.execute(insert(Customer), rows)
-    return [(row[0], row[1]) for row in found] + [(row["id"], "person") for row in rows]
+    created: list[tuple[uuid.UUID, str]] = [(row["id"], "person") for row in rows]
+    return [(row[0], row[1]) for row in found] + created
 
 
 def _month_starts(today: date, months: int) -> list[date]:

@@ -350,7 +350,8 @@ async def primary_managers(
     )
     for statement in (via_household, primary_of_household, direct):
         for customer_id, manager_id in (await session.execute(statement)).all():
-            found[customer_id] = manager_id
+            if customer_id is not None:
+                found[customer_id] = manager_id
     return found
 
 

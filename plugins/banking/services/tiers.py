@@ -178,12 +178,12 @@ async def _schedule_callbacks(
     created = 0
     for row in rows:
         rule = config.contact_frequency.get(row.tier)
-        task = open_tasks.get(row.id)
-        if task is not None:
+        existing = open_tasks.get(row.id)
+        if existing is not None:
             if rule is None:
-                await update_task(op, task.id, TaskFields(status="cancelled"))
-            elif task.recurrence != parse_recurrence(rule).as_rule():
-                await update_task(op, task.id, TaskFields(recurrence=rule))
+                await update_task(op, existing.id, TaskFields(status="cancelled"))
+            elif existing.recurrence != parse_recurrence(rule).as_rule():
+                await update_task(op, existing.id, TaskFields(recurrence=rule))
             continue
         manager = managers.get(row.customer_id)
         if rule is None or manager is None:
