@@ -29,6 +29,7 @@ class DomainEvent:
     entity_id: uuid.UUID
     data: dict[str, Any] = field(default_factory=dict)
     actor_id: uuid.UUID | None = None
+    actor_role: str | None = None
     occurred_at: datetime = field(default_factory=utcnow)
 
     def as_payload(self) -> dict[str, Any]:

@@ -55,7 +55,9 @@ def register_access_policies(register: Any) -> None:
     SQL condition on ``model`` that every statement of the actor's operations then carries,
     the same way tenancy does: lists, ``node(id:)``, search, aggregates and writes alike.
     Build any subquery inside the lambda and close over plain values only (ids, names), so
-    statements stay cacheable.
+    statements stay cacheable. Subqueries should select from ``Model.__table__`` (tables are
+    not ORM entities, so policies do not apply to them again, recursively) and must carry
+    their own ``workspace_id`` condition for the same reason.
     """
 
 
@@ -107,8 +109,12 @@ def register_demo_data(register: Any) -> None:
 
 
 @hookspec
-def before_commit(event: Any, session: Any) -> Any:
-    """Called for each domain event inside its transaction; raise to veto the change."""
+def before_commit(event: Any, session: Any, operation: Any) -> Any:
+    """Called for each domain event inside its transaction; raise to veto the change.
+
+    ``operation`` is the emitting :class:`~rapport.core.Operation`: write through its session
+    and record audit entries with ``operation.audit(...)``, as a service would.
+    """
 
 
 @hookspec

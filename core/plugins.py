@@ -226,8 +226,9 @@ class PluginHost:
 
     # -- events ---------------------------------------------------------------------------
 
-    async def before_commit(self, event: Any, session: Any) -> None:
-        for result in self.pm.hook.before_commit(event=event, session=session):
+    async def before_commit(self, event: Any, session: Any, operation: Any) -> None:
+        results = self.pm.hook.before_commit(event=event, session=session, operation=operation)
+        for result in results:
             await await_maybe(result)
 
     async def after_commit(self, event: Any) -> None:

@@ -1,7 +1,7 @@
 """Rapport's GraphQL layer. Plugins build their types with these names."""
 
 from rapport.schema.context import RequestContext, context_of
-from rapport.schema.errors import Forbidden, UserError
+from rapport.schema.errors import BadRequest, Forbidden, UserError
 from rapport.schema.filters import (
     BooleanFilter,
     Custom,
@@ -27,12 +27,16 @@ from rapport.schema.relay import (
     paginate,
 )
 from rapport.schema.scalars import JSON
+from rapport.schema.types.customer import Customer
+from rapport.schema.types.identity import User
 
 __all__ = [
     "JSON",
+    "BadRequest",
     "BooleanFilter",
     "Connection",
     "Custom",
+    "Customer",
     "DateFilter",
     "DateTimeFilter",
     "DecimalFilter",
@@ -47,6 +51,7 @@ __all__ = [
     "RequestContext",
     "SortKey",
     "StringFilter",
+    "User",
     "UserError",
     "by_id_loader",
     "compile_filter",

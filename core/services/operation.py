@@ -65,8 +65,9 @@ class Operation:
             entity_id=entity_id,
             data=data,
             actor_id=self.actor.user_id,
+            actor_role=self.actor.role,
         )
-        await self.host.before_commit(event, self.session)
+        await self.host.before_commit(event, self.session, self)
         self.pending_events.append(event)
 
     def audit(

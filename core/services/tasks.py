@@ -17,6 +17,7 @@ from rapport.core.services.operation import Operation
 from rapport.core.services.recurrence import parse_recurrence
 
 __all__ = [
+    "OPEN_STATUSES",
     "TASK_PRIORITIES",
     "TASK_STATUSES",
     "TaskFields",

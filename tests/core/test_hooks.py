@@ -181,6 +181,8 @@ async def test_hook_before_commit(sample_client: Client) -> None:
     )
     assert data["createCustomer"]["customer"] is None
     assert data["createCustomer"]["errors"][0]["field"] == "input.lastName"
+    # The hook saw the emitting operation and the actor's role on the event.
+    assert ("customer.created", "admin", "admin") in sample_plugin.seen["before_commit"]
     count = await sample_client.query("{ customers { totalCount } }")
     assert count["customers"]["totalCount"] == 0  # the veto rolled the insert back
 

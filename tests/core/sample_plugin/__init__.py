@@ -29,7 +29,7 @@ from rapport.schema import context_of
 plugin_info = PluginInfo(name="sample", version="9.9.9", description="exercises every hook")
 
 # What the hooks observed, for the tests to read.
-seen: dict[str, list[Any]] = {"after_commit": [], "jobs": [], "demo": []}
+seen: dict[str, list[Any]] = {"after_commit": [], "before_commit": [], "jobs": [], "demo": []}
 
 
 class SampleBase(DeclarativeBase):
@@ -161,7 +161,8 @@ def register_demo_data(register: Any) -> None:
 
 
 @hookimpl
-def before_commit(event: DomainEvent, session: Any) -> None:
+def before_commit(event: DomainEvent, session: Any, operation: Any) -> None:
+    seen["before_commit"].append((event.name, operation.actor.role, event.actor_role))
     if event.name == "customer.created" and event.data.get("displayName") == "Veto Me":
         raise ValidationFailed.one("input.lastName", "the sample plugin vetoes this name")
 
