@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from tests.conftest import Client
@@ -11,6 +12,10 @@ mutation($input: CustomerInput!) {
   createCustomer(input: $input) { customer { id displayName version } errors { field code message } }
 }
 """
+
+
+def global_id(type_name: str, row_id: str) -> str:
+    return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
 
 
 async def run(client: Client, mutation: str, variables: dict[str, Any] | None = None) -> Any:
