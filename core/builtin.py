@@ -84,7 +84,7 @@ def register_roles(register: Any) -> None:
 @hookimpl
 def register_permissions(register: Any) -> None:
     for name, description in CORE_PERMISSIONS.items():
-        roles = ("member", "viewer") if name in READ_PERMISSIONS else ()
+        roles: tuple[str, ...] = ("member", "viewer") if name in READ_PERMISSIONS else ()
         if name in MEMBER_PERMISSIONS and name not in READ_PERMISSIONS:
             roles = ("member",)
         register(name, description, roles=roles)

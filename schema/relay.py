@@ -77,7 +77,7 @@ class ModelNode(relay.Node):
         return loader.load_many(list(ids))
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls,
         *,
         info: Info[Any, Any],

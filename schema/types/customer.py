@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from sqlalchemy import select
@@ -75,8 +75,9 @@ def _band_name(key: str) -> str:
 
 
 # One member per band of rapport.core.ages: UNDER_18, AGE_18_24, ..., AGE_65_PLUS.
-AgeBand = strawberry.enum(
-    Enum("AgeBand", {_band_name(key): key for key, _low, _high in AGE_BANDS}),  # type: ignore[misc]
+_AGE_BAND_MEMBERS = {_band_name(key): key for key, _low, _high in AGE_BANDS}
+AgeBand: Any = strawberry.enum(
+    cast(type[Enum], Enum("AgeBand", _AGE_BAND_MEMBERS)),
     description="Age ranges in whole years, as of today (UTC).",
 )
 
@@ -152,7 +153,7 @@ class Customer(ModelNode):
         return age_of(self.birth_date, today()) if self.birth_date else None
 
     @strawberry.field
-    def age_band(self) -> AgeBand | None:  # type: ignore[valid-type]
+    def age_band(self) -> AgeBand | None:
         if self.birth_date is None:
             return None
         return AgeBand(age_band_of(age_of(self.birth_date, today())))
@@ -183,7 +184,7 @@ class CustomerFilter:
     attribute: AttributeFilter | None = strawberry.field(
         default=strawberry.UNSET, description="A condition on one custom field's value."
     )
-    age_band: list[AgeBand] | None = strawberry.UNSET  # type: ignore[valid-type]
+    age_band: list[AgeBand] | None = strawberry.UNSET
     has_relationship: RelationshipCondition | None = strawberry.UNSET
     has_interaction: InteractionCondition | None = strawberry.UNSET
     no_interaction_since: datetime | None = strawberry.field(

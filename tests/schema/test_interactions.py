@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from rapport.core.runtime import Runtime
 from tests.conftest import Client
 from tests.schema.factories import (
     LOG_INTERACTION,
@@ -87,7 +89,7 @@ async def test_bad_inputs(client: Client, other_client: Client) -> None:
     ada = await person(client, "Ada", "Lovelace")
     theirs = await person(other_client, "Eve", "Other")
     base = {"customerId": ada, "kind": "call"}
-    cases = [
+    cases: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
         ({"kind": "telepathy"}, [("input.kind", "INVALID")]),
         ({"durationSeconds": -5}, [("input.durationSeconds", "INVALID")]),
         ({"customerId": theirs}, [("input.customerId", "NOT_FOUND")]),
@@ -149,9 +151,9 @@ async def test_filter_order_and_pages(client: Client) -> None:
     assert seen == ["ada 5", "ada 4", "bob", "ada 3", "ada 2", "ada 1"]
 
 
-async def test_reading_needs_the_permission(client: Client, runtime: object) -> None:
+async def test_reading_needs_the_permission(client: Client, runtime: Runtime) -> None:
     ada = await person(client, "Ada", "Lovelace")
     await interaction(client, ada, "call", "2025-01-01T10:00:00Z")
-    limited = await client.as_role(runtime, "viewer")  # type: ignore[arg-type]
+    limited = await client.as_role(runtime, "viewer")
     body = await limited.post(LOG_INTERACTION, {"input": {"customerId": ada, "kind": "call"}})
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

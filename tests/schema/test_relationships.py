@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rapport.core.runtime import Runtime
 from tests.conftest import Client
 from tests.schema.factories import (
     CREATE_RELATIONSHIP,
@@ -70,7 +71,7 @@ async def test_labels_from_each_side(client: Client) -> None:
     assert await edges(client, ada, types=["household_member"]) == []
 
 
-async def test_workspace_types_join_the_registry(client: Client, runtime: object) -> None:
+async def test_workspace_types_join_the_registry(client: Client, runtime: Runtime) -> None:
     payload = await run(
         client,
         DEFINE,
@@ -100,8 +101,8 @@ async def test_workspace_types_join_the_registry(client: Client, runtime: object
     ]
 
 
-async def test_defining_types_needs_settings_permission(client: Client, runtime: object) -> None:
-    member = await client.as_role(runtime, "member")  # type: ignore[arg-type]
+async def test_defining_types_needs_settings_permission(client: Client, runtime: Runtime) -> None:
+    member = await client.as_role(runtime, "member")
     body = await member.post(DEFINE, {"input": {"key": "x_of", "label": "x of"}})
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
