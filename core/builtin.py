@@ -70,6 +70,13 @@ EVENT_TYPES = {
 
 
 @hookimpl
+def register_demo_data(register: Any) -> None:
+    from rapport.core.demo_data import load_core_demo
+
+    register("core", load_core_demo)
+
+
+@hookimpl
 def register_migrations(register: Any) -> None:
     register("core", Path(__file__).parent / "migrations" / "versions")
 
