@@ -29,7 +29,7 @@ from rapport.core.models import (
     Workspace,
 )
 
-__all__ = ["DemoSize", "load_core_demo"]
+__all__ = ["DemoRows", "DemoSize", "build_rows", "insert_rows", "load_core_demo"]
 
 FIRST_NAMES = (
     "Ada",
@@ -192,7 +192,7 @@ class DemoSize:
 
 
 @dataclass
-class _Rows:
+class DemoRows:
     """Rows per model, in insert order (parents before children)."""
 
     users: list[dict[str, Any]] = field(default_factory=list)
@@ -208,7 +208,7 @@ class _Builder:
         self.workspace_id = workspace_id
         self.rng = rng
         self.now = datetime.combine(today, time(9), tzinfo=UTC)
-        self.rows = _Rows()
+        self.rows = DemoRows()
 
     def new_id(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -433,9 +433,16 @@ def _tasks(build: _Builder, customers: list[dict[str, Any]], users: list[uuid.UU
         )
 
 
-def build_rows(workspace_id: uuid.UUID, rng: random.Random, today: date, size: DemoSize) -> _Rows:
+def build_rows(
+    workspace_id: uuid.UUID,
+    rng: random.Random,
+    today: date,
+    size: DemoSize,
+    owners: list[uuid.UUID] | None = None,
+) -> DemoRows:
+    """The rows of one demo data set; with ``owners``, no users are made and those own it."""
     build = _Builder(workspace_id, rng, today)
-    owners = _users(build)
+    owners = owners or _users(build)
     organizations_wanted = int(size.customers * size.organization_share)
     for index in range(size.customers):
         kind = "organization" if index < organizations_wanted else "person"
@@ -450,20 +457,15 @@ def build_rows(workspace_id: uuid.UUID, rng: random.Random, today: date, size: D
     return build.rows
 
 
-async def load_core_demo(
-    session: AsyncSession,
-    workspace: Workspace,
-    rng: random.Random,
-    today: date | None = None,
-    size: DemoSize | None = None,
-) -> None:
-    rows = build_rows(workspace.id, rng, today or datetime.now(UTC).date(), size or DemoSize())
+async def insert_rows(session: AsyncSession, rows: DemoRows) -> None:
+    """Bulk-insert ``rows``, parents before children."""
     # The customers' columns differ by kind (people have names, organisations do not); bulk
     # inserts want one shape per batch.
     shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
     for customer in rows.customers:
         shapes.setdefault(frozenset(customer), []).append(customer)
-    await session.execute(insert(User.__table__), rows.users)
+    if rows.users:
+        await session.execute(insert(User.__table__), rows.users)
     for batch in shapes.values():
         await session.execute(insert(Customer.__table__), batch)
     if session.get_bind().dialect.name == "postgresql":
@@ -478,3 +480,14 @@ async def load_core_demo(
     ):
         if batch:
             await session.execute(insert(model.__table__), batch)
+
+
+async def load_core_demo(
+    session: AsyncSession,
+    workspace: Workspace,
+    rng: random.Random,
+    today: date | None = None,
+    size: DemoSize | None = None,
+) -> None:
+    today = today or datetime.now(UTC).date()
+    await insert_rows(session, build_rows(workspace.id, rng, today, size or DemoSize()))
