@@ -155,7 +155,19 @@ async def create_relationship(
         {"type": [None, relationship.type_key], "to": [None, str(relationship.to_customer_id)]},
         customer_id=relationship.from_customer_id,
     )
+    await _emit(op, "relationship.created", relationship)
     return relationship
+
+
+async def _emit(op: Operation, name: str, relationship: Relationship) -> None:
+    await op.emit(
+        name,
+        "Relationship",
+        relationship.id,
+        type=relationship.type_key,
+        fromId=str(relationship.from_customer_id),
+        toId=str(relationship.to_customer_id),
+    )
 
 
 async def get_relationship(op: Operation, relationship_id: uuid.UUID) -> Relationship:
@@ -190,6 +202,7 @@ async def update_relationship(
             changes,
             customer_id=relationship.from_customer_id,
         )
+        await _emit(op, "relationship.updated", relationship)
     return relationship
 
 
@@ -204,4 +217,5 @@ async def delete_relationship(op: Operation, relationship_id: uuid.UUID) -> Rela
         {"type": [relationship.type_key, None]},
         customer_id=relationship.from_customer_id,
     )
+    await _emit(op, "relationship.deleted", relationship)
     return relationship

@@ -216,4 +216,5 @@ async def cancel_task(op: Operation, task_id: uuid.UUID) -> Task:
     op.audit(
         "Task", task.id, "cancel", {"status": [previous, "cancelled"]}, customer_id=task.customer_id
     )
+    await op.emit("task.cancelled", "Task", task.id, customerId=str(task.customer_id or ""))
     return task

@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from rapport.core.models import ContactPoint as ContactPointRow
 from rapport.core.services import contact_points as service
+from rapport.core.services.customers import get_customer
 from rapport.schema.context import RequestContext, context_of
 from rapport.schema.errors import UserError
 from rapport.schema.loaders import grouped_loader
@@ -164,7 +165,9 @@ class ContactPointMutations:
     ) -> ContactPointPayload:
         async def work(op: Any) -> ContactPointRow:
             customer = decode_node_id(customer_id, Customer, "customerId")
-            return await service.add_contact_point(op, customer, input.to_fields(), prefix="input.")
+            # Checked here so the error names the argument, not a field of `input`.
+            await get_customer(op, customer, "customerId")
+            return await service.add_contact_point(op, customer, input.to_fields())
 
         return _payload(*await mutate(info, "customers:write", work))
 

@@ -111,7 +111,7 @@ async def test_other_workspaces_cannot_touch_contact_points(
     point_id = point["contactPoint"]["id"]
     assert await errors_of(
         other_client, ADD, {"customer": ada, "input": {"kind": "EMAIL", "value": "x@y.z"}}
-    ) == [("input.customerId", "NOT_FOUND")]
+    ) == [("customerId", "NOT_FOUND")]
     assert await errors_of(other_client, UPDATE, {"id": point_id, "input": {"value": "x@y.z"}}) == [
         ("id", "NOT_FOUND")
     ]
