@@ -40,7 +40,8 @@ from rapport.core.workspaces import create_api_key, create_workspace
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/rapport_bench"
 CHUNK = 2000  # customers built and inserted at a time, to keep memory flat
-INTERACTIONS_PER_CUSTOMER = 25.0
+# The generator's mean before rounding down and capping; ~25 per customer end up stored.
+INTERACTIONS_PER_CUSTOMER = 26.5
 SEED = 1
 
 QUERY = """
@@ -192,7 +193,7 @@ async def main(arguments: argparse.Namespace) -> None:
         await ensure_postgres_database(url)
     runtime = Runtime.create(Settings(database_url=url))
     await runtime.migrate()
-    name = f"bench-w1-{arguments.customers}"
+    name = f"bench-w1-{arguments.customers}-{INTERACTIONS_PER_CUSTOMER:g}"
     workspace_id = await seed(runtime, name, arguments.customers)
     print(await describe(runtime, workspace_id))
     key = (await create_api_key(runtime, name, role="admin", name="bench")).key
@@ -242,6 +243,9 @@ async def main(arguments: argparse.Namespace) -> None:
             f"{sum(len(e['node']['recentInteractions']) for e in edges)} interactions; "
             f"{per_request} SQL statements"
         )
+        if arguments.show_sql:
+            for statement in statements:
+                print("   ", " ".join(statement.split())[:120])
         latencies, rate = await measure(graphql, arguments.requests, arguments.concurrency)
         api_p50 = report("GraphQL over HTTP", latencies, rate)
 
@@ -275,6 +279,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=200, help="measured requests per side")
     parser.add_argument("--concurrency", type=int, default=8, help="clients at once for req/s")
+    parser.add_argument("--show-sql", action="store_true", help="print the statements of a request")
     return parser.parse_args()
 
 
