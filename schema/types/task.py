@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import false, func, select
+from sqlalchemy import case, false, func, select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -170,15 +170,22 @@ class TaskOrder:
 
 # Tasks without a due date sort after every dated one.
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+# Priorities sort by urgency, not by name.
+PRIORITY_RANK = case(
+    {name: rank for rank, name in enumerate(service.TASK_PRIORITIES)}, value=TaskRow.priority
+)
+SORT_EXPRESSIONS: dict[TaskOrderField, Any] = {
+    TaskOrderField.DUE_AT: func.coalesce(TaskRow.due_at, NO_DUE_DATE),
+    TaskOrderField.CREATED_AT: TaskRow.created_at,
+    TaskOrderField.PRIORITY: PRIORITY_RANK,
+}
 
 
 def _sort_keys(order_by: list[TaskOrder] | None) -> list[SortKey]:
-    keys = []
-    for item in order_by or [TaskOrder(field=TaskOrderField.DUE_AT)]:
-        column: Any = getattr(TaskRow, item.field.value)
-        if item.field == TaskOrderField.DUE_AT:
-            column = func.coalesce(TaskRow.due_at, NO_DUE_DATE)
-        keys.append(SortKey(column, item.direction == OrderDirection.DESC))
+    keys = [
+        SortKey(SORT_EXPRESSIONS[item.field], item.direction == OrderDirection.DESC)
+        for item in order_by or [TaskOrder(field=TaskOrderField.DUE_AT)]
+    ]
     return [*keys, SortKey(TaskRow.id, keys[-1].descending)]
 
 

@@ -153,12 +153,28 @@ async def test_my_open_tasks_due_this_week(client: Client, runtime: Runtime) -> 
     assert await titles(client, {"assignee": {"eq": colleague_id}}) == ["theirs this week"]
     assert await titles(client, {"status": ["DONE"]}) == ["mine done"]
     assert await titles(client, {"dueAt": {"isNull": True}}) == ["mine no date"]
-    # Soonest due first; undated last.
-    assert await titles(client, {"mine": True, "status": ["OPEN"]}) == [
-        "mine this week",
-        "mine next week",
-        "mine no date",
-    ]
+    # Soonest due first; undated last; the same order a page at a time.
+    soonest = ["mine this week", "mine next week", "mine no date"]
+    assert await titles(client, {"mine": True, "status": ["OPEN"]}) == soonest
+    paged: list[str] = []
+    after = None
+    for _ in range(3):
+        data = await client.query(
+            """query($after: String) { tasks(filter: {mine: true, status: [OPEN]}, first: 1, after: $after) {
+                edges { node { title } } pageInfo { endCursor hasNextPage } } }""",
+            {"after": after},
+        )
+        paged += [e["node"]["title"] for e in data["tasks"]["edges"]]
+        after = data["tasks"]["pageInfo"]["endCursor"]
+    assert paged == soonest
+    assert data["tasks"]["pageInfo"]["hasNextPage"] is False
+
+
+async def test_order_by_priority_is_by_urgency(client: Client) -> None:
+    for title, priority in (("a", "LOW"), ("b", "URGENT"), ("c", "NORMAL"), ("d", "HIGH")):
+        await task(client, title, priority=priority)
+    order = [{"field": "PRIORITY", "direction": "DESC"}]
+    assert await titles(client, order=order) == ["b", "d", "c", "a"]
 
 
 async def test_overdue_customer_and_link_filters(client: Client) -> None:
