@@ -146,7 +146,8 @@ class Customer(ModelNode):
 
     @property
     def pk(self) -> uuid.UUID:
-        return uuid.UUID(self.id)
+        # The row's own id: resolvers ask for it once per field, parsing it each time adds up.
+        return self.row.id if self.row is not None else uuid.UUID(self.id)
 
     @strawberry.field(description="Age in whole years today; null without a birth date.")
     def age(self) -> int | None:

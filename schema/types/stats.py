@@ -83,7 +83,10 @@ class StatsQueries:
         # Keys are computed in a subquery and grouped outside it, so each expression (the age
         # band's bound "today" included) appears once and both engines accept the GROUP BY.
         keyed = (
-            select(*(_expression(d).label(f"key_{i}") for i, d in enumerate(dimensions)))
+            select(
+                CustomerRow.id,
+                *(_expression(d).label(f"key_{i}") for i, d in enumerate(dimensions)),
+            )
             .where(CustomerRow.deleted_at.is_(None), compile_filter(filter, CUSTOMER_FILTERS))
             .subquery()
         )
@@ -98,6 +101,8 @@ class StatsQueries:
                 count=int(row[-1]),
             )
             for row in rows
+            # Without dimensions an empty selection still yields one row, counting zero.
+            if row[-1]
         ]
         groups.sort(key=lambda g: (-g.count, [(k is None, k or "") for k in g.keys]))
         return CustomerStats(total=sum(g.count for g in groups), groups=groups)

@@ -97,6 +97,13 @@ async def test_owner_groups_use_user_ids(client: Client, runtime: Runtime) -> No
     assert data["customerStats"]["groups"][0]["count"] == 2
 
 
+async def test_no_dimensions_is_one_total(client: Client) -> None:
+    await seed(client)
+    assert await stats(client, []) == {"total": 6, "groups": {(): 6}}
+    assert await stats(client, [], {"region": {"eq": "nowhere"}}) == {"total": 0, "groups": {}}
+
+
 async def test_stats_stay_in_the_workspace(client: Client, other_client: Client) -> None:
     await seed(client)
     assert await stats(other_client, ["INDUSTRY"]) == {"total": 0, "groups": {}}
+    assert await stats(other_client, []) == {"total": 0, "groups": {}}
