@@ -93,7 +93,7 @@ async def test_timeline_leaves_out_changes_of_records_it_shows(client: Client) -
 async def test_recent_interactions_last_contact_open_tasks_owner_and_age(client: Client) -> None:
     born = date(1990, 2, 28)
     ada = await person(client, "Ada", "Lovelace", birthDate=born.isoformat())
-    bob = await person(client, "Bob", "Byron")
+    await person(client, "Bob", "Byron")
     for month in range(1, 8):
         await interaction(client, ada, "call", f"2024-0{month}-01T10:00:00Z", subject=f"m{month}")
     await task(client, "open one", customerId=ada, dueAt="2030-01-01T00:00:00Z")
@@ -130,7 +130,6 @@ async def test_recent_interactions_last_contact_open_tasks_owner_and_age(client:
         "five": [],
         "openTasks": [],
     }
-    assert bob
 
 
 @contextmanager
