@@ -186,3 +186,11 @@ async def test_statement_count_does_not_grow_with_the_page(
         assert node["recentInteractions"][0]["subject"].startswith("call")
         counts[size] = len(statements)
     assert counts[5] == counts[50], counts
+
+
+async def test_timeline_refuses_a_foreign_cursor(client: Client) -> None:
+    ada = await person(client, "Ada", "Lovelace")
+    body = await client.post(TIMELINE, {"id": ada, "after": "bm90LWEtY3Vyc29y"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    body = await client.post(TIMELINE, {"id": ada, "first": 1000})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
