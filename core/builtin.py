@@ -71,7 +71,18 @@ EVENT_TYPES = {
     "interaction.logged": "an interaction was logged",
     "task.created": "a task was created",
     "task.completed": "a task was completed",
+    "task.cancelled": "an open task was cancelled",
+    "relationship.created": "two customers were related",
+    "relationship.updated": "a relationship's type, role, dates or notes changed",
+    "relationship.deleted": "a relationship was removed",
 }
+
+
+@hookimpl
+def register_demo_data(register: Any) -> None:
+    from rapport.core.demo_data import load_core_demo
+
+    register("core", load_core_demo)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, MetaData, Uuid, event
+from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, MetaData, TypeDecorator, Uuid, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -52,25 +52,32 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-class UTCDateTime(DateTime):
-    """A timezone-aware timestamp that comes back aware on SQLite too."""
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp that comes back aware on SQLite too.
 
+    A decorator rather than a ``DateTime`` subclass: dialects swap a subclass for their own
+    implementation class, which would drop the conversion. Values are stored in UTC (naive
+    input is taken as UTC), so SQLite's text timestamps compare in time order.
+    """
+
+    impl = DateTime(timezone=True)
     cache_ok = True
 
-    def __init__(self) -> None:
-        super().__init__(timezone=True)
+    @property
+    def python_type(self) -> type:
+        return datetime
 
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        parent = super().result_processor(dialect, coltype)
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
-        def process(value: Any) -> Any:
-            if parent is not None:
-                value = parent(value)
-            if isinstance(value, datetime) and value.tzinfo is None:
-                return value.replace(tzinfo=UTC)
-            return value
-
-        return process
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 # JSONB on PostgreSQL (indexable, compact); JSON text elsewhere.

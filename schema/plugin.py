@@ -12,9 +12,35 @@ from rapport.core.hookspecs import hookimpl
 from rapport.core.plugins import PluginInfo
 from rapport.schema.build import build_schema
 from rapport.schema.http import STATIC_DIR, BodySizeLimit, GraphQLEndpoint
+from rapport.schema.types.audit import AuditEntry, AuditQueries
+from rapport.schema.types.contact_point import (
+    ContactPoint,
+    ContactPointMutations,
+    CustomerContactFields,
+)
+from rapport.schema.types.custom_field import (
+    CustomFieldDefinition,
+    CustomFieldMutations,
+    CustomFieldQueries,
+)
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import AccessMutations, ApiKey, IdentityQueries, User
+from rapport.schema.types.interaction import (
+    CustomerInteractionFields,
+    Interaction,
+    InteractionMutations,
+    InteractionQueries,
+)
 from rapport.schema.types.node import NodeQueries
+from rapport.schema.types.relationship import (
+    CustomerRelationshipFields,
+    Relationship,
+    RelationshipMutations,
+    RelationshipQueries,
+)
+from rapport.schema.types.stats import StatsQueries
+from rapport.schema.types.task import CustomerTaskFields, Task, TaskMutations, TaskQueries
+from rapport.schema.types.timeline import CustomerTimelineFields
 from rapport.schema.types.webhooks import Webhook, WebhookMutations, WebhookQueries
 
 plugin_info = PluginInfo(
@@ -32,6 +58,33 @@ def register_graphql(register: Any) -> None:
     register(query=IdentityQueries, mutation=AccessMutations)
     register(query=CustomerQueries, mutation=CustomerMutations)
     register(query=WebhookQueries, mutation=WebhookMutations, types=[Webhook])
+    register(
+        mutation=ContactPointMutations,
+        types=[ContactPoint],
+        extend={"Customer": CustomerContactFields},
+    )
+    register(
+        query=RelationshipQueries,
+        mutation=RelationshipMutations,
+        types=[Relationship],
+        extend={"Customer": CustomerRelationshipFields},
+    )
+    register(
+        query=InteractionQueries,
+        mutation=InteractionMutations,
+        types=[Interaction],
+        extend={"Customer": CustomerInteractionFields},
+    )
+    register(
+        query=TaskQueries,
+        mutation=TaskMutations,
+        types=[Task],
+        extend={"Customer": CustomerTaskFields},
+    )
+    register(extend={"Customer": CustomerTimelineFields})
+    register(query=CustomFieldQueries, mutation=CustomFieldMutations, types=[CustomFieldDefinition])
+    register(query=AuditQueries, types=[AuditEntry])
+    register(query=StatsQueries)
 
 
 @click.command("sdl")

@@ -36,7 +36,11 @@ __all__ = [
     "OrderDirection",
     "PageInfo",
     "SortKey",
+    "after_condition",
+    "decode_cursor",
     "decode_node_id",
+    "encode_cursor",
+    "page_size",
     "paginate",
 ]
 
@@ -92,6 +96,13 @@ class ModelNode(relay.Node):
         valid = [i for i in ids if i is not None]
         rows = dict(zip(valid, await cls.load_rows(context, valid), strict=True))
         return [cls.from_model(rows[i]) if i is not None and rows.get(i) else None for i in ids]
+
+    @classmethod
+    async def resolve_pk(cls, info: Info[Any, Any], pk: uuid.UUID | None) -> Any:
+        """The node for one row id (None for None), batched with its siblings."""
+        if pk is None:
+            return None
+        return (await cls.resolve_nodes(info=info, node_ids=[str(pk)]))[0]
 
 
 def decode_node_id(value: relay.GlobalID | str, expected: type[ModelNode], field: str) -> uuid.UUID:
@@ -158,12 +169,12 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _encode_cursor(values: Sequence[Any]) -> str:
+def encode_cursor(values: Sequence[Any]) -> str:
     raw = orjson.dumps([_encode_value(v) for v in values])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[Any]:
+def decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = orjson.loads(base64.urlsafe_b64decode(padded))
@@ -199,7 +210,9 @@ def _python_type(expression: ColumnElement[Any] | QueryableAttribute[Any]) -> ty
         return None
 
 
-def _after(keys: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
+def after_condition(
+    keys: Sequence[SortKey], values: Sequence[Any], forward: bool
+) -> ColumnElement[bool]:
     """Rows strictly after ``values`` in the (possibly reversed) sort order."""
     clauses = []
     for depth, key in enumerate(keys):
@@ -218,6 +231,21 @@ def _ordering(keys: Sequence[SortKey], forward: bool) -> list[Any]:
     ]
 
 
+def page_size(context: RequestContext, first: int | None, last: int | None = None) -> int:
+    """The requested page size, checked against the settings' cap."""
+    settings = context.settings
+    if first is not None and last is not None:
+        raise BadRequest("pass `first` or `last`, not both")
+    size = first if first is not None else last
+    if size is None:
+        size = settings.default_page_size
+    if size < 0:
+        raise BadRequest("`first`/`last` must not be negative")
+    if size > settings.max_page_size:
+        raise BadRequest(f"`first`/`last` may be at most {settings.max_page_size}")
+    return int(size)
+
+
 async def paginate(
     context: RequestContext,
     statement: Select[Any],
@@ -230,22 +258,13 @@ async def paginate(
     before: str | None = None,
 ) -> Connection[Any]:
     """One page of ``statement`` (a select of one entity) as a connection."""
-    settings = context.settings
-    if first is not None and last is not None:
-        raise BadRequest("pass `first` or `last`, not both")
-    size = first if first is not None else last
-    if size is None:
-        size = settings.default_page_size
-    if size < 0:
-        raise BadRequest("`first`/`last` must not be negative")
-    if size > settings.max_page_size:
-        raise BadRequest(f"`first`/`last` may be at most {settings.max_page_size}")
+    size = page_size(context, first, last)
     forward = last is None
     page = statement
     if after is not None:
-        page = page.where(_after(keys, _decode_cursor(after, keys, "after"), True))
+        page = page.where(after_condition(keys, decode_cursor(after, keys, "after"), True))
     if before is not None:
-        page = page.where(_after(keys, _decode_cursor(before, keys, "before"), False))
+        page = page.where(after_condition(keys, decode_cursor(before, keys, "before"), False))
     page = page.order_by(*_ordering(keys, forward)).limit(size + 1)
     columns = [key.expression for key in keys]
     async with context.db() as session:
@@ -254,7 +273,7 @@ async def paginate(
     result = result[:size]
     if not forward:
         result.reverse()
-    edges = [Edge(node=to_node(row[0]), cursor=_encode_cursor(row[1:])) for row in result]
+    edges = [Edge(node=to_node(row[0]), cursor=encode_cursor(row[1:])) for row in result]
     page_info = PageInfo(
         has_next_page=has_more if forward else before is not None,
         has_previous_page=has_more if not forward else after is not None,

@@ -9,7 +9,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from rapport.core.db import utcnow
-from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.errors import (
+    Conflict,
+    ErrorCode,
+    FieldError,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 from rapport.core.models import Task, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import customer_errors
@@ -21,6 +28,7 @@ __all__ = [
     "TASK_PRIORITIES",
     "TASK_STATUSES",
     "TaskFields",
+    "cancel_task",
     "complete_task",
     "create_task",
     "update_task",
@@ -193,3 +201,18 @@ async def complete_task(op: Operation, task_id: uuid.UUID) -> tuple[Task, Task |
         "task.completed", "Task", task.id, nextTaskId=str(following.id) if following else None
     )
     return task, following
+
+
+async def cancel_task(op: Operation, task_id: uuid.UUID) -> Task:
+    """Close an open task without doing it; a recurring series ends here."""
+    task = await get_task(op, task_id)
+    if task.status not in OPEN_STATUSES:
+        raise InvalidTransition("id", f"task is {task.status}; only open tasks can be cancelled")
+    previous = task.status
+    task.status = "cancelled"
+    await op.session.flush()
+    op.audit(
+        "Task", task.id, "cancel", {"status": [previous, "cancelled"]}, customer_id=task.customer_id
+    )
+    await op.emit("task.cancelled", "Task", task.id, customerId=str(task.customer_id or ""))
+    return task

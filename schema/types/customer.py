@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, cast
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
+from rapport.core.ages import AGE_BANDS, age_band_of, age_band_sql, age_of
 from rapport.core.errors import ValidationFailed
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
@@ -38,8 +39,21 @@ from rapport.schema.relay import (
     paginate,
 )
 from rapport.schema.scalars import JSON
+from rapport.schema.types.customer_conditions import (
+    AttributeFilter,
+    InteractionCondition,
+    RelationshipCondition,
+    TagsFilter,
+    attribute_condition,
+    has_interaction,
+    has_open_task,
+    has_relationship,
+    no_interaction_since,
+    tags_condition,
+)
+from rapport.schema.types.identity import User
 
-__all__ = ["Customer", "CustomerMutations", "CustomerQueries"]
+__all__ = ["AgeBand", "Customer", "CustomerMutations", "CustomerQueries", "today"]
 
 
 @strawberry.enum
@@ -56,6 +70,23 @@ class LifecycleStatus(Enum):
     DORMANT = "dormant"
     CHURNED = "churned"
     WON_BACK = "won_back"
+
+
+def _band_name(key: str) -> str:
+    return key.upper() if key[0].isalpha() else f"AGE_{key.upper()}"
+
+
+# One member per band of rapport.core.ages: UNDER_18, AGE_18_24, ..., AGE_65_PLUS.
+_AGE_BAND_MEMBERS = {_band_name(key): key for key, _low, _high in AGE_BANDS}
+AgeBand: Any = strawberry.enum(
+    cast(type[Enum], Enum("AgeBand", _AGE_BAND_MEMBERS)),
+    description="Age ranges in whole years, as of today (UTC).",
+)
+
+
+def today() -> date:
+    """The day ages are counted to: UTC, like every stored timestamp."""
+    return datetime.now(UTC).date()
 
 
 @strawberry.type(description="A person or an organisation the workspace does business with.")
@@ -117,7 +148,22 @@ class Customer(ModelNode):
 
     @property
     def pk(self) -> uuid.UUID:
-        return uuid.UUID(self.id)
+        # The row's own id: resolvers ask for it once per field, parsing it each time adds up.
+        return self.row.id if self.row is not None else uuid.UUID(self.id)
+
+    @strawberry.field(description="Age in whole years today; null without a birth date.")
+    def age(self) -> int | None:
+        return age_of(self.birth_date, today()) if self.birth_date else None
+
+    @strawberry.field
+    def age_band(self) -> AgeBand | None:
+        if self.birth_date is None:
+            return None
+        return AgeBand(age_band_of(age_of(self.birth_date, today())))
+
+    @strawberry.field(description="The user responsible for this customer.")
+    async def owner(self, info: Info) -> User | None:
+        return await User.resolve_pk(info, self.owner_pk)
 
 
 @strawberry.input(description="Conditions on customers; all given conditions must hold.")
@@ -137,6 +183,17 @@ class CustomerFilter:
     created_at: DateTimeFilter | None = strawberry.UNSET
     updated_at: DateTimeFilter | None = strawberry.UNSET
     owner: IDFilter | None = strawberry.UNSET
+    tags: TagsFilter | None = strawberry.UNSET
+    attribute: AttributeFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="A condition on one custom field's value."
+    )
+    age_band: list[AgeBand] | None = strawberry.UNSET
+    has_relationship: RelationshipCondition | None = strawberry.UNSET
+    has_interaction: InteractionCondition | None = strawberry.UNSET
+    no_interaction_since: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="No interaction at or after this moment."
+    )
+    has_open_task: bool | None = strawberry.UNSET
     and_: list[CustomerFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
     or_: list[CustomerFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
     not_: CustomerFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
@@ -158,6 +215,15 @@ CUSTOMER_FILTERS: FilterMap = {
     "created_at": CustomerRow.created_at,
     "updated_at": CustomerRow.updated_at,
     "owner": CustomerRow.owner_id,
+    "tags": Custom(tags_condition),
+    "attribute": Custom(attribute_condition),
+    "age_band": Custom(
+        lambda v: age_band_sql(CustomerRow.birth_date, today()).in_([band.value for band in v])
+    ),
+    "has_relationship": Custom(has_relationship),
+    "has_interaction": Custom(has_interaction),
+    "no_interaction_since": Custom(no_interaction_since),
+    "has_open_task": Custom(has_open_task),
 }
 
 

@@ -11,10 +11,10 @@ from strawberry.types import Info
 
 from rapport.schema.relay import ModelNode
 
-__all__ = ["NodeQueries", "resolve_global_ids"]
+__all__ = ["NodeQueries", "node_type_of", "resolve_global_ids"]
 
 
-def _node_type(info: Info[Any, Any], global_id: relay.GlobalID) -> type[ModelNode] | None:
+def node_type_of(info: Info[Any, Any], global_id: relay.GlobalID) -> type[ModelNode] | None:
     definition = info.schema.get_type_by_name(global_id.type_name)
     origin = getattr(definition, "origin", None)
     if isinstance(origin, type) and issubclass(origin, ModelNode):
@@ -26,7 +26,7 @@ async def resolve_global_ids(info: Info[Any, Any], ids: list[relay.GlobalID]) ->
     """The records behind ``ids`` in order, None where there is none; one batch per type."""
     by_type: dict[type[ModelNode], list[int]] = defaultdict(list)
     for position, global_id in enumerate(ids):
-        node_type = _node_type(info, global_id)
+        node_type = node_type_of(info, global_id)
         if node_type is not None:
             by_type[node_type].append(position)
     found: list[Any] = [None] * len(ids)

@@ -1,0 +1,221 @@
+"""Relationships: typed, directed edges between customers, and the types they may have.
+
+A type is either contributed by a plugin (the registry, ``runtime.vocabulary``) or defined by a
+workspace for itself (a ``RelationshipTypeRow``). Both kinds are looked up together, so an edge
+never refers to a type the workspace cannot see.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.models import Relationship, RelationshipTypeRow
+from rapport.core.plugins import PluginHost
+from rapport.core.services.changes import apply_changes
+from rapport.core.services.customers import get_customer
+from rapport.core.services.operation import Operation
+from rapport.core.vocabulary import RelationshipType, build_vocabulary
+
+__all__ = [
+    "RelationshipFields",
+    "create_relationship",
+    "define_relationship_type",
+    "delete_relationship",
+    "relationship_types",
+    "update_relationship",
+]
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+WORKSPACE_PLUGIN = "workspace"
+
+
+@dataclass
+class RelationshipFields:
+    type_key: str | None = None
+    from_customer_id: uuid.UUID | None = None
+    to_customer_id: uuid.UUID | None = None
+    role: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    notes: str | None = None
+
+    def given(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+async def relationship_types(
+    session: AsyncSession, host: PluginHost
+) -> dict[str, RelationshipType]:
+    """Every type this workspace may use: the plugins' first, then its own."""
+    found = dict(build_vocabulary(host).relationship_types)
+    rows = await session.execute(select(RelationshipTypeRow).order_by(RelationshipTypeRow.key))
+    for row in rows.scalars():
+        found.setdefault(
+            row.key,
+            RelationshipType(
+                row.key, row.label, row.inverse_label, row.symmetric, WORKSPACE_PLUGIN
+            ),
+        )
+    return found
+
+
+async def define_relationship_type(
+    op: Operation, *, key: str, label: str, inverse_label: str | None, symmetric: bool = False
+) -> RelationshipTypeRow:
+    errors: list[FieldError] = []
+    if not KEY_PATTERN.match(key):
+        errors.append(
+            FieldError(
+                "input.key",
+                ErrorCode.INVALID,
+                "lower-case letters, digits and _, starting with a letter",
+            )
+        )
+    if not label.strip():
+        errors.append(FieldError("input.label", ErrorCode.REQUIRED, "a label is required"))
+    if errors:
+        raise ValidationFailed(errors)
+    if key in await relationship_types(op.session, op.host):
+        raise Conflict("input.key", f"a relationship type {key!r} exists already")
+    inverse = (inverse_label or "").strip() or label.strip()
+    row = RelationshipTypeRow(
+        workspace_id=op.workspace_id,
+        key=key,
+        label=label.strip(),
+        inverse_label=label.strip() if symmetric else inverse,
+        symmetric=symmetric,
+    )
+    op.session.add(row)
+    await op.session.flush()
+    op.audit("RelationshipType", row.id, "create", {"key": [None, key]})
+    return row
+
+
+async def _validate(
+    op: Operation, fields: dict[str, object], merged: dict[str, object], prefix: str
+) -> None:
+    errors: list[FieldError] = []
+    type_key = fields.get("type_key")
+    if type_key is not None and type_key not in await relationship_types(op.session, op.host):
+        errors.append(
+            FieldError(
+                f"{prefix}type", ErrorCode.INVALID, f"unknown relationship type {type_key!r}"
+            )
+        )
+    for name, path in (("from_customer_id", "fromId"), ("to_customer_id", "toId")):
+        customer_id = fields.get(name)
+        if isinstance(customer_id, uuid.UUID):
+            try:
+                await get_customer(op, customer_id, f"{prefix}{path}")
+            except NotFound as missing:
+                errors.extend(missing.errors)
+    if merged.get("from_customer_id") == merged.get("to_customer_id"):
+        errors.append(
+            FieldError(f"{prefix}toId", ErrorCode.INVALID, "a customer cannot relate to itself")
+        )
+    start, end = merged.get("start_date"), merged.get("end_date")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        errors.append(
+            FieldError(f"{prefix}endDate", ErrorCode.INVALID, "must not be before the start date")
+        )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+async def create_relationship(
+    op: Operation, data: RelationshipFields, prefix: str = "input."
+) -> Relationship:
+    fields = data.given()
+    missing = [
+        FieldError(f"{prefix}{path}", ErrorCode.REQUIRED, "required")
+        for name, path in (
+            ("type_key", "type"),
+            ("from_customer_id", "fromId"),
+            ("to_customer_id", "toId"),
+        )
+        if name not in fields
+    ]
+    if missing:
+        raise ValidationFailed(missing)
+    await _validate(op, fields, dict(fields), prefix)
+    relationship = Relationship(workspace_id=op.workspace_id, **fields)
+    op.session.add(relationship)
+    await op.session.flush()
+    op.audit(
+        "Relationship",
+        relationship.id,
+        "create",
+        {"type": [None, relationship.type_key], "to": [None, str(relationship.to_customer_id)]},
+        customer_id=relationship.from_customer_id,
+    )
+    await _emit(op, "relationship.created", relationship)
+    return relationship
+
+
+async def _emit(op: Operation, name: str, relationship: Relationship) -> None:
+    await op.emit(
+        name,
+        "Relationship",
+        relationship.id,
+        type=relationship.type_key,
+        fromId=str(relationship.from_customer_id),
+        toId=str(relationship.to_customer_id),
+    )
+
+
+async def get_relationship(op: Operation, relationship_id: uuid.UUID) -> Relationship:
+    relationship = await op.session.get(Relationship, (op.workspace_id, relationship_id))
+    if relationship is None:
+        raise NotFound("id", "relationship")
+    return relationship
+
+
+async def update_relationship(
+    op: Operation, relationship_id: uuid.UUID, data: RelationshipFields, prefix: str = "input."
+) -> Relationship:
+    """Change role, dates, notes or type; the two ends of an edge never move."""
+    relationship = await get_relationship(op, relationship_id)
+    fields = data.given()
+    for fixed, path in (("from_customer_id", "fromId"), ("to_customer_id", "toId")):
+        if fixed in fields:
+            raise ValidationFailed.one(
+                f"{prefix}{path}", "the ends of a relationship cannot change; create a new one"
+            )
+    current = {
+        name: getattr(relationship, name) for name in RelationshipFields.__dataclass_fields__
+    }
+    await _validate(op, fields, {**current, **fields}, prefix)
+    changes = apply_changes(relationship, fields)
+    if changes:
+        await op.session.flush()
+        op.audit(
+            "Relationship",
+            relationship.id,
+            "update",
+            changes,
+            customer_id=relationship.from_customer_id,
+        )
+        await _emit(op, "relationship.updated", relationship)
+    return relationship
+
+
+async def delete_relationship(op: Operation, relationship_id: uuid.UUID) -> Relationship:
+    relationship = await get_relationship(op, relationship_id)
+    await op.session.delete(relationship)
+    await op.session.flush()
+    op.audit(
+        "Relationship",
+        relationship.id,
+        "delete",
+        {"type": [relationship.type_key, None]},
+        customer_id=relationship.from_customer_id,
+    )
+    await _emit(op, "relationship.deleted", relationship)
+    return relationship

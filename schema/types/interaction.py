@@ -1,0 +1,369 @@
+"""Interactions in GraphQL: the timeline's records, their list, mutations and customer fields."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from sqlalchemy import func, select
+from strawberry import relay
+from strawberry.types import Info
+
+from rapport.core.models import Interaction as InteractionRow
+from rapport.core.models import InteractionParticipant as ParticipantRow
+from rapport.core.services import interactions as service
+from rapport.schema.context import RequestContext, context_of
+from rapport.schema.errors import UserError
+from rapport.schema.filters import (
+    Custom,
+    DateTimeFilter,
+    FilterMap,
+    IDFilter,
+    StringFilter,
+    compile_filter,
+)
+from rapport.schema.links import link_condition, linked_record, resolve_link
+from rapport.schema.loaders import grouped_loader, latest_per_key_loader, value_loader
+from rapport.schema.mutations import mutate
+from rapport.schema.relay import (
+    Connection,
+    ModelNode,
+    OrderDirection,
+    SortKey,
+    decode_node_id,
+    paginate,
+)
+from rapport.schema.types.customer import Customer
+from rapport.schema.types.identity import User
+
+__all__ = [
+    "CustomerInteractionFields",
+    "Interaction",
+    "InteractionMutations",
+    "InteractionQueries",
+]
+
+
+@strawberry.enum
+class InteractionDirection(Enum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"
+
+
+@strawberry.type(description="Another customer or a user who took part in an interaction.")
+class InteractionParticipant:
+    role: str | None
+    customer_pk: strawberry.Private[uuid.UUID | None]
+    user_pk: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        return await Customer.resolve_pk(info, self.customer_pk)
+
+    @strawberry.field
+    async def user(self, info: Info) -> User | None:
+        return await User.resolve_pk(info, self.user_pk)
+
+
+def _participants_loader(context: RequestContext) -> Any:
+    return grouped_loader(
+        context,
+        lambda ids: (
+            select(ParticipantRow)
+            .where(ParticipantRow.interaction_id.in_(ids))
+            .order_by(ParticipantRow.id)
+        ),
+        lambda row: row.interaction_id,
+    )
+
+
+@strawberry.type(description="A call, email, meeting, note, visit, ... on a customer's timeline.")
+class Interaction(ModelNode):
+    __model__ = InteractionRow
+    __permission__ = "interactions:read"
+
+    id: relay.NodeID[str]
+    kind: str = strawberry.field(description="An interaction kind key (see the plugins).")
+    channel: str | None
+    direction: InteractionDirection
+    occurred_at: datetime
+    subject: str | None
+    body: str | None
+    outcome: str | None
+    duration_seconds: int | None
+    created_at: datetime
+    updated_at: datetime
+    customer_pk: strawberry.Private[uuid.UUID]
+    user_pk: strawberry.Private[uuid.UUID | None]
+    link_type: strawberry.Private[str | None]
+    link_pk: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, row: InteractionRow) -> Interaction:
+        return cls(
+            id=str(row.id),
+            kind=row.kind,
+            channel=row.channel,
+            direction=InteractionDirection(row.direction),
+            occurred_at=row.occurred_at,
+            subject=row.subject,
+            body=row.body,
+            outcome=row.outcome,
+            duration_seconds=row.duration_seconds,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            customer_pk=row.customer_id,
+            user_pk=row.user_id,
+            link_type=row.link_type,
+            link_pk=row.link_id,
+        )
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        return await Customer.resolve_pk(info, self.customer_pk)
+
+    @strawberry.field(description="The user who logged it.")
+    async def user(self, info: Info) -> User | None:
+        return await User.resolve_pk(info, self.user_pk)
+
+    @strawberry.field
+    async def participants(self, info: Info) -> list[InteractionParticipant]:
+        context = context_of(info)
+        loader = context.loader_for(("interaction", "participants"), _participants_loader)
+        rows: list[ParticipantRow] = await loader.load(uuid.UUID(self.id))
+        return [
+            InteractionParticipant(role=row.role, customer_pk=row.customer_id, user_pk=row.user_id)
+            for row in rows
+        ]
+
+    @strawberry.field(description="The record this interaction is about, of any type.")
+    async def linked_record(self, info: Info) -> relay.Node | None:
+        return await linked_record(info, self.link_type, self.link_pk)
+
+
+@strawberry.input(description="Conditions on interactions; all given conditions must hold.")
+class InteractionFilter:
+    customer: IDFilter | None = strawberry.UNSET
+    kind: StringFilter | None = strawberry.UNSET
+    channel: StringFilter | None = strawberry.UNSET
+    direction: list[InteractionDirection] | None = strawberry.UNSET
+    occurred_at: DateTimeFilter | None = strawberry.UNSET
+    user: IDFilter | None = strawberry.UNSET
+    linked_to: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="Linked to this record (any type)."
+    )
+    and_: list[InteractionFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
+    or_: list[InteractionFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
+    not_: InteractionFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
+
+
+INTERACTION_FILTERS: FilterMap = {
+    "customer": InteractionRow.customer_id,
+    "kind": InteractionRow.kind,
+    "channel": InteractionRow.channel,
+    "direction": Custom(lambda v: InteractionRow.direction.in_([d.value for d in v])),
+    "occurred_at": InteractionRow.occurred_at,
+    "user": InteractionRow.user_id,
+    "linked_to": Custom(lambda v: link_condition(InteractionRow, v)),
+}
+
+
+@strawberry.enum
+class InteractionOrderField(Enum):
+    OCCURRED_AT = "occurred_at"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input
+class InteractionOrder:
+    field: InteractionOrderField
+    direction: OrderDirection = OrderDirection.DESC
+
+
+def _sort_keys(order_by: list[InteractionOrder] | None) -> list[SortKey]:
+    items = order_by or [InteractionOrder(field=InteractionOrderField.OCCURRED_AT)]
+    keys = [
+        SortKey(getattr(InteractionRow, item.field.value), item.direction == OrderDirection.DESC)
+        for item in items
+    ]
+    return [*keys, SortKey(InteractionRow.id, keys[-1].descending)]
+
+
+@strawberry.type
+class InteractionQueries:
+    @strawberry.field(description="Interactions, newest first unless ordered otherwise.")
+    async def interactions(
+        self,
+        info: Info,
+        filter: InteractionFilter | None = None,
+        order_by: list[InteractionOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Interaction]:
+        context = context_of(info)
+        context.require("interactions:read")
+        statement = select(InteractionRow).where(
+            InteractionRow.deleted_at.is_(None), compile_filter(filter, INTERACTION_FILTERS)
+        )
+        return await paginate(
+            context,
+            statement,
+            keys=_sort_keys(order_by),
+            to_node=Interaction.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+LIVE = InteractionRow.deleted_at.is_(None)
+
+
+@strawberry.type
+class CustomerInteractionFields:
+    @strawberry.field(description="When the latest interaction took place.")
+    async def last_interaction_at(self: Customer, info: Info) -> datetime | None:
+        context = context_of(info)
+        context.require("interactions:read")
+        loader = context.loader_for(
+            ("customer", "last_interaction_at"),
+            lambda ctx: value_loader(
+                ctx,
+                lambda ids: (
+                    select(InteractionRow.customer_id, func.max(InteractionRow.occurred_at))
+                    .where(InteractionRow.customer_id.in_(ids), LIVE)
+                    .group_by(InteractionRow.customer_id)
+                ),
+            ),
+        )
+        value: datetime | None = await loader.load(self.pk)
+        return value
+
+    @strawberry.field(description="The latest interactions, newest first.")
+    async def recent_interactions(self: Customer, info: Info, last: int = 5) -> list[Interaction]:
+        context = context_of(info)
+        context.require("interactions:read")
+        limit = max(0, min(last, context.settings.max_page_size))
+        loader = context.loader_for(
+            ("customer", "recent_interactions", limit),
+            lambda ctx: latest_per_key_loader(
+                ctx,
+                InteractionRow,
+                "customer_id",
+                [InteractionRow.occurred_at.desc(), InteractionRow.id.desc()],
+                limit,
+                LIVE,
+            ),
+        )
+        rows: list[InteractionRow] = await loader.load(self.pk)
+        return [Interaction.from_model(row) for row in rows]
+
+
+@strawberry.input
+class LogInteractionInput:
+    customer_id: relay.GlobalID
+    kind: str
+    channel: str | None = None
+    direction: InteractionDirection | None = None
+    occurred_at: datetime | None = None
+    subject: str | None = None
+    body: str | None = None
+    outcome: str | None = None
+    duration_seconds: int | None = None
+    link: relay.GlobalID | None = strawberry.field(
+        default=None, description="The global id of any record this is about."
+    )
+    participant_customer_ids: list[relay.GlobalID] | None = None
+    participant_user_ids: list[relay.GlobalID] | None = None
+
+
+@strawberry.input
+class UpdateInteractionInput:
+    kind: str | None = None
+    channel: str | None = None
+    direction: InteractionDirection | None = None
+    occurred_at: datetime | None = None
+    subject: str | None = None
+    body: str | None = None
+    outcome: str | None = None
+    duration_seconds: int | None = None
+    link: relay.GlobalID | None = None
+
+
+async def _fields(
+    info: Info[Any, Any], op: Any, given: LogInteractionInput | UpdateInteractionInput
+) -> service.InteractionFields:
+    link_type, link_id = (
+        await resolve_link(info, op, given.link, "input.link") if given.link else (None, None)
+    )
+    fields = service.InteractionFields(
+        kind=given.kind,
+        channel=given.channel,
+        direction=given.direction.value if given.direction else None,
+        occurred_at=given.occurred_at,
+        subject=given.subject,
+        body=given.body,
+        outcome=given.outcome,
+        duration_seconds=given.duration_seconds,
+        link_type=link_type,
+        link_id=link_id,
+    )
+    if isinstance(given, LogInteractionInput):
+        fields.customer_id = decode_node_id(given.customer_id, Customer, "input.customerId")
+        fields.participant_customer_ids = [
+            decode_node_id(value, Customer, f"input.participantCustomerIds.{index}")
+            for index, value in enumerate(given.participant_customer_ids or [])
+        ]
+        fields.participant_user_ids = [
+            decode_node_id(value, User, f"input.participantUserIds.{index}")
+            for index, value in enumerate(given.participant_user_ids or [])
+        ]
+    return fields
+
+
+@strawberry.type
+class InteractionPayload:
+    interaction: Interaction | None
+    errors: list[UserError]
+
+
+def _payload(row: InteractionRow | None, errors: list[UserError]) -> InteractionPayload:
+    return InteractionPayload(
+        interaction=Interaction.from_model(row) if row else None, errors=errors
+    )
+
+
+@strawberry.type
+class InteractionMutations:
+    @strawberry.mutation(description="Record an interaction on a customer's timeline.")
+    async def log_interaction(self, info: Info, input: LogInteractionInput) -> InteractionPayload:
+        async def work(op: Any) -> InteractionRow:
+            return await service.log_interaction(op, await _fields(info, op, input))
+
+        return _payload(*await mutate(info, "interactions:write", work))
+
+    @strawberry.mutation
+    async def update_interaction(
+        self, info: Info, id: relay.GlobalID, input: UpdateInteractionInput
+    ) -> InteractionPayload:
+        async def work(op: Any) -> InteractionRow:
+            interaction_id = decode_node_id(id, Interaction, "id")
+            return await service.update_interaction(
+                op, interaction_id, await _fields(info, op, input)
+            )
+
+        return _payload(*await mutate(info, "interactions:write", work))
+
+    @strawberry.mutation(description="Remove an interaction from the timeline.")
+    async def delete_interaction(self, info: Info, id: relay.GlobalID) -> InteractionPayload:
+        async def work(op: Any) -> InteractionRow:
+            return await service.delete_interaction(op, decode_node_id(id, Interaction, "id"))
+
+        return _payload(*await mutate(info, "interactions:write", work))

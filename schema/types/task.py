@@ -1,0 +1,345 @@
+"""Tasks in GraphQL: follow-ups and reminders, their list, mutations and ``Customer.openTasks``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from sqlalchemy import case, false, func, select
+from strawberry import relay
+from strawberry.types import Info
+
+from rapport.core.models import Task as TaskRow
+from rapport.core.services import tasks as service
+from rapport.schema.context import RequestContext, context_of
+from rapport.schema.errors import UserError
+from rapport.schema.filters import Custom, DateTimeFilter, FilterMap, IDFilter, compile_filter
+from rapport.schema.links import link_condition, linked_record, resolve_link
+from rapport.schema.loaders import grouped_loader
+from rapport.schema.mutations import mutate
+from rapport.schema.relay import (
+    Connection,
+    ModelNode,
+    OrderDirection,
+    SortKey,
+    decode_node_id,
+    paginate,
+)
+from rapport.schema.types.customer import Customer
+from rapport.schema.types.identity import User
+
+__all__ = ["CustomerTaskFields", "Task", "TaskMutations", "TaskQueries"]
+
+
+@strawberry.enum
+class TaskStatus(Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@strawberry.enum
+class TaskPriority(Enum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+@strawberry.type(description="A follow-up or reminder, once or recurring.")
+class Task(ModelNode):
+    __model__ = TaskRow
+    __permission__ = "tasks:read"
+
+    id: relay.NodeID[str]
+    title: str
+    description: str | None
+    status: TaskStatus
+    priority: TaskPriority
+    due_at: datetime | None
+    remind_at: datetime | None
+    recurrence: str | None = strawberry.field(description="e.g. FREQ=MONTHLY;INTERVAL=3")
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(description="Pass back on update to detect lost updates.")
+    customer_pk: strawberry.Private[uuid.UUID | None]
+    assignee_pk: strawberry.Private[uuid.UUID | None]
+    link_type: strawberry.Private[str | None]
+    link_pk: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, row: TaskRow) -> Task:
+        return cls(
+            id=str(row.id),
+            title=row.title,
+            description=row.description,
+            status=TaskStatus(row.status),
+            priority=TaskPriority(row.priority),
+            due_at=row.due_at,
+            remind_at=row.remind_at,
+            recurrence=row.recurrence,
+            completed_at=row.completed_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
+            customer_pk=row.customer_id,
+            assignee_pk=row.assignee_id,
+            link_type=row.link_type,
+            link_pk=row.link_id,
+        )
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        return await Customer.resolve_pk(info, self.customer_pk)
+
+    @strawberry.field
+    async def assignee(self, info: Info) -> User | None:
+        return await User.resolve_pk(info, self.assignee_pk)
+
+    @strawberry.field(description="The record this task is about, of any type.")
+    async def linked_record(self, info: Info) -> relay.Node | None:
+        return await linked_record(info, self.link_type, self.link_pk)
+
+
+@strawberry.input(description="Conditions on tasks; all given conditions must hold.")
+class TaskFilter:
+    mine: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="true: assigned to the caller; false: to others."
+    )
+    assignee: IDFilter | None = strawberry.UNSET
+    status: list[TaskStatus] | None = strawberry.UNSET
+    priority: list[TaskPriority] | None = strawberry.UNSET
+    due_at: DateTimeFilter | None = strawberry.UNSET
+    overdue: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Open and due before now (or not)."
+    )
+    customer: IDFilter | None = strawberry.UNSET
+    linked_to: relay.GlobalID | None = strawberry.UNSET
+    created_at: DateTimeFilter | None = strawberry.UNSET
+    and_: list[TaskFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
+    or_: list[TaskFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
+    not_: TaskFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
+
+
+OPEN = TaskRow.status.in_(service.OPEN_STATUSES)
+
+
+def _task_filters(user_id: uuid.UUID, now: datetime) -> FilterMap:
+    # Built per request: `mine` and `overdue` depend on who asks and when.
+    def mine(value: bool) -> Any:
+        return (
+            TaskRow.assignee_id == user_id
+            if value
+            else TaskRow.assignee_id.is_distinct_from(user_id)
+        )
+
+    def overdue(value: bool) -> Any:
+        late = OPEN & (TaskRow.due_at < now)
+        return late if value else ~late | TaskRow.due_at.is_(None)
+
+    return {
+        "mine": Custom(mine),
+        "assignee": TaskRow.assignee_id,
+        "status": Custom(lambda v: TaskRow.status.in_([s.value for s in v]) if v else false()),
+        "priority": Custom(lambda v: TaskRow.priority.in_([p.value for p in v]) if v else false()),
+        "due_at": TaskRow.due_at,
+        "overdue": Custom(overdue),
+        "customer": TaskRow.customer_id,
+        "linked_to": Custom(lambda v: link_condition(TaskRow, v)),
+        "created_at": TaskRow.created_at,
+    }
+
+
+@strawberry.enum
+class TaskOrderField(Enum):
+    DUE_AT = "due_at"
+    CREATED_AT = "created_at"
+    PRIORITY = "priority"
+
+
+@strawberry.input
+class TaskOrder:
+    field: TaskOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+# Tasks without a due date sort after every dated one.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+# Priorities sort by urgency, not by name.
+PRIORITY_RANK = case(
+    {name: rank for rank, name in enumerate(service.TASK_PRIORITIES)}, value=TaskRow.priority
+)
+SORT_EXPRESSIONS: dict[TaskOrderField, Any] = {
+    TaskOrderField.DUE_AT: func.coalesce(TaskRow.due_at, NO_DUE_DATE),
+    TaskOrderField.CREATED_AT: TaskRow.created_at,
+    TaskOrderField.PRIORITY: PRIORITY_RANK,
+}
+
+
+def _sort_keys(order_by: list[TaskOrder] | None) -> list[SortKey]:
+    keys = [
+        SortKey(SORT_EXPRESSIONS[item.field], item.direction == OrderDirection.DESC)
+        for item in order_by or [TaskOrder(field=TaskOrderField.DUE_AT)]
+    ]
+    return [*keys, SortKey(TaskRow.id, keys[-1].descending)]
+
+
+@strawberry.type
+class TaskQueries:
+    @strawberry.field(description="Tasks, soonest due first unless ordered otherwise.")
+    async def tasks(
+        self,
+        info: Info,
+        filter: TaskFilter | None = None,
+        order_by: list[TaskOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Task]:
+        context = context_of(info)
+        actor = context.require("tasks:read")
+        filters = _task_filters(actor.user_id, datetime.now(UTC))
+        statement = select(TaskRow).where(
+            TaskRow.deleted_at.is_(None), compile_filter(filter, filters)
+        )
+        return await paginate(
+            context,
+            statement,
+            keys=_sort_keys(order_by),
+            to_node=Task.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+def _open_tasks_loader(context: RequestContext) -> Any:
+    return grouped_loader(
+        context,
+        lambda ids: (
+            select(TaskRow)
+            .where(TaskRow.customer_id.in_(ids), OPEN, TaskRow.deleted_at.is_(None))
+            .order_by(func.coalesce(TaskRow.due_at, NO_DUE_DATE), TaskRow.id)
+        ),
+        lambda row: row.customer_id,
+    )
+
+
+@strawberry.type
+class CustomerTaskFields:
+    @strawberry.field(description="Open and in-progress tasks, soonest due first.")
+    async def open_tasks(self: Customer, info: Info) -> list[Task]:
+        context = context_of(info)
+        context.require("tasks:read")
+        loader = context.loader_for(("customer", "open_tasks"), _open_tasks_loader)
+        rows: list[TaskRow] = await loader.load(self.pk)
+        return [Task.from_model(row) for row in rows]
+
+
+@strawberry.input
+class TaskInput:
+    title: str | None = None
+    description: str | None = None
+    customer_id: relay.GlobalID | None = None
+    status: TaskStatus | None = None
+    priority: TaskPriority | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    assignee_id: relay.GlobalID | None = None
+    recurrence: str | None = strawberry.field(
+        default=None, description="FREQ=DAILY|WEEKLY|MONTHLY|YEARLY[;INTERVAL=n][;COUNT=n]"
+    )
+    link: relay.GlobalID | None = strawberry.field(
+        default=None, description="The global id of any record this task is about."
+    )
+
+
+async def _fields(info: Info[Any, Any], op: Any, given: TaskInput) -> service.TaskFields:
+    link_type, link_id = (
+        await resolve_link(info, op, given.link, "input.link") if given.link else (None, None)
+    )
+    return service.TaskFields(
+        title=given.title,
+        description=given.description,
+        customer_id=decode_node_id(given.customer_id, Customer, "input.customerId")
+        if given.customer_id
+        else None,
+        status=given.status.value if given.status else None,
+        priority=given.priority.value if given.priority else None,
+        due_at=given.due_at,
+        remind_at=given.remind_at,
+        assignee_id=decode_node_id(given.assignee_id, User, "input.assigneeId")
+        if given.assignee_id
+        else None,
+        recurrence=given.recurrence,
+        link_type=link_type,
+        link_id=link_id,
+    )
+
+
+@strawberry.type
+class TaskPayload:
+    task: Task | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CompleteTaskPayload:
+    task: Task | None
+    next_task: Task | None = strawberry.field(
+        description="The next occurrence, when the task recurs."
+    )
+    errors: list[UserError]
+
+
+def _payload(row: TaskRow | None, errors: list[UserError]) -> TaskPayload:
+    return TaskPayload(task=Task.from_model(row) if row else None, errors=errors)
+
+
+@strawberry.type
+class TaskMutations:
+    @strawberry.mutation(description="Create a task; it is assigned to the caller by default.")
+    async def create_task(self, info: Info, input: TaskInput) -> TaskPayload:
+        async def work(op: Any) -> TaskRow:
+            return await service.create_task(op, await _fields(info, op, input))
+
+        return _payload(*await mutate(info, "tasks:write", work))
+
+    @strawberry.mutation(description="Change the given fields; pass `version` to detect conflicts.")
+    async def update_task(
+        self, info: Info, id: relay.GlobalID, input: TaskInput, version: int | None = None
+    ) -> TaskPayload:
+        async def work(op: Any) -> TaskRow:
+            task_id = decode_node_id(id, Task, "id")
+            return await service.update_task(
+                op, task_id, await _fields(info, op, input), expected_version=version
+            )
+
+        return _payload(*await mutate(info, "tasks:write", work))
+
+    @strawberry.mutation(description="Mark a task done; a recurring one schedules the next.")
+    async def complete_task(self, info: Info, id: relay.GlobalID) -> CompleteTaskPayload:
+        async def work(op: Any) -> tuple[TaskRow, TaskRow | None]:
+            return await service.complete_task(op, decode_node_id(id, Task, "id"))
+
+        result, errors = await mutate(info, "tasks:write", work)
+        done, following = result if result else (None, None)
+        return CompleteTaskPayload(
+            task=Task.from_model(done) if done else None,
+            next_task=Task.from_model(following) if following else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(description="Close an open task without doing it.")
+    async def cancel_task(self, info: Info, id: relay.GlobalID) -> TaskPayload:
+        async def work(op: Any) -> TaskRow:
+            return await service.cancel_task(op, decode_node_id(id, Task, "id"))
+
+        return _payload(*await mutate(info, "tasks:write", work))
