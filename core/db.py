@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, MetaData, TypeDecorator, Uuid, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKeyConstraint,
+    MetaData,
+    Select,
+    Table,
+    TypeDecorator,
+    Uuid,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
 __all__ = [
+    "AnySelect",
     "Base",
     "JSONType",
     "TenantMixin",
@@ -30,6 +41,7 @@ __all__ = [
     "create_engine",
     "new_id",
     "session_factory",
+    "table_of",
     "tenant_fk",
     "utcnow",
 ]
@@ -78,6 +90,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, datetime) and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+# A select of any number of columns (the generic is variadic).
+AnySelect = Select[*tuple[Any, ...]]
+
+
+def table_of(model: Any) -> Table:
+    """The Core table of a mapped class, for bulk statements that skip the ORM."""
+    return cast(Table, model.__table__)
 
 
 # JSONB on PostgreSQL (indexable, compact); JSON text elsewhere.

@@ -3,7 +3,7 @@ a year of interactions, and open, overdue and recurring tasks.
 
 Everything comes from the ``rng`` the host passes in, ids included, and dates count back from
 ``today``; the same seed on the same day gives the same rows. Rows go in as bulk inserts on
-the tables (``session.execute(insert(Model.__table__), rows)``): one executemany per table, without
+the tables (``session.execute(insert(table_of(Model)), rows)``): one executemany per table, without
 the ORM's per-row bookkeeping, which keeps the load to a few seconds on SQLite.
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.db import table_of
 from rapport.core.models import (
     ContactPoint,
     Customer,
@@ -465,9 +466,9 @@ async def insert_rows(session: AsyncSession, rows: DemoRows) -> None:
     for customer in rows.customers:
         shapes.setdefault(frozenset(customer), []).append(customer)
     if rows.users:
-        await session.execute(insert(User.__table__), rows.users)
+        await session.execute(insert(table_of(User)), rows.users)
     for batch in shapes.values():
-        await session.execute(insert(Customer.__table__), batch)
+        await session.execute(insert(table_of(Customer)), batch)
     if session.get_bind().dialect.name == "postgresql":
         # Fresh tables have no statistics, so the foreign key checks of the inserts below
         # would scan the customers table once per row; statistics make them index lookups.
@@ -479,7 +480,7 @@ async def insert_rows(session: AsyncSession, rows: DemoRows) -> None:
         (Task, rows.tasks),
     ):
         if batch:
-            await session.execute(insert(model.__table__), batch)
+            await session.execute(insert(table_of(model)), batch)
 
 
 async def load_core_demo(

@@ -7,10 +7,11 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
+from rapport.core.db import AnySelect
 from rapport.schema.context import RequestContext
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 
-async def run_select(context: RequestContext, statement: Select[Any]) -> list[Any]:
+async def run_select(context: RequestContext, statement: AnySelect) -> list[Any]:
     async with context.db() as session:
         return list((await session.execute(statement)).scalars().all())
 
@@ -44,7 +45,7 @@ def by_id_loader(
 
 def grouped_loader(
     context: RequestContext,
-    statement_for: Callable[[list[Hashable]], Select[Any]],
+    statement_for: Callable[[list[Hashable]], AnySelect],
     key_of: Callable[[Any], Hashable],
 ) -> DataLoader[Hashable, list[Any]]:
     """All rows per key: one query for the whole batch, grouped in Python."""
@@ -74,7 +75,7 @@ def latest_per_key_loader(
     """
     key = getattr(model, key_column)
 
-    def statement_for(keys: list[Hashable]) -> Select[Any]:
+    def statement_for(keys: list[Hashable]) -> AnySelect:
         position = func.row_number().over(partition_by=key, order_by=order_by).label("position")
         numbered = select(model, position).where(key.in_(keys), *conditions).subquery()
         row = aliased(model, numbered)
@@ -88,7 +89,7 @@ def latest_per_key_loader(
 
 
 def value_loader(
-    context: RequestContext, statement_for: Callable[[list[Hashable]], Select[Any]]
+    context: RequestContext, statement_for: Callable[[list[Hashable]], AnySelect]
 ) -> DataLoader[Hashable, Any]:
     """One value per key (None where the query has no row); rows are ``(key, value)``."""
 

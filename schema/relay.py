@@ -19,11 +19,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import orjson
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute
 from strawberry import relay
 from strawberry.types import Info
 
+from rapport.core.db import AnySelect
 from rapport.core.errors import ErrorCode
 from rapport.schema.context import RequestContext, context_of
 from rapport.schema.errors import BadRequest
@@ -138,7 +139,7 @@ class Edge(Generic[NodeT]):
 class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]]
     page_info: PageInfo
-    _count_statement: strawberry.Private[Select[Any] | None] = None
+    _count_statement: strawberry.Private[AnySelect | None] = None
     _context: strawberry.Private[RequestContext | None] = None
 
     @strawberry.field(description="How many rows match the filter, across all pages.")
@@ -248,7 +249,7 @@ def page_size(context: RequestContext, first: int | None, last: int | None = Non
 
 async def paginate(
     context: RequestContext,
-    statement: Select[Any],
+    statement: AnySelect,
     *,
     keys: Sequence[SortKey],
     to_node: Callable[[Any], Any],

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, union
+from sqlalchemy import ColumnElement, and_, or_, select, union
 
 from rapport.core import Actor, utcnow
+from rapport.core.db import AnySelect
 from rapport.core.models import (
     AuditEntry,
     ContactPoint,
@@ -65,7 +66,7 @@ _holders = AccountHolder.__table__
 _interactions = Interaction.__table__
 
 # Builds the select of the user ids whose books the actor works on.
-ManagerSet = Callable[[uuid.UUID, uuid.UUID], Select[Any]]
+ManagerSet = Callable[[uuid.UUID, uuid.UUID], AnySelect]
 
 
 def today() -> date:
@@ -78,11 +79,11 @@ def active_on(table: Any, day: date) -> ColumnElement[bool]:
     return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
 
 
-def own_book(workspace_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
+def own_book(workspace_id: uuid.UUID, user_id: uuid.UUID) -> AnySelect:
     return select(_users.c.id).where(_users.c.workspace_id == workspace_id, _users.c.id == user_id)
 
 
-def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
+def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> AnySelect:
     team = select(_managers.c.user_id).where(
         _managers.c.workspace_id == workspace_id, _managers.c.team_lead_user_id == user_id
     )
@@ -92,7 +93,7 @@ def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
     )
 
 
-def _assigned(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> ColumnElement[bool]:
+def _assigned(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> ColumnElement[bool]:
     return and_(
         _assignments.c.workspace_id == workspace_id,
         _assignments.c.manager_user_id.in_(managers),
@@ -100,7 +101,7 @@ def _assigned(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> Colu
     )
 
 
-def book_household_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> Select[Any]:
+def book_household_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
     """Households assigned to the managers, and households whose primary member is."""
     assigned = _assigned(workspace_id, managers, day)
     direct = select(_assignments.c.household_id).where(
@@ -116,7 +117,7 @@ def book_household_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date
     return select(union(direct, through_primary).subquery().c[0])
 
 
-def book_customer_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> Select[Any]:
+def book_customer_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
     """Clients in the managers' active books: assigned directly or as members of an assigned
     household (the primary member and everyone linked to them as ``household_member``)."""
     assigned = _assigned(workspace_id, managers, day)
@@ -138,7 +139,7 @@ def book_customer_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date)
     return select(union(direct, primaries, members).subquery().c[0])
 
 
-def book_account_ids(workspace_id: uuid.UUID, managers: Select[Any], day: date) -> Select[Any]:
+def book_account_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
     return select(_holders.c.account_id).where(
         _holders.c.workspace_id == workspace_id,
         _holders.c.customer_id.in_(book_customer_ids(workspace_id, managers, day)),

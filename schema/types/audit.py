@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from sqlalchemy import select
@@ -46,7 +46,7 @@ class AuditEntry(ModelNode):
             entity_id=relay.GlobalID(row.entity_type, str(row.entity_id)),
             action=row.action,
             occurred_at=row.occurred_at,
-            changes=dict(row.changes or {}),
+            changes=cast(JSON, dict(row.changes or {})),
             note=row.note,
             actor_pk=row.actor_id,
             customer_pk=row.customer_id,

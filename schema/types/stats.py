@@ -39,7 +39,8 @@ def _expression(dimension: CustomerDimension) -> ColumnElement[Any]:
     if dimension == CustomerDimension.AGE_BAND:
         return age_band_sql(CustomerRow.birth_date, today())
     if dimension == CustomerDimension.OWNER:
-        return CustomerRow.owner_id
+        owner: ColumnElement[Any] = CustomerRow.owner_id.expression
+        return owner
     column: ColumnElement[Any] = getattr(CustomerRow, dimension.value)
     return column
 

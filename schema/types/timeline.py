@@ -17,10 +17,11 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy import func, literal, select, union_all
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from rapport.core.db import AnySelect
 from rapport.core.models import AuditEntry as AuditRow
 from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import Task as TaskRow
@@ -79,7 +80,7 @@ class TimelineConnection:
     page_info: PageInfo
 
 
-def _source(kind: TimelineKind, ids: list[Any]) -> Select[Any]:
+def _source(kind: TimelineKind, ids: list[Any]) -> AnySelect:
     label = literal(kind.value).label("kind")
     if kind == TimelineKind.INTERACTION:
         return select(
