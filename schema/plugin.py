@@ -15,6 +15,7 @@ from rapport.schema.http import STATIC_DIR, GraphQLEndpoint
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import IdentityQueries, User
 from rapport.schema.types.node import NodeQueries
+from rapport.schema.types.search import SearchQueries
 
 plugin_info = PluginInfo(
     name="graphql",
@@ -30,6 +31,7 @@ def register_graphql(register: Any) -> None:
     register(query=NodeQueries, types=[Customer, User])
     register(query=IdentityQueries)
     register(query=CustomerQueries, mutation=CustomerMutations)
+    register(query=SearchQueries)
 
 
 @click.command("sdl")

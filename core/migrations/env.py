@@ -7,6 +7,15 @@ from alembic import context
 import rapport.core.models  # noqa: F401  (the core tables join the metadata)
 from rapport.core.db import Base
 
+# Search indexes are SQLite FTS5 tables (and their shadow tables) made by hand-written
+# revisions; they have no model, so autogenerate must not offer to drop them.
+UNMODELLED_PREFIX = "fts_"
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith(UNMODELLED_PREFIX))
+
+
 config = context.config
 connection = config.attributes["connection"]
 context.configure(
@@ -14,6 +23,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()
