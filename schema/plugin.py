@@ -12,6 +12,7 @@ from rapport.core.hookspecs import hookimpl
 from rapport.core.plugins import PluginInfo
 from rapport.schema.build import build_schema
 from rapport.schema.http import STATIC_DIR, GraphQLEndpoint
+from rapport.schema.types.bulk import BulkMutations
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import IdentityQueries, User
 from rapport.schema.types.node import NodeQueries
@@ -32,6 +33,7 @@ def register_graphql(register: Any) -> None:
     register(query=IdentityQueries)
     register(query=CustomerQueries, mutation=CustomerMutations)
     register(query=SearchQueries)
+    register(mutation=BulkMutations)
 
 
 @click.command("sdl")

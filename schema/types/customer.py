@@ -240,16 +240,16 @@ class CustomerInput:
     notes: str | None = None
     attributes: JSON | None = None
 
-    def to_fields(self) -> service.CustomerFields:
+    def to_fields(self, prefix: str = "input.") -> service.CustomerFields:
         from rapport.core.errors import ValidationFailed
 
         attributes = self.attributes
         if attributes is not None and not isinstance(attributes, dict):
-            raise ValidationFailed.one("input.attributes", "expected an object of field values")
+            raise ValidationFailed.one(f"{prefix}attributes", "expected an object of field values")
         owner = None
         if self.owner_id is not None:
             if self.owner_id.type_name != "User":
-                raise ValidationFailed.one("input.ownerId", "not an id of a User")
+                raise ValidationFailed.one(f"{prefix}ownerId", "not an id of a User")
             owner = uuid.UUID(self.owner_id.node_id)
         return service.CustomerFields(
             kind=self.kind.value if self.kind else None,
