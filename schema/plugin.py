@@ -15,6 +15,7 @@ from rapport.schema.http import STATIC_DIR, GraphQLEndpoint
 from rapport.schema.types.bulk import BulkMutations
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import IdentityQueries, User
+from rapport.schema.types.imports import ImportMutations
 from rapport.schema.types.merge import MergeMutations, MergeQueries
 from rapport.schema.types.node import NodeQueries
 from rapport.schema.types.search import SearchQueries
@@ -36,6 +37,7 @@ def register_graphql(register: Any) -> None:
     register(query=SearchQueries)
     register(mutation=BulkMutations)
     register(query=MergeQueries, mutation=MergeMutations)
+    register(mutation=ImportMutations)
 
 
 @click.command("sdl")

@@ -24,6 +24,12 @@ class Recorded:
     after: list[Any] = field(default_factory=list)
     # For customer.merged: customers the hook saw already merged into the survivor.
     seen_merged: list[int] = field(default_factory=list)
+    # An event name the plugin refuses (raises on) inside the transaction.
+    veto: str | None = None
+
+
+class Vetoed(RuntimeError):
+    pass
 
 
 def recorder_plugin(recorded: Recorded) -> types.ModuleType:
@@ -33,6 +39,8 @@ def recorder_plugin(recorded: Recorded) -> types.ModuleType:
     @hookimpl
     async def before_commit(event: Any, session: Any) -> None:
         recorded.before.append(event)
+        if event.name == recorded.veto:
+            raise Vetoed(event.name)
         if event.name == "customer.merged":
             survivor = uuid.UUID(event.data["survivorId"])
             count = await session.execute(
