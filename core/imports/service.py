@@ -237,8 +237,8 @@ async def _create(op: Operation, rows: list[ParsedRow]) -> None:
         )
         for kind, pair in row.contacts.items():
             contacts.append(_contact_row(op, customer_id, kind, pair, primary=True))
-    await insert_rows(op.session, Customer.__table__, customers)  # type: ignore[arg-type]
-    await insert_rows(op.session, ContactPoint.__table__, contacts)  # type: ignore[arg-type]
+    await insert_rows(op.session, Customer.__table__, customers)
+    await insert_rows(op.session, ContactPoint.__table__, contacts)
 
 
 async def _update(op: Operation, rows: list[tuple[ParsedRow, uuid.UUID]]) -> None:
@@ -273,7 +273,7 @@ async def _update(op: Operation, rows: list[tuple[ParsedRow, uuid.UUID]]) -> Non
             primaries.add((customer_id, kind))
             new_points.append(_contact_row(op, customer_id, kind, pair, primary))
     await op.session.flush()
-    await insert_rows(op.session, ContactPoint.__table__, new_points)  # type: ignore[arg-type]
+    await insert_rows(op.session, ContactPoint.__table__, new_points)
 
 
 async def import_customers(

@@ -73,7 +73,7 @@ async def _ranked(
     kinds: Sequence[SearchKind],
     limit: int,
 ) -> list[RankedHit]:
-    engine = search_postgres if session.bind.dialect.name == "postgresql" else search_sqlite
+    engine = search_postgres if session.get_bind().dialect.name == "postgresql" else search_sqlite
     found = await engine(session, workspace_id, query, list(kinds), limit)
     hits = [replace(hit, score=hit.score * KIND_WEIGHTS[hit.kind]) for hit in found]
     hits.sort(key=lambda hit: (-hit.score, hit.kind, hit.entity_id))
@@ -122,7 +122,7 @@ async def similar_names(
     session: AsyncSession, workspace_id: uuid.UUID, name: str, exclude: uuid.UUID, limit: int
 ) -> list[uuid.UUID]:
     """Live customers whose display name resembles ``name``: candidates, not verdicts."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return await similar_names_postgres(session, workspace_id, name, exclude, limit)
     query = parse_query(name)
     if not query:

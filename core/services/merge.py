@@ -200,7 +200,7 @@ async def _repoint(op: Operation, model: Any, merged_ids: list[uuid.UUID], to: u
     result = await op.session.execute(
         update(model).where(model.customer_id.in_(merged_ids)).values(customer_id=to)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 def _combined_fields(survivor: Customer, merged: list[Customer]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ async def run_import(
     runtime: Runtime, workspace: Workspace, text: str, **options: object
 ) -> ImportReport:
     async with operation(runtime, workspace) as op:
-        return await import_customers(op, io.StringIO(text, newline=""), ImportOptions(**options))  # type: ignore[arg-type]
+        return await import_customers(op, io.StringIO(text, newline=""), ImportOptions(**options))
 
 
 async def customers(runtime: Runtime, workspace: Workspace) -> dict[str, Customer]:

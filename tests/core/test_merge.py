@@ -88,7 +88,7 @@ async def rows(runtime: Runtime, workspace: Workspace, model: Any, *where: Any) 
 
 
 async def snapshot(runtime: Runtime, workspace: Workspace) -> dict[str, Any]:
-    counts = {m.__name__: await count_rows(runtime, m, workspace) for m in TABLES}
+    counts: dict[str, Any] = {m.__name__: await count_rows(runtime, m, workspace) for m in TABLES}
     customers = await rows(runtime, workspace, Customer)
     counts["deleted"] = sorted(str(c.id) for c in customers if c.deleted_at)
     counts["owners"] = sorted(

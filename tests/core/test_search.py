@@ -39,7 +39,7 @@ HOSTILE = [
 
 async def names(runtime: Runtime, workspace: Workspace, query: str, **options: object) -> list:
     async with tenant_session(runtime.sessions, workspace.id) as session:
-        hits = await search(session, workspace.id, query, **options)  # type: ignore[arg-type]
+        hits = await search(session, workspace.id, query, **options)
     return [(hit.kind, hit.customer.display_name) for hit in hits]
 
 
