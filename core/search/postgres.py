@@ -7,6 +7,8 @@ stay identical, or the planner stops using the indexes (``tests/core/test_search
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,47 +38,68 @@ MIN_TRIGRAM_TEXT = 3
 
 # Every score is in [0, 1]: normalisation 32 maps a rank into [0, 1), and the trigram
 # similarity of the name or value (also [0, 1]) rewards near-misses and whole matches.
+QUERY = "to_tsquery('simple', :tsquery)"
+
 CUSTOMERS_SQL = f"""
-SELECT c.id AS entity_id, c.id AS customer_id,
+SELECT '{{kind}}' AS kind, c.id AS entity_id, c.id AS customer_id,
        (ts_rank_cd({CUSTOMER_DOCUMENT}, q.query, 32)
         + similarity(lower(c.display_name), :lowered)) / 2 AS score
-FROM customers AS c, to_tsquery('simple', :tsquery) AS q(query)
-WHERE c.workspace_id = :workspace_id AND c.deleted_at IS NULL
-  AND ({CUSTOMER_DOCUMENT} @@ q.query {{fuzzy}})
+FROM customers AS c, {QUERY} AS q(query)
+WHERE c.workspace_id = :workspace_id AND c.deleted_at IS NULL AND ({{match}})
 ORDER BY score DESC, c.id LIMIT :limit
 """
-CUSTOMERS_FUZZY = "OR lower(c.display_name) % :lowered"
-
 CONTACT_POINTS_SQL = f"""
-SELECT p.id AS entity_id, p.customer_id AS customer_id,
+SELECT '{{kind}}' AS kind, p.id AS entity_id, p.customer_id AS customer_id,
        (ts_rank_cd({CONTACT_DOCUMENT}, q.query, 32)
         + similarity(p.normalized_value, :lowered)) / 2 AS score
 FROM contact_points AS p
 JOIN customers AS c ON c.workspace_id = p.workspace_id AND c.id = p.customer_id,
-     to_tsquery('simple', :tsquery) AS q(query)
-WHERE p.workspace_id = :workspace_id AND c.deleted_at IS NULL
-  AND ({CONTACT_DOCUMENT} @@ q.query {{fuzzy}})
+     {QUERY} AS q(query)
+WHERE p.workspace_id = :workspace_id AND c.deleted_at IS NULL AND ({{match}})
 ORDER BY score DESC, p.id LIMIT :limit
 """
-CONTACT_POINTS_FUZZY = (
-    "OR p.normalized_value % :lowered OR p.normalized_value LIKE :contains ESCAPE '\\'"
-)
-
 INTERACTIONS_SQL = f"""
-SELECT i.id AS entity_id, i.customer_id AS customer_id,
+SELECT '{{kind}}' AS kind, i.id AS entity_id, i.customer_id AS customer_id,
        ts_rank_cd({INTERACTION_DOCUMENT}, q.query, 32) AS score
 FROM interactions AS i
 JOIN customers AS c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id,
-     to_tsquery('simple', :tsquery) AS q(query)
+     {QUERY} AS q(query)
 WHERE i.workspace_id = :workspace_id AND i.deleted_at IS NULL AND c.deleted_at IS NULL
-  AND {INTERACTION_DOCUMENT} @@ q.query
+  AND ({{match}})
 ORDER BY score DESC, i.id LIMIT :limit
 """
 
+
+@dataclass(frozen=True)
+class KindQuery:
+    """A kind's statement, what a hit must match, and the fuzzy fallback (trigrams)."""
+
+    sql: str
+    match: str
+    substring: str | None = None  # also a hit: this column contains the whole text
+    fuzzy: str | None = None
+
+    def precise(self, kind: SearchKind, substrings: bool) -> str:
+        match = self.match
+        if substrings and self.substring:
+            match = f"{match} OR {self.substring} LIKE :contains ESCAPE '\\'"
+        return self.sql.format(kind=kind.value, match=match)
+
+    def fallback(self, kind: SearchKind) -> str | None:
+        return self.sql.format(kind=kind.value, match=self.fuzzy) if self.fuzzy else None
+
+
 STATEMENTS = {
-    SearchKind.CUSTOMER: (CUSTOMERS_SQL, CUSTOMERS_FUZZY),
-    SearchKind.CONTACT_POINT: (CONTACT_POINTS_SQL, CONTACT_POINTS_FUZZY),
-    SearchKind.INTERACTION: (INTERACTIONS_SQL, ""),
+    SearchKind.CUSTOMER: KindQuery(
+        CUSTOMERS_SQL, f"{CUSTOMER_DOCUMENT} @@ q.query", fuzzy="lower(c.display_name) % :lowered"
+    ),
+    SearchKind.CONTACT_POINT: KindQuery(
+        CONTACT_POINTS_SQL,
+        f"{CONTACT_DOCUMENT} @@ q.query",
+        substring="p.normalized_value",
+        fuzzy="p.normalized_value % :lowered",
+    ),
+    SearchKind.INTERACTION: KindQuery(INTERACTIONS_SQL, f"{INTERACTION_DOCUMENT} @@ q.query"),
 }
 
 SIMILAR_NAMES_SQL = """
@@ -87,7 +110,9 @@ ORDER BY similarity(lower(c.display_name), :lowered) DESC, c.id LIMIT :limit
 """
 
 
-def _statement(sql: str) -> TextualSelect:
+def _union(parts: list[str]) -> TextualSelect:
+    """One round trip for every kind; each part keeps its own order and limit."""
+    sql = " UNION ALL ".join(f"({part})" for part in parts)
     return (
         text(sql)
         .bindparams(bindparam("workspace_id", type_=Uuid()))
@@ -102,22 +127,30 @@ async def search_postgres(
     kinds: list[SearchKind],
     limit: int,
 ) -> list[RankedHit]:
-    hits: list[RankedHit] = []
-    fuzzy_allowed = len(query.text) >= MIN_TRIGRAM_TEXT
-    for kind in kinds:
-        sql, fuzzy = STATEMENTS[kind]
-        statement = _statement(sql.format(fuzzy=fuzzy if fuzzy_allowed else ""))
-        params = {
-            "workspace_id": workspace_id,
-            "tsquery": query.tsquery(),
-            "lowered": query.text.lower(),
-            "limit": limit,
-        }
-        if fuzzy_allowed and "contains" in fuzzy:
-            params["contains"] = query.like_contains()
-        rows = await session.execute(statement, params)
-        hits.extend(RankedHit(kind, row[0], row[1], float(row[2])) for row in rows)
-    return hits
+    """Full-text (and substring) hits; trigram near-misses only when there are none (a typo),
+    since trigrams of a short text match much of the table and cost the most."""
+    # The driver prepares statements, and after five runs PostgreSQL may switch to a generic
+    # plan, which cannot see how selective this query's terms are and scans the whole table.
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    long_enough = len(query.text) >= MIN_TRIGRAM_TEXT
+    params = {
+        "workspace_id": workspace_id,
+        "tsquery": query.tsquery(),
+        "lowered": query.text.lower(),
+        "contains": query.like_contains(),
+        "limit": limit,
+    }
+    precise = [STATEMENTS[kind].precise(kind, long_enough) for kind in kinds]
+    hits = await _run(session, precise, params)
+    if hits or not long_enough:
+        return hits
+    fallbacks = [sql for kind in kinds if (sql := STATEMENTS[kind].fallback(kind))]
+    return await _run(session, fallbacks, params) if fallbacks else []
+
+
+async def _run(session: AsyncSession, parts: list[str], params: dict[str, Any]) -> list[RankedHit]:
+    rows = await session.execute(_union(parts), params)
+    return [RankedHit(SearchKind(row[0]), row[1], row[2], float(row[3])) for row in rows]
 
 
 async def similar_names_postgres(

@@ -100,11 +100,13 @@ async def search(
     if not query or not kinds or limit <= 0:
         return []
     ranked = await _ranked(session, workspace_id, query, kinds, limit)
-    records: dict[SearchKind, dict[uuid.UUID, Any]] = {}
-    for kind in kinds:
-        ids = {hit.entity_id for hit in ranked if hit.kind == kind}
-        records[kind] = await _load(session, MODELS[kind], ids)
+    # A customer hit's record is its customer: one load serves both.
     customers = await _load(session, Customer, {hit.customer_id for hit in ranked})
+    records: dict[SearchKind, dict[uuid.UUID, Any]] = {SearchKind.CUSTOMER: customers}
+    for kind in kinds:
+        if kind != SearchKind.CUSTOMER:
+            ids = {hit.entity_id for hit in ranked if hit.kind == kind}
+            records[kind] = await _load(session, MODELS[kind], ids)
     found: list[SearchHit] = []
     for hit in ranked:
         record = records[hit.kind].get(hit.entity_id)
