@@ -2,7 +2,7 @@
 
 ``search`` through the service (the three kinds, then the rows loaded) and through GraphQL
 in-process (schema execution, no HTTP), beside the floor: one raw full-text query on the
-customers alone over asyncpg, using the same indexed expression. p50 and p95 of each.
+customers alone over asyncpg, on the same indexed column. p50 and p95 of each.
 
     .venv/bin/python bench/w5_search.py [--rows 100000] [--queries 300] [--server ...]
     .venv/bin/python bench/w5_search.py --database-url sqlite+aiosqlite:///bench.db
@@ -27,7 +27,6 @@ from rapport.core.config import Settings
 from rapport.core.imports import ImportOptions, import_customers
 from rapport.core.runtime import Runtime
 from rapport.core.search import search
-from rapport.core.search.postgres import CUSTOMER_DOCUMENT
 from rapport.core.search.terms import parse_query
 from rapport.core.tenancy import tenant_session
 from rapport.core.workspaces import create_workspace, operator_operation
@@ -39,10 +38,10 @@ query($q: String!) {
   search(query: $q, first: 20) { score kind snippet customer { id displayName } }
 }
 """
-RAW = f"""
-SELECT c.id, ts_rank_cd({CUSTOMER_DOCUMENT}, q, 32) AS score
+RAW = """
+SELECT c.id, ts_rank_cd(c.search_vector, q, 32) AS score
 FROM customers AS c, to_tsquery('simple', $2) AS q
-WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND {CUSTOMER_DOCUMENT} @@ q
+WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.search_vector @@ q
 ORDER BY score DESC LIMIT 20
 """
 WARMUP = 20

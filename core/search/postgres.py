@@ -1,7 +1,8 @@
 """Search on PostgreSQL: full text over expression indexes, trigrams for fuzzy and substrings.
 
-The document expressions are those of the indexes made by revision ``core_0002``; they must
-stay identical, or the planner stops using the indexes (``tests/core/test_search.py`` checks).
+Customers and interactions carry a generated ``search_vector`` column (revision ``core_0002``);
+contact points are matched on an expression that must stay identical to their index's, or the
+planner stops using it (``tests/core/test_search.py`` checks).
 """
 
 from __future__ import annotations
@@ -17,22 +18,9 @@ from sqlalchemy.sql.selectable import TextualSelect
 from rapport.core.search.hits import RankedHit, SearchKind
 from rapport.core.search.terms import QueryTerms
 
-__all__ = ["CUSTOMER_DOCUMENT", "search_postgres", "similar_names_postgres"]
+__all__ = ["CONTACT_DOCUMENT", "search_postgres", "similar_names_postgres"]
 
-CUSTOMER_DOCUMENT = """(
-        setweight(to_tsvector('simple', coalesce(display_name, '')), 'A')
-        || setweight(to_tsvector('simple', coalesce(first_name, '') || ' '
-            || coalesce(last_name, '') || ' ' || coalesce(organization_name, '')), 'B')
-        || setweight(jsonb_to_tsvector('simple', tags, '["string"]'), 'B')
-        || setweight(to_tsvector('simple', coalesce(industry, '') || ' ' || coalesce(occupation, '')
-            || ' ' || coalesce(region, '')), 'C')
-        || setweight(to_tsvector('simple', coalesce(notes, '')), 'D')
-    )"""
 CONTACT_DOCUMENT = "(to_tsvector('simple', value || ' ' || normalized_value))"
-INTERACTION_DOCUMENT = """(
-        setweight(to_tsvector('simple', coalesce(subject, '')), 'A')
-        || setweight(to_tsvector('simple', coalesce(body, '')), 'C')
-    )"""
 # Trigram indexes only help from three characters on; shorter text would scan instead.
 MIN_TRIGRAM_TEXT = 3
 
@@ -42,7 +30,7 @@ QUERY = "to_tsquery('simple', :tsquery)"
 
 CUSTOMERS_SQL = f"""
 SELECT '{{kind}}' AS kind, c.id AS entity_id, c.id AS customer_id,
-       (ts_rank_cd({CUSTOMER_DOCUMENT}, q.query, 32)
+       (ts_rank_cd(c.search_vector, q.query, 32)
         + similarity(lower(c.display_name), :lowered)) / 2 AS score
 FROM customers AS c, {QUERY} AS q(query)
 WHERE c.workspace_id = :workspace_id AND c.deleted_at IS NULL AND ({{match}})
@@ -60,7 +48,7 @@ ORDER BY score DESC, p.id LIMIT :limit
 """
 INTERACTIONS_SQL = f"""
 SELECT '{{kind}}' AS kind, i.id AS entity_id, i.customer_id AS customer_id,
-       ts_rank_cd({INTERACTION_DOCUMENT}, q.query, 32) AS score
+       ts_rank_cd(i.search_vector, q.query, 32) AS score
 FROM interactions AS i
 JOIN customers AS c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id,
      {QUERY} AS q(query)
@@ -91,7 +79,7 @@ class KindQuery:
 
 STATEMENTS = {
     SearchKind.CUSTOMER: KindQuery(
-        CUSTOMERS_SQL, f"{CUSTOMER_DOCUMENT} @@ q.query", fuzzy="lower(c.display_name) % :lowered"
+        CUSTOMERS_SQL, "c.search_vector @@ q.query", fuzzy="lower(c.display_name) % :lowered"
     ),
     SearchKind.CONTACT_POINT: KindQuery(
         CONTACT_POINTS_SQL,
@@ -99,7 +87,7 @@ STATEMENTS = {
         substring="p.normalized_value",
         fuzzy="p.normalized_value % :lowered",
     ),
-    SearchKind.INTERACTION: KindQuery(INTERACTIONS_SQL, f"{INTERACTION_DOCUMENT} @@ q.query"),
+    SearchKind.INTERACTION: KindQuery(INTERACTIONS_SQL, "i.search_vector @@ q.query"),
 }
 
 SIMILAR_NAMES_SQL = """

@@ -148,12 +148,12 @@ async def test_postgresql_documents_match_the_indexes(runtime: Runtime, backend:
     from rapport.core.search import postgres
 
     probes = {
-        "ix_customers_search": f"SELECT 1 FROM customers WHERE {postgres.CUSTOMER_DOCUMENT}"
-        " @@ to_tsquery('simple', 'ada:*')",
+        "ix_customers_search": "SELECT 1 FROM customers"
+        " WHERE search_vector @@ to_tsquery('simple', 'ada:*')",
         "ix_contact_points_search": "SELECT 1 FROM contact_points"
         f" WHERE {postgres.CONTACT_DOCUMENT} @@ to_tsquery('simple', 'ada:*')",
         "ix_interactions_search": "SELECT 1 FROM interactions"
-        f" WHERE {postgres.INTERACTION_DOCUMENT} @@ to_tsquery('simple', 'ada:*')",
+        " WHERE search_vector @@ to_tsquery('simple', 'ada:*')",
     }
     async with runtime.engine.connect() as connection:
         await connection.execute(text("SET enable_seqscan = off"))

@@ -1,10 +1,13 @@
 """search indexes
 
-PostgreSQL: full-text expression indexes (GIN over ``to_tsvector('simple', ...)``) and pg_trgm
-indexes for fuzzy and substring matches; expression indexes are maintained by PostgreSQL itself,
-so every write, COPY included, keeps them current. SQLite: FTS5 external-content tables over the
-same columns, kept current by triggers. The expressions here must stay identical to those in
-``rapport.core.search.postgres``; a test checks that the planner uses these indexes.
+PostgreSQL: a generated, stored ``search_vector`` (tsvector, ``simple`` configuration) on
+customers and interactions with a GIN index each (stored, because ranking reads the vector of
+every match, and recomputing it per row was the largest cost of a query), an expression GIN
+index on contact points (their text is short), and pg_trgm indexes for fuzzy and substring
+matches. PostgreSQL maintains all of them on every write, COPY included. SQLite: FTS5
+external-content tables over the same columns, kept current by triggers. The contact point
+expression must stay identical to ``rapport.core.search.postgres.CONTACT_DOCUMENT``; a test
+checks that the planner uses these indexes.
 
 Revision ID: core_0002
 Revises: core_0001
@@ -21,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 POSTGRES_UP = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    """CREATE INDEX ix_customers_search ON customers USING gin ((
+    """ALTER TABLE customers ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple', coalesce(display_name, '')), 'A')
         || setweight(to_tsvector('simple', coalesce(first_name, '') || ' '
             || coalesce(last_name, '') || ' ' || coalesce(organization_name, '')), 'B')
@@ -29,23 +32,27 @@ POSTGRES_UP = [
         || setweight(to_tsvector('simple', coalesce(industry, '') || ' ' || coalesce(occupation, '')
             || ' ' || coalesce(region, '')), 'C')
         || setweight(to_tsvector('simple', coalesce(notes, '')), 'D')
-    ))""",
+    ) STORED""",
+    "CREATE INDEX ix_customers_search ON customers USING gin (search_vector)",
     "CREATE INDEX ix_customers_name_trgm ON customers USING gin (lower(display_name) gin_trgm_ops)",
     """CREATE INDEX ix_contact_points_search ON contact_points
         USING gin ((to_tsvector('simple', value || ' ' || normalized_value)))""",
     """CREATE INDEX ix_contact_points_value_trgm ON contact_points
         USING gin (normalized_value gin_trgm_ops)""",
-    """CREATE INDEX ix_interactions_search ON interactions USING gin ((
+    """ALTER TABLE interactions ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple', coalesce(subject, '')), 'A')
         || setweight(to_tsvector('simple', coalesce(body, '')), 'C')
-    ))""",
+    ) STORED""",
+    "CREATE INDEX ix_interactions_search ON interactions USING gin (search_vector)",
 ]
 POSTGRES_DOWN = [
     "DROP INDEX IF EXISTS ix_interactions_search",
+    "ALTER TABLE interactions DROP COLUMN IF EXISTS search_vector",
     "DROP INDEX IF EXISTS ix_contact_points_value_trgm",
     "DROP INDEX IF EXISTS ix_contact_points_search",
     "DROP INDEX IF EXISTS ix_customers_name_trgm",
     "DROP INDEX IF EXISTS ix_customers_search",
+    "ALTER TABLE customers DROP COLUMN IF EXISTS search_vector",
 ]
 
 # (FTS table, content table, indexed columns). workspace_id is indexed too: every query
