@@ -134,7 +134,6 @@ def parse_row(
             parsed.values[target] = value
     values = parsed.values
     values.setdefault("kind", _infer_kind(values))
-    values.setdefault("lifecycle_status", "lead")
     errors: list[FieldError] = check_customer_fields(values, dict(values), "")
     values["attributes"], attribute_errors = check_attributes(known, attributes, {}, "")
     for error in [*errors, *attribute_errors]:

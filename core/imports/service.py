@@ -46,6 +46,7 @@ LOOKUP_CHUNK = 500
 CONTACT_KINDS = ("email", "phone")
 # Columns of a new customer that a row does not set.
 CUSTOMER_DEFAULTS: dict[str, Any] = {
+    "lifecycle_status": "lead",
     "first_name": None,
     "last_name": None,
     "organization_name": None,
@@ -264,7 +265,8 @@ async def _update(op: Operation, rows: list[tuple[ParsedRow, uuid.UUID]]) -> Non
     new_points: list[dict[str, Any]] = []
     for row, customer_id in rows:
         customer = customers[customer_id]
-        values = {k: v for k, v in row.values.items() if k not in ("kind", "lifecycle_status")}
+        # The kind stays: a row's kind may only have been inferred from its names.
+        values = {k: v for k, v in row.values.items() if k != "kind"}
         values["tags"] = sorted(set(customer.tags or []) | set(values.get("tags", [])))
         values["attributes"] = {**(customer.attributes or {}), **values.get("attributes", {})}
         if apply_changes(customer, values):

@@ -112,7 +112,7 @@ async def test_duplicates_skip_update_or_create(runtime: Runtime) -> None:
     async with operation(runtime, workspace) as op:
         ada = await person(op, "Ada", "Lovelace", tags=["early"])
         await contact(op, ada, "email", "ada@lovelace.example", primary=True)
-    text = "first_name,last_name,email,phone,region,tags\nAda,Lovelace,ADA@lovelace.example,+44 20 7946 0009,London,vip\n"
+    text = "first_name,last_name,email,phone,region,tags,lifecycle_status\nAda,Lovelace,ADA@lovelace.example,+44 20 7946 0009,London,vip,active\n"
     skipped = await run_import(runtime, workspace, text)
     assert (skipped.created, skipped.skipped) == (0, 1)
     assert skipped.duplicates[0].customer_id == ada
@@ -121,7 +121,8 @@ async def test_duplicates_skip_update_or_create(runtime: Runtime) -> None:
     updated = await run_import(runtime, workspace, text, dedupe=DedupeMode.UPDATE)
     assert (updated.created, updated.updated) == (0, 1)
     row = (await customers(runtime, workspace))["Ada Lovelace"]
-    assert (row.region, row.tags) == ("London", ["early", "vip"])
+    assert (row.region, row.tags, row.lifecycle_status) == ("London", ["early", "vip"], "active")
+    assert (row.kind, row.version) == ("person", 2)
     async with tenant_session(runtime.sessions, workspace.id) as session:
         phones = (
             await session.execute(select(ContactPoint).where(ContactPoint.kind == "phone"))
