@@ -1,4 +1,4 @@
-"""Search on PostgreSQL: full text over expression indexes, trigrams for fuzzy and substrings.
+"""Search on PostgreSQL: full text over GIN indexes, trigrams for fuzzy and substring matches.
 
 Customers and interactions carry a generated ``search_vector`` column (revision ``core_0002``);
 contact points are matched on an expression that must stay identical to their index's, or the
