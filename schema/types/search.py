@@ -68,7 +68,10 @@ class SearchQueries:
         actor = context.require("customers:read")
         if not 0 <= first <= context.settings.max_page_size:
             raise BadRequest(f"`first` must be between 0 and {context.settings.max_page_size}")
-        wanted: list[Any] = list(dict.fromkeys(types)) if types else list(service.SearchKind)
+        # Omitted means every kind; an empty list means none.
+        wanted: list[Any] = (
+            list(service.SearchKind) if types is None else list(dict.fromkeys(types))
+        )
         kinds = [k for k in wanted if actor.can(KIND_PERMISSIONS.get(k, "customers:read"))]
         async with context.db() as session:
             hits = await service.search(

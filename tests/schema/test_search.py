@@ -46,6 +46,8 @@ async def test_hits_of_every_kind(client: Client, runtime: Runtime) -> None:
     assert only["search"][0]["snippet"] == "ada@lovelace.example"
     one = await client.query(SEARCH, {"q": "lovelace", "first": 1})
     assert len(one["search"]) == 1
+    none = await client.query(SEARCH, {"q": "lovelace", "types": []})
+    assert none["search"] == []
 
 
 async def test_hostile_queries_and_limits(client: Client) -> None:
