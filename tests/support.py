@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from rapport.core.auth import Actor, find_workspace
+from rapport.core.auth import find_workspace
 from rapport.core.models import Workspace
 from rapport.core.runtime import Runtime
 from rapport.core.services.contact_points import ContactPointFields, add_contact_point
@@ -18,7 +18,7 @@ from rapport.core.services.customers import CustomerFields, create_customer
 from rapport.core.services.interactions import InteractionFields, log_interaction
 from rapport.core.services.operation import Operation
 from rapport.core.tenancy import tenant_session, unscoped_session
-from rapport.core.workspaces import create_workspace, ensure_user
+from rapport.core.workspaces import create_workspace, operator_operation
 
 
 async def new_workspace(runtime: Runtime) -> Workspace:
@@ -35,13 +35,8 @@ async def workspace_named(runtime: Runtime, name: str) -> Workspace:
 @asynccontextmanager
 async def operation(runtime: Runtime, workspace: Workspace) -> AsyncIterator[Operation]:
     """An admin's operation in ``workspace``, committed at the end of the block."""
-    async with tenant_session(runtime.sessions, workspace.id) as session:
-        async with session.begin():
-            user = await ensure_user(session, workspace, f"admin@{workspace.name}", "admin")
-        actor = Actor(workspace.id, user.id, "admin", runtime.roles.permissions_of("admin"))
-        op = Operation(session, actor, runtime.host)
-        async with op.transaction():
-            yield op
+    async with operator_operation(runtime, workspace.name) as op:
+        yield op
 
 
 async def person(op: Operation, first: str, last: str, **fields: Any) -> uuid.UUID:
