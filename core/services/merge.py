@@ -177,21 +177,32 @@ async def _move_relationships(
 async def _move_participants(
     op: Operation, survivor: Customer, merged_ids: list[uuid.UUID], counts: MergeCounts
 ) -> None:
+    """Re-point merged participants. Rows are dropped that would name the survivor twice on
+    one interaction, or beside an interaction the merge makes its own."""
     rows = await op.session.execute(
         select(InteractionParticipant).where(
             InteractionParticipant.customer_id.in_([survivor.id, *merged_ids])
         )
     )
     participants = list(rows.scalars())
+    owners = await op.session.execute(
+        select(Interaction.id, Interaction.customer_id).where(
+            Interaction.id.in_({p.interaction_id for p in participants})
+        )
+    )
+    merged = set(merged_ids)
+    becoming_own = {interaction for interaction, owner in owners if owner in merged}
     present = {p.interaction_id for p in participants if p.customer_id == survivor.id}
     for participant in participants:
+        interaction = participant.interaction_id
         if participant.customer_id == survivor.id:
+            if interaction in becoming_own:
+                await op.session.delete(participant)
             continue
-        if participant.interaction_id in present:
-            # The survivor takes part already; one row per participant.
+        if interaction in present or interaction in becoming_own:
             await op.session.delete(participant)
             continue
-        present.add(participant.interaction_id)
+        present.add(interaction)
         participant.customer_id = survivor.id
         counts.participants += 1
 
