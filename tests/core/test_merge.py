@@ -31,7 +31,15 @@ from rapport.core.tenancy import tenant_session
 from tests.core.conftest import Recorded
 from tests.support import contact, count_rows, interaction, new_workspace, operation, person
 
-TABLES = [Customer, ContactPoint, Relationship, Interaction, InteractionParticipant, Task]
+TABLES = [
+    Customer,
+    ContactPoint,
+    Relationship,
+    Interaction,
+    InteractionParticipant,
+    Task,
+    AuditEntry,
+]
 
 
 def edge(op: Operation, type_key: str, source: uuid.UUID, target: uuid.UUID) -> None:
