@@ -68,6 +68,7 @@ EVENT_TYPES = {
     "customer.deleted": "a customer was soft-deleted",
     "customer.restored": "a deleted customer was restored",
     "customer.merged": "customers were merged into a survivor",
+    "customer.imported": "customers were imported in bulk (one event per import)",
     "interaction.logged": "an interaction was logged",
     "task.created": "a task was created",
     "task.completed": "a task was completed",

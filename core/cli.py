@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from rapport.core.config import SETTING_HELP, Settings, load_settings
+from rapport.core.imports.cli import import_group
 from rapport.core.plugins import PluginError, PluginHost, available_plugins, enabled_names
 from rapport.core.runtime import Runtime
 
@@ -218,6 +219,9 @@ def worker(settings: Settings, once: bool) -> None:
     from rapport.core.worker import run_worker
 
     _run(_with_runtime(settings, lambda runtime: run_worker(runtime, once=once)))
+
+
+main.add_command(import_group)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -130,12 +130,19 @@ class TimestampMixin:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit transactions end at the first RELEASE SAVEPOINT, so a nested
+    # transaction would commit its outer one; SQLAlchemy issues BEGIN itself instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -145,6 +152,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     # No pre-ping: it costs a round trip per request; stale connections are recycled instead.
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, **kwargs)

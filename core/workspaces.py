@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.auth import IssuedKey, find_workspace, issue_key
+from rapport.core.auth import Actor, IssuedKey, find_workspace, issue_key
 from rapport.core.models import User, Workspace
 from rapport.core.runtime import Runtime
+from rapport.core.services.operation import Operation
 from rapport.core.tenancy import tenant_session, unscoped_session
 
-__all__ = ["WorkspaceError", "create_api_key", "create_workspace", "ensure_user"]
+__all__ = [
+    "WorkspaceError",
+    "create_api_key",
+    "create_workspace",
+    "ensure_user",
+    "operator_operation",
+]
 
 
 class WorkspaceError(ValueError):
@@ -59,3 +69,27 @@ async def create_api_key(
     async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
         user = await ensure_user(session, workspace, email or f"{role}@{workspace.name}", role)
         return await issue_key(session, user, role=role, name=name)
+
+
+@asynccontextmanager
+async def operator_operation(
+    runtime: Runtime, workspace_name: str, email: str | None = None
+) -> AsyncIterator[Operation]:
+    """An admin's unit of work in a workspace for CLI commands and scripts.
+
+    The user (``admin@<workspace>`` unless ``email`` is given) is created if new, so audit
+    entries name who ran the command. Everything done inside commits at the end, or nothing.
+    """
+    async with unscoped_session(runtime.sessions) as session:
+        workspace = await find_workspace(session, workspace_name)
+    if workspace is None:
+        raise WorkspaceError(f"no workspace named {workspace_name!r}")
+    async with tenant_session(runtime.sessions, workspace.id) as session:
+        async with session.begin():
+            user = await ensure_user(
+                session, workspace, email or f"admin@{workspace.name}", "admin"
+            )
+        actor = Actor(workspace.id, user.id, "admin", runtime.roles.permissions_of("admin"))
+        operation = Operation(session, actor, runtime.host)
+        async with operation.transaction():
+            yield operation

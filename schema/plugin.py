@@ -13,6 +13,7 @@ from rapport.core.plugins import PluginInfo
 from rapport.schema.build import build_schema
 from rapport.schema.http import STATIC_DIR, BodySizeLimit, GraphQLEndpoint
 from rapport.schema.types.audit import AuditEntry, AuditQueries
+from rapport.schema.types.bulk import BulkMutations
 from rapport.schema.types.contact_point import (
     ContactPoint,
     ContactPointMutations,
@@ -25,12 +26,14 @@ from rapport.schema.types.custom_field import (
 )
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import AccessMutations, ApiKey, IdentityQueries, User
+from rapport.schema.types.imports import ImportMutations
 from rapport.schema.types.interaction import (
     CustomerInteractionFields,
     Interaction,
     InteractionMutations,
     InteractionQueries,
 )
+from rapport.schema.types.merge import MergeMutations, MergeQueries
 from rapport.schema.types.node import NodeQueries
 from rapport.schema.types.relationship import (
     CustomerRelationshipFields,
@@ -38,6 +41,7 @@ from rapport.schema.types.relationship import (
     RelationshipMutations,
     RelationshipQueries,
 )
+from rapport.schema.types.search import SearchQueries
 from rapport.schema.types.stats import StatsQueries
 from rapport.schema.types.task import CustomerTaskFields, Task, TaskMutations, TaskQueries
 from rapport.schema.types.timeline import CustomerTimelineFields
@@ -85,6 +89,10 @@ def register_graphql(register: Any) -> None:
     register(query=CustomFieldQueries, mutation=CustomFieldMutations, types=[CustomFieldDefinition])
     register(query=AuditQueries, types=[AuditEntry])
     register(query=StatsQueries)
+    register(query=SearchQueries)
+    register(mutation=BulkMutations)
+    register(query=MergeQueries, mutation=MergeMutations)
+    register(mutation=ImportMutations)
 
 
 @click.command("sdl")

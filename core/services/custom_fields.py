@@ -13,7 +13,13 @@ from rapport.core.errors import Conflict, ErrorCode, FieldError, ValidationFaile
 from rapport.core.models import CustomFieldDefinition
 from rapport.core.services.operation import Operation
 
-__all__ = ["FIELD_TYPES", "define_custom_field", "validate_attributes"]
+__all__ = [
+    "FIELD_TYPES",
+    "check_attributes",
+    "define_custom_field",
+    "definitions",
+    "validate_attributes",
+]
 
 FIELD_TYPES = ("text", "number", "integer", "boolean", "date", "select", "multiselect")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -66,7 +72,16 @@ async def validate_attributes(
     session: AsyncSession, given: dict[str, Any], current: dict[str, Any], prefix: str
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Merge ``given`` into ``current``; ``None`` removes a value. Unknown keys are errors."""
-    known = await definitions(session)
+    return check_attributes(await definitions(session), given, current, prefix)
+
+
+def check_attributes(
+    known: dict[str, CustomFieldDefinition],
+    given: dict[str, Any],
+    current: dict[str, Any],
+    prefix: str,
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """:func:`validate_attributes` against definitions loaded once (bulk callers)."""
     errors: list[FieldError] = []
     merged = dict(current)
     for key, value in given.items():

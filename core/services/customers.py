@@ -26,6 +26,7 @@ __all__ = [
     "CUSTOMER_KINDS",
     "LIFECYCLE_STATUSES",
     "CustomerFields",
+    "check_customer_fields",
     "create_customer",
     "customer_errors",
     "delete_customer",
@@ -79,9 +80,13 @@ def display_name_of(kind: str, values: dict[str, Any]) -> str:
     return " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
 
 
-async def _validate(
-    op: Operation, fields: dict[str, Any], merged: dict[str, Any], prefix: str
+def check_customer_fields(
+    fields: dict[str, Any], merged: dict[str, Any], prefix: str
 ) -> list[FieldError]:
+    """The checks that need no database; cleans ``fields`` in place (text, tags).
+
+    ``merged`` is the record as it would be (current values overlaid by ``fields``).
+    """
     errors: list[FieldError] = []
 
     def bad(name: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
@@ -123,9 +128,18 @@ async def _validate(
         if len(tags) > MAX_TAGS:
             bad("tags", f"at most {MAX_TAGS} tags")
         fields["tags"] = tags
+    return errors
+
+
+async def _validate(
+    op: Operation, fields: dict[str, Any], merged: dict[str, Any], prefix: str
+) -> list[FieldError]:
+    errors = check_customer_fields(fields, merged, prefix)
     owner = fields.get("owner_id")
     if owner is not None and await op.session.get(User, (op.workspace_id, owner)) is None:
-        bad("ownerId", "no such user in this workspace", ErrorCode.NOT_FOUND)
+        errors.append(
+            FieldError(f"{prefix}ownerId", ErrorCode.NOT_FOUND, "no such user in this workspace")
+        )
     if "attributes" in fields:
         cleaned, attribute_errors = await validate_attributes(
             op.session, fields["attributes"], merged.get("attributes") or {}, prefix

@@ -21,7 +21,14 @@ from rapport.core.events import DomainEvent
 from rapport.core.models import AuditEntry
 from rapport.core.plugins import PluginHost
 
-__all__ = ["Operation"]
+__all__ = ["Operation", "Savepoint"]
+
+
+@dataclass
+class Savepoint:
+    """Handle of :meth:`Operation.savepoint`; set ``keep = False`` to undo the block's work."""
+
+    keep: bool = True
 
 
 @dataclass
@@ -56,6 +63,29 @@ class Operation:
             committed, self.pending_events = self.pending_events, []
         for event in committed:
             await self.host.after_commit(event)
+
+    @asynccontextmanager
+    async def savepoint(self, *, keep: bool = True) -> AsyncIterator[Savepoint]:
+        """A nested transaction inside the current one.
+
+        An exception rolls the block back and propagates; so does ``point.keep = False`` at
+        the end of the block (dry runs, all-or-nothing batches), without an exception. Events
+        emitted inside a rolled-back block are forgotten, so no after-commit hook sees them.
+        """
+        point = Savepoint(keep)
+        mark = len(self.pending_events)
+        nested = await self.session.begin_nested()
+        try:
+            yield point
+        except BaseException:
+            await nested.rollback()
+            del self.pending_events[mark:]
+            raise
+        if point.keep:
+            await nested.commit()
+        else:
+            await nested.rollback()
+            del self.pending_events[mark:]
 
     async def emit(self, name: str, entity_type: str, entity_id: uuid.UUID, **data: Any) -> None:
         event = DomainEvent(

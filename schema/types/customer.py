@@ -308,10 +308,12 @@ class CustomerInput:
     notes: str | None = None
     attributes: JSON | None = None
 
-    def to_fields(self) -> service.CustomerFields:
+    def to_fields(self, prefix: str = "input.") -> service.CustomerFields:
         if self.attributes is not None and not isinstance(self.attributes, dict):
-            raise ValidationFailed.one("input.attributes", "expected an object of field values")
-        return to_service_fields(self, service.CustomerFields, id_types={"owner_id": "User"})
+            raise ValidationFailed.one(f"{prefix}attributes", "expected an object of field values")
+        return to_service_fields(
+            self, service.CustomerFields, prefix=prefix, id_types={"owner_id": "User"}
+        )
 
 
 @strawberry.type
