@@ -1,11 +1,14 @@
 """Alembic, driven from code: one branch for core and one per enabled plugin.
 
 The script location is core's; each plugin adds its own versions folder through the
-``register_migrations`` hook, so enabling a plugin later migrates only its tables.
+``register_migrations`` hook, so enabling a plugin later migrates only its tables. The
+folders of installed but disabled plugins are known too (never upgraded), so a database that
+once ran a plugin still migrates after the plugin is switched off.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +19,47 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from rapport.core.plugins import PluginHost
+from rapport.core.plugins import PluginHost, available_plugins
 
-__all__ = ["alembic_config", "make_revision", "pending_heads", "upgrade"]
+__all__ = ["alembic_config", "include_name", "make_revision", "pending_heads", "upgrade"]
 
 SCRIPT_LOCATION = Path(__file__).parent / "migrations"
+
+
+# Search indexes are SQLite FTS5 tables (and their shadow tables) and PostgreSQL generated
+# columns made by hand-written revisions; they have no model, so comparing the database with
+# the models (autogenerate, the migration tests) must pass over them.
+UNMODELLED_TABLE_PREFIX = "fts_"
+UNMODELLED_COLUMNS = {"search_vector"}
+UNMODELLED_INDEX_SUFFIXES = ("_search", "_trgm")
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(UNMODELLED_TABLE_PREFIX)
+    if type_ == "index":
+        return not name.endswith(UNMODELLED_INDEX_SUFFIXES)
+    return not (type_ == "column" and name in UNMODELLED_COLUMNS)
+
+
+def _known_locations(host: PluginHost) -> list[Path]:
+    """Enabled branches' folders, then those of installed plugins that are not enabled."""
+    locations = list(host.migration_locations.values())
+    for name, module_path in sorted(available_plugins().items()):
+        if name in host.infos:
+            continue
+        hook = getattr(importlib.import_module(module_path), "register_migrations", None)
+        if hook is not None:
+            hook(lambda _branch, path: locations.append(Path(path)))
+    return locations
 
 
 def alembic_config(host: PluginHost) -> Config:
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
-    locations = [str(path) for path in host.migration_locations.values()]
+    locations = [str(path) for path in _known_locations(host)]
     config.set_main_option("version_locations", " ".join(locations))
     config.set_main_option("path_separator", "space")
     return config
@@ -38,16 +71,30 @@ def _run(connection: Connection, config: Config, action: Any) -> None:
 
 
 async def upgrade(engine: AsyncEngine, host: PluginHost) -> None:
-    """Bring every enabled branch to its head."""
+    """Bring every enabled branch to its head (and no other)."""
     config = alembic_config(host)
+
+    def upgrade_enabled(cfg: Config) -> None:
+        for branch in host.migration_locations:
+            command.upgrade(cfg, f"{branch}@head")
+
     async with engine.begin() as connection:
-        await connection.run_sync(_run, config, lambda cfg: command.upgrade(cfg, "heads"))
+        await connection.run_sync(_run, config, upgrade_enabled)
+
+
+def _enabled_heads(script: ScriptDirectory, host: PluginHost) -> set[str]:
+    heads = set()
+    for branch in host.migration_locations:
+        head = script.get_revision(f"{branch}@head")
+        if head is not None:
+            heads.add(head.revision)
+    return heads
 
 
 async def pending_heads(engine: AsyncEngine, host: PluginHost) -> set[str]:
     """Heads of the enabled branches that the database has not reached."""
     script = ScriptDirectory.from_config(alembic_config(host))
-    wanted = set(script.get_heads())
+    wanted = _enabled_heads(script, host)
     async with engine.connect() as connection:
         applied = await connection.run_sync(
             lambda sync: set(MigrationContext.configure(sync).get_current_heads())

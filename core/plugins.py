@@ -227,10 +227,21 @@ class PluginHost:
     # -- events ---------------------------------------------------------------------------
 
     async def before_commit(self, event: Any, session: Any, operation: Any) -> None:
-        results = self.pm.hook.before_commit(event=event, session=session, operation=operation)
-        for result in results:
-            await await_maybe(result)
+        await _await_all(
+            self.pm.hook.before_commit(event=event, session=session, operation=operation)
+        )
 
     async def after_commit(self, event: Any) -> None:
-        for result in self.pm.hook.after_commit(event=event):
+        await _await_all(self.pm.hook.after_commit(event=event))
+
+
+async def _await_all(results: list[Any]) -> None:
+    """Await hook results in order; once one raises, close the others' coroutines unrun."""
+    for index, result in enumerate(results):
+        try:
             await await_maybe(result)
+        except BaseException:
+            for pending in results[index + 1 :]:
+                if inspect.iscoroutine(pending):
+                    pending.close()
+            raise

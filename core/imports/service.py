@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from rapport.core.db import new_id, utcnow
+from rapport.core.db import new_id, table_of, utcnow
 from rapport.core.errors import ErrorCode
 from rapport.core.imports.columns import ColumnPlan, plan_columns
 from rapport.core.imports.rows import ParsedRow, RowProblem, parse_row
@@ -235,7 +235,7 @@ async def _create_customers(op: Operation, rows: list[ParsedRow]) -> list[uuid.U
                 "updated_at": now,
             }
         )
-    await insert_rows(op.session, Customer.__table__, customers)
+    await insert_rows(op.session, table_of(Customer), customers)
     return ids
 
 
@@ -245,7 +245,7 @@ async def _create_contacts(op: Operation, rows: list[tuple[ParsedRow, uuid.UUID]
         for row, customer_id in rows
         for kind, pair in row.contacts.items()
     ]
-    await insert_rows(op.session, ContactPoint.__table__, contacts)
+    await insert_rows(op.session, table_of(ContactPoint), contacts)
 
 
 async def _update(op: Operation, rows: list[tuple[ParsedRow, uuid.UUID]]) -> None:
@@ -281,7 +281,7 @@ async def _update(op: Operation, rows: list[tuple[ParsedRow, uuid.UUID]]) -> Non
             primaries.add((customer_id, kind))
             new_points.append(_contact_row(op, customer_id, kind, pair, primary))
     await op.session.flush()
-    await insert_rows(op.session, ContactPoint.__table__, new_points)
+    await insert_rows(op.session, table_of(ContactPoint), new_points)
 
 
 async def import_customers(

@@ -211,7 +211,8 @@ async def _repoint(op: Operation, model: Any, merged_ids: list[uuid.UUID], to: u
     result = await op.session.execute(
         update(model).where(model.customer_id.in_(merged_ids)).values(customer_id=to)
     )
-    return int(result.rowcount or 0)
+    # An UPDATE returns a CursorResult, which carries the row count.
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _combined_fields(survivor: Customer, merged: list[Customer]) -> dict[str, Any]:
