@@ -1,0 +1,36 @@
+"""Following a customer merge: sales rows of the merged customers move to the survivor."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core import DomainEvent
+from rapport.plugins.sales.models import Lead, Opportunity, Order, Payment, Quote
+
+__all__ = ["CUSTOMER_TABLES", "repoint_merged_customers"]
+
+# Every sales table that refers to a customer.
+CUSTOMER_TABLES: tuple[Any, ...] = (Lead, Opportunity, Quote, Order, Payment)
+
+
+async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) -> None:
+    """Re-point the merged customers' rows at the survivor, inside the merge's transaction.
+
+    The event carries ``survivorId`` and ``mergedIds`` as strings. The session is the merge's
+    tenant session, so the updates touch this workspace's rows only.
+    """
+    survivor = uuid.UUID(str(event.data["survivorId"]))
+    merged = [uuid.UUID(str(i)) for i in event.data.get("mergedIds", ()) if str(i) != str(survivor)]
+    if not merged:
+        return
+    for model in CUSTOMER_TABLES:
+        await session.execute(
+            update(model)
+            .where(model.workspace_id == event.workspace_id, model.customer_id.in_(merged))
+            .values(customer_id=survivor)
+            .execution_options(synchronize_session="fetch")
+        )
