@@ -68,9 +68,10 @@ def register_event_types(register: Any) -> None:
 
 @hookimpl
 def register_graphql(register: Any) -> None:
-    from rapport.plugins.sales.schema import contributions
+    # Imported here: the GraphQL layer is only needed by the processes that serve it.
+    from rapport.plugins.sales.schema import CONTRIBUTIONS
 
-    for contribution in contributions():
+    for contribution in CONTRIBUTIONS:
         register(**contribution)
 
 
