@@ -371,7 +371,13 @@ async def commissions(
     statement = (
         select(CommissionLine)
         .where(CommissionLine.earned_at >= start, CommissionLine.earned_at < end)
-        .order_by(CommissionLine.earned_at, CommissionLine.id)
+        .order_by(
+            CommissionLine.earned_at,
+            CommissionLine.payment_id,
+            CommissionLine.above_quota,
+            CommissionLine.family,
+            CommissionLine.id,
+        )
     )
     if user_id is not None:
         statement = statement.where(CommissionLine.user_id == user_id)

@@ -15,7 +15,7 @@ from rapport.core import InvalidTransition, NotFound, Operation, Settings, utcno
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import get_customer
 from rapport.plugins.sales.models import Opportunity, Pipeline, Stage, StageChange, Territory
-from rapport.plugins.sales.services.common import Problems, get_row, settings_of
+from rapport.plugins.sales.services.common import Problems, get_row, money, settings_of
 from rapport.plugins.sales.services.pipelines import default_pipeline, first_open_stage
 
 __all__ = [
@@ -139,7 +139,7 @@ async def create_opportunity(
         pipeline_id=pipeline.id,
         stage_id=stage.id,
         territory_id=data.territory_id,
-        amount=data.amount if data.amount is not None else Decimal("0"),
+        amount=money(data.amount) if data.amount is not None else Decimal("0.00"),
         currency=data.currency,
         probability=data.probability if data.probability is not None else stage.probability,
         probability_manual=data.probability is not None,
@@ -194,6 +194,8 @@ async def update_opportunity(
     }
     if isinstance(fields.get("name"), str):
         fields["name"] = str(fields["name"]).strip()
+    if data.amount is not None:
+        fields["amount"] = money(data.amount)
     if data.probability is not None:
         fields["probability_manual"] = True
     if reset_probability:

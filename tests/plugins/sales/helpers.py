@@ -78,3 +78,27 @@ REOPEN = (
     "mutation($id: ID!, $stage: ID) { reopenOpportunity(id: $id, stageId: $stage) { "
     "opportunity { " + OPPORTUNITY_FIELDS + " } " + ERRORS + " } }"
 )
+
+
+async def me(client: Client) -> str:
+    """The global id of the client's own user."""
+    return (await client.query("{ viewer { user { id } } }"))["viewer"]["user"]["id"]
+
+
+async def product(client: Client, sku: str, family: str | None, prices: dict[str, str]) -> str:
+    created = await ok(
+        client,
+        "mutation($i: ProductInput!) { createProduct(input: $i) { product { id } "
+        + ERRORS
+        + " } }",
+        {"i": {"sku": sku, "name": f"Product {sku}", "family": family}},
+    )
+    product_id = created["product"]["id"]
+    for currency, price in prices.items():
+        await ok(
+            client,
+            "mutation($p: ID!, $c: String!, $u: Decimal!) { setProductPrice(productId: $p, "
+            "currency: $c, unitPrice: $u) { product { id } " + ERRORS + " } }",
+            {"p": product_id, "c": currency, "u": price},
+        )
+    return product_id
