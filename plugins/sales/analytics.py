@@ -157,7 +157,7 @@ async def _closed_in(
     )
     if currency is not None:
         statement = statement.where(Opportunity.currency == currency)
-    return [(row, category) for row, category in (await session.execute(statement)).tuples()]
+    return [(row, category) for row, category in (await session.execute(statement)).all()]
 
 
 @dataclass
@@ -243,7 +243,8 @@ class Forecast:
 
 async def _territory_ancestors(session: AsyncSession) -> dict[uuid.UUID, list[uuid.UUID]]:
     """Each territory with itself and every territory above it, so deals roll up the tree."""
-    parents = dict((await session.execute(select(Territory.id, Territory.parent_id))).tuples())
+    rows = await session.execute(select(Territory.id, Territory.parent_id))
+    parents = {row[0]: row[1] for row in rows.all()}
     chains: dict[uuid.UUID, list[uuid.UUID]] = {}
     for territory in parents:
         chain, current = [], territory

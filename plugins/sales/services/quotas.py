@@ -27,7 +27,7 @@ __all__ = [
 
 async def _parents(op: Operation) -> dict[uuid.UUID, uuid.UUID | None]:
     rows = await op.session.execute(select(Territory.id, Territory.parent_id))
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows.all()}
 
 
 async def descendants(op: Operation, territory_id: uuid.UUID) -> set[uuid.UUID]:
