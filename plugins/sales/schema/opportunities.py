@@ -347,7 +347,9 @@ class OpportunityQueries:
         statement = select(OpportunityRow).where(
             OpportunityRow.amount >= threshold, _category_is([StageCategory.OPEN])
         )
-        order = [OpportunityOrder(OpportunityOrderField.AMOUNT, OrderDirection.DESC)]
+        order = [
+            OpportunityOrder(field=OpportunityOrderField.AMOUNT, direction=OrderDirection.DESC)
+        ]
         page = {"first": first, "after": after}
         return await opportunity_list(context, statement, None, order, page)
 
