@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from rapport.plugins.sales import analytics
-from rapport.plugins.sales.schema.common import READ, PeriodInput, global_id, optional_id
+from rapport.plugins.sales.schema.common import READ, PeriodInput, argument_id, global_id
 from rapport.plugins.sales.schema.pipelines import Stage
 from rapport.plugins.sales.schema.territories import Quota
 from rapport.plugins.sales.services.common import settings_of
@@ -124,8 +124,7 @@ class AnalyticsQueries:
     ) -> list[FunnelStage]:
         context = context_of(info)
         context.require(READ)
-        pipeline = optional_id(pipeline_id, "Pipeline", "pipelineId")
-        assert pipeline is not None
+        pipeline = argument_id(pipeline_id, "Pipeline", "pipelineId")
         async with context.db() as session:
             rows = await analytics.sales_funnel(session, pipeline, period.to_period())
         return [
@@ -206,7 +205,7 @@ class AnalyticsQueries:
     ) -> list[CommissionStatement]:
         context = context_of(info)
         context.require(READ)
-        user = optional_id(user_id, "User", "userId")
+        user = argument_id(user_id, "User", "userId") if user_id is not None else None
         async with context.db() as session:
             rows = await analytics.commissions(session, period.to_period(), user)
         return [

@@ -31,6 +31,7 @@ __all__ = [
     "READ",
     "WRITE",
     "Money",
+    "argument_id",
     "PeriodInput",
     "global_id",
     "latest_per_parent",
@@ -59,6 +60,16 @@ def required_id(value: relay.GlobalID, type_name: str, field: str) -> uuid.UUID:
         return uuid.UUID(value.node_id)
     except ValueError as exc:
         raise ValidationFailed.one(field, f"not an id of a {type_name}", ErrorCode.INVALID) from exc
+
+
+def argument_id(value: relay.GlobalID, type_name: str, argument: str) -> uuid.UUID:
+    """A query argument's row id; a wrong id is a bad request (queries have no payload)."""
+    try:
+        return required_id(value, type_name, argument)
+    except ValidationFailed as exc:
+        raise GraphQLError(
+            f"{argument}: not an id of a {type_name}", extensions={"code": "BAD_USER_INPUT"}
+        ) from exc
 
 
 def optional_id(value: relay.GlobalID | None, type_name: str, field: str) -> uuid.UUID | None:

@@ -74,7 +74,7 @@ class StageChange:
     def from_model(cls, row: StageChangeRow) -> StageChange:
         return cls(
             from_stage_id=global_id("Stage", row.from_stage_id),
-            to_stage_id=global_id("Stage", row.to_stage_id),  # type: ignore[arg-type]
+            to_stage_id=global_id("Stage", row.to_stage_id),
             changed_at=row.changed_at,
             changed_by_id=global_id("User", row.changed_by_id),
             reopened=row.reopened,
@@ -132,7 +132,7 @@ class Opportunity(ModelNode):
         return cls(
             id=str(row.id),
             name=row.name,
-            customer_id=global_id("Customer", row.customer_id),  # type: ignore[arg-type]
+            customer_id=global_id("Customer", row.customer_id),
             owner_id=global_id("User", row.owner_id),
             territory_id=global_id("Territory", row.territory_id),
             amount=row.amount,

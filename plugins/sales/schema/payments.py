@@ -71,7 +71,7 @@ class Payment(ModelNode):
         return cls(
             id=str(row.id),
             order_id=global_id("Order", row.order_id),
-            customer_id=global_id("Customer", row.customer_id),  # type: ignore[arg-type]
+            customer_id=global_id("Customer", row.customer_id),
             owner_id=global_id("User", row.owner_id),
             amount=row.amount,
             currency=row.currency,

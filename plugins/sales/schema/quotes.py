@@ -88,7 +88,7 @@ class Quote(ModelNode):
     def from_model(cls, row: QuoteRow) -> Quote:
         return cls(
             id=str(row.id),
-            customer_id=global_id("Customer", row.customer_id),  # type: ignore[arg-type]
+            customer_id=global_id("Customer", row.customer_id),
             opportunity_id=global_id("Opportunity", row.opportunity_id),
             currency=row.currency,
             status=QuoteStatus(row.status),
@@ -107,7 +107,7 @@ class Quote(ModelNode):
         )
         return [
             QuoteLine(
-                product_id=global_id("Product", row.product_id),  # type: ignore[arg-type]
+                product_id=global_id("Product", row.product_id),
                 description=row.description,
                 quantity=row.quantity,
                 unit_price=row.unit_price,
@@ -145,7 +145,7 @@ class Order(ModelNode):
     def from_model(cls, row: OrderRow) -> Order:
         return cls(
             id=str(row.id),
-            customer_id=global_id("Customer", row.customer_id),  # type: ignore[arg-type]
+            customer_id=global_id("Customer", row.customer_id),
             opportunity_id=global_id("Opportunity", row.opportunity_id),
             owner_id=global_id("User", row.owner_id),
             currency=row.currency,
@@ -165,7 +165,7 @@ class Order(ModelNode):
         )
         return [
             OrderLine(
-                product_id=global_id("Product", row.product_id),  # type: ignore[arg-type]
+                product_id=global_id("Product", row.product_id),
                 family=row.family,
                 quantity=row.quantity,
                 unit_price=row.unit_price,

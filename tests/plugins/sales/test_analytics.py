@@ -269,3 +269,13 @@ async def test_a_reversed_period_is_refused(client: Client) -> None:
         '{ winRate(period: {start: "2026-02-01", end: "2026-01-01"}, groupBy: OWNER) { won } }'
     )
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_id_of_another_type_is_refused(client: Client) -> None:
+    acme = await customer(client)
+    body = await client.post(
+        'query($p: ID!) { salesFunnel(pipelineId: $p, period: {start: "2026-01-01", '
+        'end: "2026-01-31"}) { entered } }',
+        {"p": acme},
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -64,5 +64,6 @@ async def test_demo_data_is_deterministic_and_consistent(
         closed = deal["stage"]["category"] != "OPEN"
         assert (deal["closedAt"] is not None) == closed
         if deal["stage"]["category"] == "LOST":
-            assert deal["lostReason"] and deal["competitor"]
+            assert deal["lostReason"]
+            assert deal["competitor"]
         assert deal["stageHistory"]
