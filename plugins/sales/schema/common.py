@@ -21,7 +21,6 @@ from rapport.schema import (
     OrderDirection,
     RequestContext,
     SortKey,
-    by_id_loader,
     grouped_loader,
     run_select,
 )
@@ -35,7 +34,6 @@ __all__ = [
     "argument_id",
     "global_id",
     "latest_per_parent",
-    "load_by_id",
     "load_grouped",
     "optional_id",
     "required_id",
@@ -106,14 +104,6 @@ def sort_keys(
     return [*keys, SortKey(id_column, keys[-1].descending)]
 
 
-async def load_by_id(context: RequestContext, model: Any, row_id: uuid.UUID | None) -> Any:
-    """One row of ``model`` by id, batched per request."""
-    if row_id is None:
-        return None
-    loader = context.loader_for(("sales-by-id", model), lambda ctx: by_id_loader(ctx, model))
-    return await loader.load(row_id)
-
-
 async def load_grouped(
     context: RequestContext, model: Any, parent: str, parent_id: Hashable, *order: Any
 ) -> list[Any]:
@@ -132,6 +122,7 @@ async def load_grouped(
 
 async def latest_per_parent(
     context: RequestContext,
+    name: str,
     statement: Select[Any],
     model: Any,
     parent: Any,
@@ -140,8 +131,12 @@ async def latest_per_parent(
     limit: int,
 ) -> list[Any]:
     """The first ``limit`` rows per parent in ``newest_first`` order: one windowed query per
-    batch of parents (``ROW_NUMBER() OVER (PARTITION BY parent)``), never one per parent."""
-    key = ("sales-latest", model, str(statement), limit)
+    batch of parents (``ROW_NUMBER() OVER (PARTITION BY parent)``), never one per parent.
+
+    ``name`` identifies the statement for the request's loader cache, so two statements that
+    differ only in their parameters must not share a name.
+    """
+    key = ("sales-latest", name, limit)
 
     def build(ctx: RequestContext) -> Any:
         async def load(keys: Sequence[uuid.UUID]) -> list[list[Any]]:

@@ -218,7 +218,14 @@ async def _linked(
     """Core rows (interactions, tasks) linked to opportunities, batched per request."""
     statement = select(model).where(model.link_type == OPPORTUNITY_TYPE, model.deleted_at.is_(None))
     return await latest_per_parent(
-        context, statement, model, model.link_id, newest_first, opportunity_id, TIMELINE_LIMIT
+        context,
+        f"opportunity-{model.__tablename__}",
+        statement,
+        model,
+        model.link_id,
+        newest_first,
+        opportunity_id,
+        TIMELINE_LIMIT,
     )
 
 

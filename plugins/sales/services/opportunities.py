@@ -187,6 +187,9 @@ async def update_opportunity(
     if reset_probability and data.probability is not None:
         problems.add("probability", "pass a probability or reset it, not both")
     problems.raise_if_any()
+    if opportunity.closed_at is not None and (reset_probability or data.probability is not None):
+        # A closed deal's chance is its stage's; reopen it to forecast it again.
+        raise InvalidTransition(f"{prefix}probability", "the opportunity is closed")
     fields = {
         name: value
         for name, value in data.__dict__.items()

@@ -129,6 +129,15 @@ async def test_probability_by_hand_survives_stage_moves_until_reset(client: Clie
     )
     assert reset["opportunity"]["probability"] == 50
     assert reset["opportunity"]["probabilitySetByHand"] is False
+    await ok(client, MOVE, {"id": deal["id"], "stage": ids["Won"]})
+    codes = await error_codes(
+        client,
+        "mutation($id: ID!) { updateOpportunity(id: $id, input: {probability: 20}) { "
+        + ERRORS
+        + " } }",
+        {"id": deal["id"]},
+    )
+    assert codes == ["INVALID_TRANSITION"]
 
 
 async def test_bad_input_is_reported_per_field(client: Client) -> None:
