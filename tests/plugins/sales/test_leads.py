@@ -155,3 +155,22 @@ async def test_viewer_cannot_create_leads(client: Client, runtime: Runtime) -> N
     body = await viewer.post(CREATE, {"i": {"lastName": "X"}})
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert (await viewer.query("{ leads { totalCount } }"))["leads"]["totalCount"] == 0
+
+
+async def test_update_lead_until_it_is_converted(client: Client) -> None:
+    lead = await new_lead(client)
+    update = (
+        "mutation($id: ID!, $i: LeadInput!) { updateLead(id: $id, input: $i) { lead { company "
+        "email } " + ERRORS + " } }"
+    )
+    changed = await ok(
+        client,
+        update,
+        {"id": lead["id"], "i": {"company": "Engines plc", "email": "ada@engines.example"}},
+    )
+    assert changed["lead"] == {"company": "Engines plc", "email": "ada@engines.example"}
+    await ok(client, START, {"id": lead["id"]})
+    await ok(client, QUALIFY, {"id": lead["id"]})
+    await ok(client, CONVERT, {"id": lead["id"], "i": {"currency": "EUR"}})
+    codes = await error_codes(client, update, {"id": lead["id"], "i": {"company": "Other"}})
+    assert codes == ["INVALID_TRANSITION"]

@@ -242,3 +242,31 @@ async def test_commission_plans_are_validated(client: Client) -> None:
         assert [e["field"] for e in result["errors"]] == fields, bad
     data = await client.query("{ commissionPlans { totalCount } }")
     assert data["commissionPlans"]["totalCount"] == 1
+
+
+async def test_management_mutations_stop_at_the_workspace(
+    client: Client, other_client: Client
+) -> None:
+    deal = await opportunity(client, await customer(client))
+    territory = (await ok(client, TERRITORY, {"n": "North"}))["territory"]
+    ids = await stages(client)
+    theirs = await me(other_client)
+    for mutation, variables in (
+        (UPDATE_PIPELINE, {"id": deal["pipeline"]["id"], "d": True}),
+        (
+            "mutation($id: ID!) { updateStage(id: $id, probability: 1) { " + ERRORS + " } }",
+            {"id": ids["Won"]},
+        ),
+        (
+            'mutation($p: ID!) { addStage(pipelineId: $p, input: {name: "X", probability: 1}) '
+            "{ " + ERRORS + " } }",
+            {"p": deal["pipeline"]["id"]},
+        ),
+        (MEMBER, {"t": territory["id"], "u": theirs}),
+        (MOVE_TERRITORY, {"id": territory["id"], "p": None}),
+    ):
+        assert await error_codes(other_client, mutation, variables) == ["NOT_FOUND"], mutation
+    theirs_lists = await other_client.query(
+        "{ territories { totalCount } commissionPlans { totalCount } pipelines { totalCount } }"
+    )
+    assert all(v["totalCount"] == 0 for v in theirs_lists.values())

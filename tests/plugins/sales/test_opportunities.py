@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy import select
+from strawberry import relay
+
+from rapport.core.auth import find_workspace
+from rapport.core.models import AuditEntry
 from rapport.core.runtime import Runtime
+from rapport.core.tenancy import tenant_session, unscoped_session
 from tests.conftest import Client
 from tests.plugins.sales.helpers import (
     ERRORS,
@@ -209,3 +217,30 @@ async def test_viewer_reads_but_cannot_write(client: Client, runtime: Runtime) -
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     moved = await ok(member, MOVE, {"id": deal["id"], "stage": ids["Qualification"]})
     assert moved["opportunity"]["stage"]["name"] == "Qualification"
+
+
+async def test_reopening_is_audited(client: Client, runtime: Runtime) -> None:
+    deal = await opportunity(client, await customer(client))
+    ids = await stages(client)
+    await ok(
+        client,
+        MOVE,
+        {"id": deal["id"], "stage": ids["Lost"], "reason": "budget", "competitor": "Globex"},
+    )
+    await ok(client, REOPEN, {"id": deal["id"]})
+    async with unscoped_session(runtime.sessions) as session:
+        workspace = await find_workspace(session, client.workspace)
+    assert workspace is not None
+    row_id = uuid.UUID(relay.GlobalID.from_id(deal["id"]).node_id)
+    async with tenant_session(runtime.sessions, workspace.id) as session:
+        entries = (
+            await session.execute(
+                select(AuditEntry.action, AuditEntry.changes)
+                .where(AuditEntry.entity_id == row_id)
+                .order_by(AuditEntry.occurred_at)
+            )
+        ).all()
+    assert [action for action, _ in entries] == ["create", "stage_change", "reopen"]
+    reopen = entries[-1][1]
+    assert reopen["stage"] == ["Lost", "Prospecting"]
+    assert reopen["lost_reason"] == ["budget", None]
