@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -33,6 +34,7 @@ from rapport.schema import (
     DateFilter,
     IDFilter,
     ModelNode,
+    OrderDirection,
     StringFilter,
     UserError,
     compile_filter,
@@ -182,63 +184,117 @@ PLAN_FILTERS = {
 }
 
 
+@strawberry.enum
+class TerritoryOrderField(Enum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input
+class TerritoryOrder:
+    field: TerritoryOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class QuotaOrderField(Enum):
+    PERIOD_START = "period_start"
+    AMOUNT = "amount"
+
+
+@strawberry.input
+class QuotaOrder:
+    field: QuotaOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class CommissionPlanOrderField(Enum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input
+class CommissionPlanOrder:
+    field: CommissionPlanOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
 @strawberry.type
 class TerritoryQueries:
-    @strawberry.field(description="Territories by name, a page at a time.")
+    @strawberry.field(description="Territories, filtered and ordered, a page at a time.")
     async def territories(
         self,
         info: Info,
         filter: TerritoryFilter | None = None,
+        order_by: list[TerritoryOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Territory]:
         context = context_of(info)
         context.require(READ)
+        columns = {"name": TerritoryRow.name, "created_at": TerritoryRow.created_at}
         return await paginate(
             context,
             select(TerritoryRow).where(compile_filter(filter, TERRITORY_FILTERS)),
-            keys=sort_keys(None, {"name": TerritoryRow.name}, "name", TerritoryRow.id),
+            keys=sort_keys(order_by, columns, "name", TerritoryRow.id),
             to_node=Territory.from_model,
             first=first,
             after=after,
+            last=last,
+            before=before,
         )
 
-    @strawberry.field(description="Quotas by period start, a page at a time.")
+    @strawberry.field(description="Quotas, filtered and ordered, a page at a time.")
     async def quotas(
         self,
         info: Info,
         filter: QuotaFilter | None = None,
+        order_by: list[QuotaOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Quota]:
         context = context_of(info)
         context.require(READ)
+        columns = {"period_start": QuotaRow.period_start, "amount": QuotaRow.amount}
         return await paginate(
             context,
             select(QuotaRow).where(compile_filter(filter, QUOTA_FILTERS)),
-            keys=sort_keys(None, {"start": QuotaRow.period_start}, "start", QuotaRow.id),
+            keys=sort_keys(order_by, columns, "period_start", QuotaRow.id),
             to_node=Quota.from_model,
             first=first,
             after=after,
+            last=last,
+            before=before,
         )
 
-    @strawberry.field(description="Commission plans by name, a page at a time.")
+    @strawberry.field(description="Commission plans, filtered and ordered, a page at a time.")
     async def commission_plans(
         self,
         info: Info,
         filter: CommissionPlanFilter | None = None,
+        order_by: list[CommissionPlanOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[CommissionPlan]:
         context = context_of(info)
         context.require(READ)
+        columns = {"name": CommissionPlanRow.name, "created_at": CommissionPlanRow.created_at}
         return await paginate(
             context,
             select(CommissionPlanRow).where(compile_filter(filter, PLAN_FILTERS)),
-            keys=sort_keys(None, {"name": CommissionPlanRow.name}, "name", CommissionPlanRow.id),
+            keys=sort_keys(order_by, columns, "name", CommissionPlanRow.id),
             to_node=CommissionPlan.from_model,
             first=first,
             after=after,
+            last=last,
+            before=before,
         )
 
 
