@@ -375,7 +375,7 @@ async def commissions(
         .order_by(
             CommissionLine.earned_at,
             CommissionLine.payment_id,
-            CommissionLine.above_quota,
+            CommissionLine.multiplier,
             CommissionLine.family,
             CommissionLine.id,
         )

@@ -451,7 +451,10 @@ async def load_sales_demo(session: AsyncSession, workspace: Any, rng: random.Ran
                 name="Standard",
                 rate=Decimal("0.05"),
                 family_rates={"services": "0.03", "software": "0.08"},
-                accelerator=Decimal("1.5"),
+                tiers=[
+                    {"attainment": "1.0", "multiplier": "1.5"},
+                    {"attainment": "1.5", "multiplier": "2"},
+                ],
             )
         ]
     )

@@ -301,7 +301,7 @@ class Quota(TenantMixin, TimestampMixin, Base):
 
 
 class CommissionPlan(TenantMixin, TimestampMixin, Base):
-    """A flat rate, optionally overridden per product family, multiplied above quota.
+    """A flat rate, optionally overridden per product family, multiplied in tiers above quota.
 
     A plan with no user applies to every user without a plan of their own.
     """
@@ -317,8 +317,9 @@ class CommissionPlan(TenantMixin, TimestampMixin, Base):
     rate: Mapped[Decimal] = mapped_column(Rate)
     # {"family": "0.0800"}: rates as strings, exact.
     family_rates: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    # The part of a payment that lands above the user's quota earns rate x accelerator.
-    accelerator: Mapped[Decimal] = mapped_column(Rate, default=Decimal("1"))
+    # [{"attainment": "1.0", "multiplier": "1.5"}, ...]: revenue credited beyond
+    # attainment x quota earns rate x multiplier, up to the next tier.
+    tiers: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(default=True)
 
 
@@ -339,5 +340,6 @@ class CommissionLine(TenantMixin, Base):
     rate: Mapped[Decimal] = mapped_column(Rate)
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    above_quota: Mapped[bool] = mapped_column(default=False)
+    # The tier multiplier the rate includes (1 below the first tier).
+    multiplier: Mapped[Decimal] = mapped_column(Rate, default=Decimal("1"))
     earned_at: Mapped[datetime]

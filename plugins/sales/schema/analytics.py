@@ -88,7 +88,7 @@ class CommissionLine:
     base_amount: Decimal
     rate: Decimal
     amount: Decimal
-    above_quota: bool
+    multiplier: Decimal = strawberry.field(description="The tier multiplier in `rate`.")
     earned_at: datetime
 
 
@@ -220,7 +220,7 @@ class AnalyticsQueries:
                         base_amount=line.base_amount,
                         rate=line.rate,
                         amount=line.amount,
-                        above_quota=line.above_quota,
+                        multiplier=line.multiplier,
                         earned_at=line.earned_at,
                     )
                     for line in row.lines

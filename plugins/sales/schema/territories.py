@@ -110,6 +110,21 @@ class Quota(ModelNode):
         )
 
 
+@strawberry.type(
+    description="From `attainment` x quota on (1.0: the quota), the rate is multiplied by "
+    "`multiplier`, up to the next tier."
+)
+class CommissionTier:
+    attainment: Decimal
+    multiplier: Decimal
+
+
+@strawberry.input
+class CommissionTierInput:
+    attainment: Decimal
+    multiplier: Decimal
+
+
 @strawberry.type(description="How payments earn commission.")
 class CommissionPlan(ModelNode):
     __model__ = CommissionPlanRow
@@ -122,7 +137,9 @@ class CommissionPlan(ModelNode):
     )
     rate: Decimal = strawberry.field(description="Flat rate, 0.05 for 5 %.")
     family_rates: JSON = strawberry.field(description="Rates by product family.")
-    accelerator: Decimal = strawberry.field(description="Rate multiplier above quota.")
+    tiers: list[CommissionTier] = strawberry.field(
+        description="Rate multipliers by quota attainment, lowest first."
+    )
     active: bool
 
     @classmethod
@@ -133,7 +150,10 @@ class CommissionPlan(ModelNode):
             user_id=global_id("User", row.user_id),
             rate=row.rate,
             family_rates=dict(row.family_rates or {}),
-            accelerator=row.accelerator,
+            tiers=[
+                CommissionTier(attainment=t.attainment, multiplier=t.multiplier)
+                for t in commission_service.plan_tiers(row)
+            ],
             active=row.active,
         )
 
@@ -334,7 +354,7 @@ class CommissionPlanInput:
     family_rates: JSON | None = strawberry.field(
         default=None, description='Rates by product family: {"software": "0.08"}.'
     )
-    accelerator: Decimal | None = None
+    tiers: list[CommissionTierInput] | None = None
     active: bool | None = None
 
     def to_fields(self) -> commission_service.CommissionPlanFields:
@@ -353,7 +373,9 @@ class CommissionPlanInput:
             user_id=optional_id(self.user_id, "User", "input.userId"),
             rate=self.rate,
             family_rates=family_rates,
-            accelerator=self.accelerator,
+            tiers=[commission_service.Tier(t.attainment, t.multiplier) for t in self.tiers]
+            if self.tiers is not None
+            else None,
             active=self.active,
         )
 

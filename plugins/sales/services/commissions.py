@@ -2,8 +2,9 @@
 
 A payment is credited to its owner. Against an order it is split over the order's product
 families in proportion to their line totals; each family earns the plan's rate for it (or the
-flat rate). The part of the owner's paid revenue in a quota period that lies above the quota
-earns ``rate x accelerator``. Payments are credited in the order they are recorded.
+flat rate). Tiers raise the rate with quota attainment: with a tier at attainment 1.0 and
+multiplier 1.5, revenue credited beyond the quota (in the owner's quota period) earns 1.5 x the
+rate, up to the next tier. Payments are credited in the order they are recorded.
 """
 
 from __future__ import annotations
@@ -27,13 +28,25 @@ from rapport.plugins.sales.services.common import Problems, day_span, get_row, m
 
 __all__ = [
     "CommissionPlanFields",
+    "Tier",
     "create_commission_plan",
     "earn_commission",
+    "plan_tiers",
+    "tiered",
     "update_commission_plan",
 ]
 
 ZERO = Decimal("0")
+ONE = Decimal("1")
 RATE_STEP = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Tier:
+    """From ``attainment`` x quota on, the rate is multiplied by ``multiplier``."""
+
+    attainment: Decimal
+    multiplier: Decimal
 
 
 @dataclass
@@ -42,7 +55,7 @@ class CommissionPlanFields:
     user_id: uuid.UUID | None = None
     rate: Decimal | None = None
     family_rates: dict[str, Decimal] | None = None
-    accelerator: Decimal | None = None
+    tiers: list[Tier] | None = None
     active: bool | None = None
 
 
@@ -53,9 +66,16 @@ async def _validate(
     if creating:
         problems.required("name", data.name)
         problems.required("rate", data.rate)
-    for field, value in (("rate", data.rate), ("accelerator", data.accelerator)):
-        if value is not None and not ZERO <= value <= 10:
-            problems.add(field, "must be between 0 and 10")
+    if data.rate is not None and not ZERO <= data.rate <= 1:
+        problems.add("rate", "must be between 0 and 1")
+    for index, tier in enumerate(data.tiers or []):
+        if tier.attainment <= 0:
+            problems.add(f"tiers.{index}.attainment", "must be more than zero")
+        if not 0 < tier.multiplier <= 10:
+            problems.add(f"tiers.{index}.multiplier", "must be more than 0 and at most 10")
+    thresholds = [tier.attainment for tier in data.tiers or []]
+    if len(set(thresholds)) != len(thresholds):
+        problems.add("tiers", "two tiers start at the same attainment")
     for family, rate in (data.family_rates or {}).items():
         if not ZERO <= rate <= 1:
             problems.add(f"familyRates.{family}", "must be between 0 and 1")
@@ -68,18 +88,26 @@ async def _validate(
             problems.add("name", "a plan of that name exists", ErrorCode.DUPLICATE)
     problems.raise_if_any()
     fields: dict[str, object] = {
-        k: v for k, v in data.__dict__.items() if v is not None and k != "family_rates"
+        k: v
+        for k, v in data.__dict__.items()
+        if v is not None and k not in ("family_rates", "tiers")
     }
     if data.name is not None:
         fields["name"] = data.name.strip()
     if data.family_rates is not None:
         fields["family_rates"] = {k: str(v) for k, v in sorted(data.family_rates.items())}
+    if data.tiers is not None:
+        fields["tiers"] = [
+            {"attainment": str(t.attainment), "multiplier": str(t.multiplier)}
+            for t in sorted(data.tiers, key=lambda t: t.attainment)
+        ]
     return fields
 
 
 async def create_commission_plan(op: Operation, data: CommissionPlanFields) -> CommissionPlan:
     fields = await _validate(op, data, None, creating=True)
     fields.setdefault("family_rates", {})
+    fields.setdefault("tiers", [])
     plan = CommissionPlan(workspace_id=op.workspace_id, **fields)
     op.session.add(plan)
     await op.session.flush()
@@ -138,8 +166,10 @@ async def _family_shares(op: Operation, payment: Payment) -> list[tuple[str | No
     return shares
 
 
-async def _quota_room(op: Operation, payment: Payment, user_id: uuid.UUID) -> Decimal | None:
-    """How much more revenue fits under the user's quota before this payment; None: no quota."""
+async def _quota_position(
+    op: Operation, payment: Payment, user_id: uuid.UUID
+) -> tuple[Decimal, Decimal] | None:
+    """The user's quota covering the payment and the revenue credited in it so far."""
     day = payment.received_at.date()
     quota = (
         await op.session.execute(
@@ -166,7 +196,40 @@ async def _quota_room(op: Operation, payment: Payment, user_id: uuid.UUID) -> De
             )
         )
     ).scalars()
-    return max(ZERO, quota.amount - sum((Decimal(str(v)) for v in credited), ZERO))
+    return quota.amount, sum((Decimal(str(v)) for v in credited), ZERO)
+
+
+def plan_tiers(plan: CommissionPlan) -> list[Tier]:
+    return sorted(
+        (
+            Tier(Decimal(str(t["attainment"])), Decimal(str(t["multiplier"])))
+            for t in plan.tiers or []
+        ),
+        key=lambda t: t.attainment,
+    )
+
+
+def tiered(
+    amount: Decimal, credited: Decimal, quota: Decimal | None, tiers: list[Tier]
+) -> list[tuple[Decimal, Decimal]]:
+    """``amount`` cut into (part, multiplier) pieces at the tier thresholds, counting from
+    the revenue already ``credited`` against ``quota``."""
+    bounds = (
+        [] if quota is None or quota <= 0 else [(quota * t.attainment, t.multiplier) for t in tiers]
+    )
+    pieces: list[tuple[Decimal, Decimal]] = []
+    position, left = credited, amount
+    while left > 0:
+        multiplier = ONE
+        for bound, tier_multiplier in bounds:
+            if position >= bound:
+                multiplier = tier_multiplier
+        ahead = [bound for bound, _ in bounds if bound > position]
+        part = min(left, min(ahead) - position) if ahead else left
+        pieces.append((part, multiplier))
+        position += part
+        left -= part
+    return pieces
 
 
 def _rate(plan: CommissionPlan, family: str | None) -> Decimal:
@@ -184,35 +247,30 @@ async def earn_commission(op: Operation, payment: Payment) -> list[CommissionLin
     plan = await _plan_for(op, payment.owner_id)
     if plan is None:
         return []
-    room = await _quota_room(op, payment, payment.owner_id)
+    found = await _quota_position(op, payment, payment.owner_id)
+    quota, credited = found if found is not None else (None, ZERO)
+    tiers = plan_tiers(plan)
     lines: list[CommissionLine] = []
-
-    def line(family: str | None, base: Decimal, rate: Decimal, above: bool) -> None:
-        lines.append(
-            CommissionLine(
-                workspace_id=op.workspace_id,
-                payment_id=payment.id,
-                plan_id=plan.id,
-                user_id=payment.owner_id,
-                family=family,
-                base_amount=base,
-                rate=rate,
-                amount=money(base * rate),
-                currency=payment.currency,
-                above_quota=above,
-                earned_at=payment.received_at,
-            )
-        )
-
     for family, share in await _family_shares(op, payment):
-        rate = _rate(plan, family)
-        below = share if room is None else min(share, room)
-        if below > 0:
-            line(family, below, rate, False)
-        if share - below > 0:
-            line(family, share - below, (rate * plan.accelerator).quantize(RATE_STEP), True)
-        if room is not None:
-            room = max(ZERO, room - share)
+        base_rate = _rate(plan, family)
+        for part, multiplier in tiered(share, credited, quota, tiers):
+            rate = (base_rate * multiplier).quantize(RATE_STEP)
+            lines.append(
+                CommissionLine(
+                    workspace_id=op.workspace_id,
+                    payment_id=payment.id,
+                    plan_id=plan.id,
+                    user_id=payment.owner_id,
+                    family=family,
+                    base_amount=part,
+                    rate=rate,
+                    multiplier=multiplier,
+                    amount=money(part * rate),
+                    currency=payment.currency,
+                    earned_at=payment.received_at,
+                )
+            )
+        credited += share
     op.session.add_all(lines)
     await op.session.flush()
     return lines

@@ -187,7 +187,7 @@ async def test_order_payments_and_commission_tiers(client: Client) -> None:
                 "name": "Standard",
                 "rate": "0.05",
                 "familyRates": {"software": "0.10"},
-                "accelerator": "2",
+                "tiers": [{"attainment": "1", "multiplier": "2"}],
             }
         },
     )
@@ -245,7 +245,7 @@ async def test_order_payments_and_commission_tiers(client: Client) -> None:
     data = await client.query(
         "query($id: ID!, $u: ID!) { node(id: $id) { ... on Order { paidAmount balance } } "
         'commissions(period: {start: "2026-01-01", end: "2026-12-31"}, userId: $u) { '
-        "userId currency total lines { family baseAmount rate amount aboveQuota } } }",
+        "userId currency total lines { family baseAmount rate amount multiplier } } }",
         {"id": order["id"], "u": user},
     )
     assert data["node"] == {"paidAmount": "800.00", "balance": "0.00"}
@@ -254,14 +254,14 @@ async def test_order_payments_and_commission_tiers(client: Client) -> None:
     # Second: 100 hardware at 5 % (room 100), then software 100 under quota at 10 % and 200
     # above it at 10 % x 2.
     assert [
-        (line["family"], line["baseAmount"], line["rate"], line["amount"], line["aboveQuota"])
+        (line["family"], line["baseAmount"], line["rate"], line["amount"], line["multiplier"])
         for line in statement["lines"]
     ] == [
-        ("hardware", "100.00", "0.0500", "5.00", False),
-        ("software", "300.00", "0.1000", "30.00", False),
-        ("hardware", "100.00", "0.0500", "5.00", False),
-        ("software", "100.00", "0.1000", "10.00", False),
-        ("software", "200.00", "0.2000", "40.00", True),
+        ("hardware", "100.00", "0.0500", "5.00", "1.0000"),
+        ("software", "300.00", "0.1000", "30.00", "1.0000"),
+        ("hardware", "100.00", "0.0500", "5.00", "1.0000"),
+        ("software", "100.00", "0.1000", "10.00", "1.0000"),
+        ("software", "200.00", "0.2000", "40.00", "2.0000"),
     ]
     assert statement["total"] == "90.00"
     assert statement["currency"] == "EUR"

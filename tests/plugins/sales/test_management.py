@@ -43,7 +43,7 @@ UNMEMBER = (
 QUOTA = "mutation($i: QuotaInput!) { setQuota(input: $i) { quota { id amount } " + ERRORS + " } }"
 PLAN = (
     "mutation($i: CommissionPlanInput!) { createCommissionPlan(input: $i) { commissionPlan { id "
-    "familyRates } " + ERRORS + " } }"
+    "familyRates tiers { attainment multiplier } } " + ERRORS + " } }"
 )
 
 
@@ -229,14 +229,45 @@ async def test_quotas_do_not_overlap(client: Client, other_client: Client) -> No
 
 async def test_commission_plans_are_validated(client: Client) -> None:
     plan = await ok(
-        client, PLAN, {"i": {"name": "Base", "rate": "0.05", "familyRates": {"svc": "0.2"}}}
+        client,
+        PLAN,
+        {
+            "i": {
+                "name": "Base",
+                "rate": "0.05",
+                "familyRates": {"svc": "0.2"},
+                "tiers": [
+                    {"attainment": "1.5", "multiplier": "2"},
+                    {"attainment": "1", "multiplier": "1.5"},
+                ],
+            }
+        },
     )
+    assert plan["commissionPlan"]["tiers"] == [
+        {"attainment": "1", "multiplier": "1.5"},
+        {"attainment": "1.5", "multiplier": "2"},
+    ]
     assert plan["commissionPlan"]["familyRates"] == {"svc": "0.2"}
     for bad, fields in (
         ({"name": "Base", "rate": "0.05"}, ["input.name"]),
         ({"name": "X"}, ["input.rate"]),
         ({"name": "Y", "rate": "0.1", "familyRates": {"svc": "3"}}, ["input.familyRates.svc"]),
         ({"name": "Z", "rate": "0.1", "familyRates": {"svc": "lots"}}, ["input.familyRates"]),
+        (
+            {
+                "name": "T",
+                "rate": "0.1",
+                "tiers": [
+                    {"attainment": "1", "multiplier": "2"},
+                    {"attainment": "1", "multiplier": "3"},
+                ],
+            },
+            ["input.tiers"],
+        ),
+        (
+            {"name": "U", "rate": "2", "tiers": [{"attainment": "0", "multiplier": "0"}]},
+            ["input.rate", "input.tiers.0.attainment", "input.tiers.0.multiplier"],
+        ),
     ):
         result = payload(await client.query(PLAN, {"i": bad}))
         assert [e["field"] for e in result["errors"]] == fields, bad
