@@ -22,7 +22,7 @@ __all__ = ["AnalyticsQueries"]
 DEFAULT_COMMIT_PROBABILITY = 90
 
 
-@strawberry.type(description="One stage of the funnel over a period.")
+@strawberry.type(name="SalesFunnelStage", description="One stage of the funnel over a period.")
 class FunnelStage:
     stage: Stage
     entered: int = strawberry.field(description="Opportunities that entered it in the period.")
@@ -53,7 +53,9 @@ class WinRate:
     rate_by_amount: Decimal | None
 
 
-@strawberry.type(description="Forecast figures for one owner, territory, or everyone.")
+@strawberry.type(
+    name="SalesForecastRow", description="Forecast figures for one owner, territory, or everyone."
+)
 class ForecastRow:
     group_id: relay.GlobalID | None
     closed: Decimal = strawberry.field(description="Won in the period.")
@@ -67,7 +69,7 @@ class ForecastRow:
     attainment: Decimal | None = strawberry.field(description="closed / quota.")
 
 
-@strawberry.type
+@strawberry.type(name="SalesForecast")
 class Forecast:
     total: ForecastRow
     by_owner: list[ForecastRow]

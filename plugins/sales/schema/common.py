@@ -74,13 +74,16 @@ def optional_id(value: relay.GlobalID | None, type_name: str, field: str) -> uui
     return None if value is None else required_id(value, type_name, field)
 
 
-@strawberry.type(description="An amount in one currency.")
+# Named for the plugin: another plugin may well define its own `Money`.
+@strawberry.type(name="SalesAmount", description="An amount in one currency.")
 class Money:
     amount: Decimal
     currency: str
 
 
-@strawberry.input(description="Whole days; both the first and the last day are included.")
+@strawberry.input(
+    name="SalesPeriod", description="Whole days; both the first and the last day are included."
+)
 class PeriodInput:
     start: date
     end: date

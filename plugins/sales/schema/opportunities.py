@@ -62,7 +62,10 @@ OPPORTUNITY_TYPE = "Opportunity"
 TIMELINE_LIMIT = 50
 
 
-@strawberry.type(description="One stage an opportunity entered; its creation included.")
+@strawberry.type(
+    name="OpportunityStageChange",
+    description="One stage an opportunity entered; its creation included.",
+)
 class StageChange:
     from_stage_id: relay.GlobalID | None
     to_stage_id: relay.GlobalID
@@ -81,7 +84,10 @@ class StageChange:
         )
 
 
-@strawberry.type(description="An interaction of the timeline linked to an opportunity.")
+@strawberry.type(
+    name="OpportunityInteraction",
+    description="An interaction of the timeline linked to an opportunity.",
+)
 class LinkedInteraction:
     id: relay.GlobalID
     customer_id: relay.GlobalID
@@ -93,7 +99,7 @@ class LinkedInteraction:
     user_id: relay.GlobalID | None
 
 
-@strawberry.type(description="A task linked to an opportunity.")
+@strawberry.type(name="OpportunityTask", description="A task linked to an opportunity.")
 class LinkedTask:
     id: relay.GlobalID
     title: str

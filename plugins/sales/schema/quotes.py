@@ -232,13 +232,13 @@ ORDER_FILTERS = {
 }
 
 
-@strawberry.enum
+@strawberry.enum(name="SalesDocumentOrderField")
 class DocumentOrderField(Enum):
     CREATED_AT = "created_at"
     TOTAL = "total"
 
 
-@strawberry.input(description="Ordering of quotes and orders.")
+@strawberry.input(name="SalesDocumentOrder", description="Ordering of quotes and orders.")
 class DocumentOrder:
     field: DocumentOrderField
     direction: OrderDirection = OrderDirection.ASC

@@ -20,8 +20,9 @@ CUSTOMER_TABLES: tuple[Any, ...] = (Lead, Opportunity, Quote, Order, Payment)
 async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) -> None:
     """Re-point the merged customers' rows at the survivor, inside the merge's transaction.
 
-    The event carries ``survivorId`` and ``mergedIds`` as strings. The session is the merge's
-    tenant session, so the updates touch this workspace's rows only.
+    The event carries ``survivorId`` and ``mergedIds`` as strings. The merge's tenant session
+    scopes the updates already; the event's workspace is named as well because a merge run
+    by an operator may come through an unscoped session.
     """
     survivor = uuid.UUID(str(event.data["survivorId"]))
     merged = [uuid.UUID(str(i)) for i in event.data.get("mergedIds", ()) if str(i) != str(survivor)]

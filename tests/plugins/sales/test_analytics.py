@@ -124,7 +124,7 @@ async def build(client: Client, runtime: Runtime) -> dict[str, Any]:
 async def test_sales_analytics_match_hand_computation(client: Client, runtime: Runtime) -> None:
     fixture = await build(client, runtime)
     data = await client.query(
-        """query($p: ID!, $period: PeriodInput!) {
+        """query($p: ID!, $period: SalesPeriod!) {
           salesFunnel(pipelineId: $p, period: $period) {
             stage { name } entered converted conversionRate medianDaysInStage }
           owner: winRate(period: $period, groupBy: OWNER) {
@@ -247,7 +247,7 @@ async def test_other_periods_and_workspaces_see_nothing(
     fixture = await build(client, runtime)
     february = {"start": "2026-02-01", "end": "2026-02-28"}
     data = await client.query(
-        "query($p: ID!, $period: PeriodInput!) { salesFunnel(pipelineId: $p, period: $period) "
+        "query($p: ID!, $period: SalesPeriod!) { salesFunnel(pipelineId: $p, period: $period) "
         "{ entered } winRate(period: $period, groupBy: OWNER) { won } "
         "forecast(period: $period) { total { bestCase } } }",
         {"p": fixture["pipeline"], "period": february},
@@ -256,7 +256,7 @@ async def test_other_periods_and_workspaces_see_nothing(
     assert data["winRate"] == []
     assert data["forecast"]["total"]["bestCase"] == "0"
     theirs = await other_client.query(
-        "query($p: ID!, $period: PeriodInput!) { salesFunnel(pipelineId: $p, period: $period) "
+        "query($p: ID!, $period: SalesPeriod!) { salesFunnel(pipelineId: $p, period: $period) "
         "{ entered } winRate(period: $period, groupBy: OWNER) { won } "
         "quotaAttainment(period: $period) { achieved } commissions(period: $period) { total } }",
         {"p": fixture["pipeline"], "period": JANUARY},
