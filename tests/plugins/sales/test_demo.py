@@ -67,3 +67,27 @@ async def test_demo_data_is_deterministic_and_consistent(
             assert deal["lostReason"]
             assert deal["competitor"]
         assert deal["stageHistory"]
+
+
+async def test_analytics_run_on_demo_data(runtime: Runtime, http: httpx.AsyncClient) -> None:
+    client = await demo_client(runtime, http)
+    pipeline = (
+        await client.query('{ pipelines(filter: {name: {eq: "Sales"}}) { nodes { id } } }')
+    )["pipelines"]["nodes"][0]["id"]
+    data = await client.query(
+        """query($p: ID!, $period: SalesPeriod!) {
+          salesFunnel(pipelineId: $p, period: $period) { entered converted }
+          winRate(period: $period, groupBy: TERRITORY) { won lost }
+          forecast(period: $period) { total { bestCase } byTerritory { groupId } }
+          quotaAttainment(period: $period) { achieved }
+          bigDeals { totalCount }
+          customers(first: 5) { nodes { lifetimeRevenue { amount } orders { totalCount } } }
+        }""",
+        {"p": pipeline, "period": {"start": "2000-01-01", "end": "2100-12-31"}},
+    )
+    funnel = data["salesFunnel"]
+    assert funnel[0]["entered"] > 0
+    # Nobody converts out of more deals than entered the stage.
+    assert all(stage["converted"] <= stage["entered"] for stage in funnel)
+    assert sum(row["won"] + row["lost"] for row in data["winRate"]) > 0
+    assert data["quotaAttainment"]
