@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.plugins.sales.models import (
@@ -100,27 +100,42 @@ async def sales_funnel(
         ).scalars()
     )
     by_id = {stage.id: stage for stage in stages}
-    history = (
-        await session.execute(
-            select(StageChange.opportunity_id, StageChange.to_stage_id, StageChange.changed_at)
-            .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
-            .where(Opportunity.pipeline_id == pipeline_id)
-            .order_by(StageChange.opportunity_id, StageChange.changed_at, StageChange.id)
+    start, end = day_span(period.start, period.end)
+    # Each entry with the stage change that followed it (LEAD over the deal's history). An
+    # entry before the period can neither count nor follow one that does, so only the rows
+    # from the period's start on are read.
+    order = (StageChange.changed_at, StageChange.id)
+    window = {"partition_by": StageChange.opportunity_id, "order_by": order}
+    entries = (
+        select(
+            StageChange.opportunity_id,
+            StageChange.to_stage_id,
+            StageChange.changed_at,
+            # Typed, so the engine's values come back as uuids and aware datetimes.
+            func.lead(StageChange.to_stage_id, type_=StageChange.to_stage_id.type)
+            .over(**window)
+            .label("next_stage_id"),
+            func.lead(StageChange.changed_at, type_=StageChange.changed_at.type)
+            .over(**window)
+            .label("next_at"),
         )
-    ).all()
+        .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
+        .where(Opportunity.pipeline_id == pipeline_id, StageChange.changed_at >= start)
+        .subquery()
+    )
+    rows = await session.execute(select(entries).where(entries.c.changed_at < end))
     entered: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     converted: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     durations: dict[uuid.UUID, list[float]] = defaultdict(list)
-    for index, (opportunity_id, stage_id, at) in enumerate(history):
+    for opportunity_id, stage_id, at, next_stage_id, next_at in rows:
         stage = by_id.get(stage_id)
-        if stage is None or not period.contains(at.date()):
+        if stage is None:
             continue
         entered[stage.id].add(opportunity_id)
-        following = history[index + 1] if index + 1 < len(history) else None
-        if following is None or following[0] != opportunity_id:
+        if next_at is None:
             continue
-        durations[stage.id].append((following[2] - at).total_seconds() / SECONDS_PER_DAY)
-        after = by_id.get(following[1])
+        durations[stage.id].append((next_at - at).total_seconds() / SECONDS_PER_DAY)
+        after = by_id.get(next_stage_id)
         if after is not None and after.category != "lost" and after.position > stage.position:
             converted[stage.id].add(opportunity_id)
     return [
