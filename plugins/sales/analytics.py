@@ -351,20 +351,25 @@ async def quota_attainment(
         await _quotas_in(session, period, currency),
         key=lambda q: (q.period_start, str(q.user_id or ""), str(q.territory_id or "")),
     )
+    if not quotas:
+        return rows
+    # Quotas lie inside the period, so the deals won in it cover every quota: one query.
+    won = [o for o, category in await _closed_in(session, period, currency) if category == "won"]
     for quota in quotas:
-        won = [
+        # By UTC day: SQLite hands timestamps back without their zone.
+        in_quota = [
             o
-            for o, category in await _closed_in(
-                session, Period(quota.period_start, quota.period_end), quota.currency
-            )
-            if category == "won"
+            for o in won
+            if o.currency == quota.currency
+            and o.closed_at is not None
+            and quota.period_start <= o.closed_at.date() <= quota.period_end
         ]
         if quota.user_id is not None:
-            mine = [o for o in won if o.owner_id == quota.user_id]
+            mine = [o for o in in_quota if o.owner_id == quota.user_id]
         else:
             mine = [
                 o
-                for o in won
+                for o in in_quota
                 if o.territory_id is not None
                 and quota.territory_id in chains.get(o.territory_id, [])
             ]

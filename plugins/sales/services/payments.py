@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -47,6 +47,9 @@ async def record_payment(op: Operation, data: PaymentFields) -> Payment:
     if data.method not in PAYMENT_METHODS:
         problems.add("method", f"must be one of {', '.join(PAYMENT_METHODS)}")
     problems.currency("currency", data.currency)
+    if data.received_at is not None and data.received_at.tzinfo is None:
+        # A time without a zone is taken as UTC, the zone everything is stored in.
+        data.received_at = data.received_at.replace(tzinfo=UTC)
     if data.received_at is not None and data.received_at > utcnow():
         problems.add("receivedAt", "must not be in the future")
     order = await problems.exists(op, "orderId", Order, data.order_id, "order")

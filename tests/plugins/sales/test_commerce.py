@@ -233,7 +233,7 @@ async def test_order_payments_and_commission_tiers(client: Client) -> None:
                 "orderId": order["id"],
                 "amount": "400",
                 "method": "CARD",
-                "receivedAt": "2026-04-01T10:00:00Z",
+                "receivedAt": "2026-04-01T10:00:00",  # no zone: UTC
             }
         },
     )
