@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.dataloader import DataLoader
@@ -18,10 +19,13 @@ from strawberry.dataloader import DataLoader
 from rapport.core import ErrorCode, ValidationFailed
 from rapport.plugins.sales.analytics import Period
 from rapport.schema import (
+    Connection,
     OrderDirection,
     RequestContext,
     SortKey,
+    compile_filter,
     grouped_loader,
+    paginate,
     run_select,
 )
 
@@ -29,6 +33,7 @@ __all__ = [
     "MANAGE",
     "READ",
     "WRITE",
+    "Listing",
     "Money",
     "PeriodInput",
     "argument_id",
@@ -105,6 +110,46 @@ def sort_keys(
     ]
     keys = [SortKey(columns[name], direction == OrderDirection.DESC) for name, direction in chosen]
     return [*keys, SortKey(id_column, keys[-1].descending)]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one type is listed: its filter fields, the columns it orders by, and its node."""
+
+    model: Any
+    filters: Mapping[str, Any]
+    order_columns: Mapping[str, Any]
+    default_order: str
+    to_node: Callable[[Any], Any]
+
+    async def page(
+        self,
+        context: RequestContext,
+        filter: Any,
+        order_by: Sequence[Any] | None,
+        *,
+        where: ColumnElement[bool] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Any]:
+        """One page of the rows matching ``filter`` (and ``where``), as a connection."""
+        context.require(READ)
+        statement = select(self.model).where(compile_filter(filter, self.filters))
+        if where is not None:
+            statement = statement.where(where)
+        keys = sort_keys(order_by, dict(self.order_columns), self.default_order, self.model.id)
+        return await paginate(
+            context,
+            statement,
+            keys=keys,
+            to_node=self.to_node,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
 
 
 async def load_grouped(

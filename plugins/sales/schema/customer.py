@@ -14,18 +14,18 @@ from rapport.plugins.sales.models import Order as OrderRow
 from rapport.plugins.sales.models import Payment as PaymentRow
 from rapport.plugins.sales.schema.common import READ, Money
 from rapport.plugins.sales.schema.opportunities import (
+    OPPORTUNITIES,
     Opportunity,
     OpportunityFilter,
     OpportunityOrder,
-    opportunity_list,
 )
 from rapport.plugins.sales.schema.payments import (
+    PAYMENTS,
     Payment,
     PaymentFilter,
     PaymentOrder,
-    payment_list,
 )
-from rapport.plugins.sales.schema.quotes import DocumentOrder, Order, OrderFilter, order_list
+from rapport.plugins.sales.schema.quotes import ORDERS, DocumentOrder, Order, OrderFilter
 from rapport.schema import Connection, context_of
 
 __all__ = ["CustomerSalesFields"]
@@ -62,9 +62,14 @@ class CustomerSalesFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Opportunity]:
-        statement = select(OpportunityRow).where(OpportunityRow.customer_id == self.pk)  # type: ignore[attr-defined]
-        page = {"first": first, "after": after}
-        return await opportunity_list(context_of(info), statement, filter, order_by, page)
+        return await OPPORTUNITIES.page(
+            context_of(info),
+            filter,
+            order_by,
+            where=OpportunityRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            first=first,
+            after=after,
+        )
 
     @strawberry.field(description="Its orders, newest first unless ordered otherwise.")
     async def orders(
@@ -75,9 +80,14 @@ class CustomerSalesFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Order]:
-        statement = select(OrderRow).where(OrderRow.customer_id == self.pk)  # type: ignore[attr-defined]
-        page = {"first": first, "after": after}
-        return await order_list(context_of(info), statement, filter, order_by, page)
+        return await ORDERS.page(
+            context_of(info),
+            filter,
+            order_by,
+            where=OrderRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            first=first,
+            after=after,
+        )
 
     @strawberry.field(description="Payments received from it.")
     async def payments(
@@ -88,9 +98,14 @@ class CustomerSalesFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Payment]:
-        statement = select(PaymentRow).where(PaymentRow.customer_id == self.pk)  # type: ignore[attr-defined]
-        page = {"first": first, "after": after}
-        return await payment_list(context_of(info), statement, filter, order_by, page)
+        return await PAYMENTS.page(
+            context_of(info),
+            filter,
+            order_by,
+            where=PaymentRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            first=first,
+            after=after,
+        )
 
     @strawberry.field(description="Everything it has paid, per currency (payments received).")
     async def lifetime_revenue(self, info: Info) -> list[Money]:

@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -16,10 +15,10 @@ from rapport.plugins.sales.models import Lead as LeadRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
+    Listing,
     global_id,
     optional_id,
     required_id,
-    sort_keys,
 )
 from rapport.plugins.sales.schema.opportunities import Opportunity
 from rapport.plugins.sales.services import leads as service
@@ -32,10 +31,8 @@ from rapport.schema import (
     OrderDirection,
     StringFilter,
     UserError,
-    compile_filter,
     context_of,
     mutate,
-    paginate,
 )
 
 __all__ = ["Lead", "LeadMutations", "LeadQueries"]
@@ -134,6 +131,15 @@ class LeadOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
+LEADS = Listing(
+    LeadRow,
+    LEAD_FILTERS,
+    {"created_at": LeadRow.created_at, "status": LeadRow.status},
+    "created_at",
+    Lead.from_model,
+)
+
+
 @strawberry.type
 class LeadQueries:
     @strawberry.field(description="Leads, filtered and ordered, a page at a time.")
@@ -147,22 +153,8 @@ class LeadQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Lead]:
-        context = context_of(info)
-        context.require(READ)
-        return await paginate(
-            context,
-            select(LeadRow).where(compile_filter(filter, LEAD_FILTERS)),
-            keys=sort_keys(
-                order_by,
-                {"created_at": LeadRow.created_at, "status": LeadRow.status},
-                "created_at",
-                LeadRow.id,
-            ),
-            to_node=Lead.from_model,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        return await LEADS.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
 

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -21,12 +21,12 @@ from rapport.plugins.sales.models import StageChange as StageChangeRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
+    Listing,
     global_id,
     latest_per_parent,
     load_grouped,
     optional_id,
     required_id,
-    sort_keys,
 )
 from rapport.plugins.sales.schema.pipelines import Pipeline, Stage, StageCategory
 from rapport.plugins.sales.services import opportunities as service
@@ -43,18 +43,16 @@ from rapport.schema import (
     RequestContext,
     StringFilter,
     UserError,
-    compile_filter,
     context_of,
     mutate,
-    paginate,
 )
 
 __all__ = [
+    "OPPORTUNITIES",
     "OPPORTUNITY_TYPE",
     "Opportunity",
     "OpportunityMutations",
     "OpportunityQueries",
-    "opportunity_list",
 ]
 
 # The link_type core's interactions and tasks store for an opportunity.
@@ -300,30 +298,18 @@ class OpportunityOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-OPPORTUNITY_ORDER = {
-    "created_at": OpportunityRow.created_at,
-    "name": OpportunityRow.name,
-    "amount": OpportunityRow.amount,
-    "probability": OpportunityRow.probability,
-}
-
-
-async def opportunity_list(
-    context: RequestContext,
-    statement: Any,
-    filter: OpportunityFilter | None,
-    order_by: list[OpportunityOrder] | None,
-    page: dict[str, Any],
-) -> Connection[Opportunity]:
-    """A page of opportunities: for the root list, ``bigDeals`` and ``Customer.opportunities``."""
-    context.require(READ)
-    return await paginate(
-        context,
-        statement.where(compile_filter(filter, OPPORTUNITY_FILTERS)),
-        keys=sort_keys(order_by, OPPORTUNITY_ORDER, "created_at", OpportunityRow.id),
-        to_node=Opportunity.from_model,
-        **page,
-    )
+OPPORTUNITIES = Listing(
+    OpportunityRow,
+    OPPORTUNITY_FILTERS,
+    {
+        "created_at": OpportunityRow.created_at,
+        "name": OpportunityRow.name,
+        "amount": OpportunityRow.amount,
+        "probability": OpportunityRow.probability,
+    },
+    "created_at",
+    Opportunity.from_model,
+)
 
 
 @strawberry.type
@@ -339,9 +325,8 @@ class OpportunityQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Opportunity]:
-        page = {"first": first, "after": after, "last": last, "before": before}
-        return await opportunity_list(
-            context_of(info), select(OpportunityRow), filter, order_by, page
+        return await OPPORTUNITIES.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
     @strawberry.field(
@@ -355,16 +340,18 @@ class OpportunityQueries:
         after: str | None = None,
     ) -> Connection[Opportunity]:
         context = context_of(info)
-        context.require(READ)
         threshold = service.big_deal_amount(context.settings)
-        statement = select(OpportunityRow).where(
-            OpportunityRow.amount >= threshold, _category_is([StageCategory.OPEN])
-        )
-        order = [
+        largest = [
             OpportunityOrder(field=OpportunityOrderField.AMOUNT, direction=OrderDirection.DESC)
         ]
-        page = {"first": first, "after": after}
-        return await opportunity_list(context, statement, None, order, page)
+        return await OPPORTUNITIES.page(
+            context,
+            None,
+            largest,
+            where=and_(OpportunityRow.amount >= threshold, _category_is([StageCategory.OPEN])),
+            first=first,
+            after=after,
+        )
 
 
 @strawberry.input

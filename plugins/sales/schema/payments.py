@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -16,9 +15,9 @@ from rapport.plugins.sales.models import Payment as PaymentRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
+    Listing,
     global_id,
     optional_id,
-    sort_keys,
 )
 from rapport.plugins.sales.services import payments as service
 from rapport.schema import (
@@ -29,16 +28,13 @@ from rapport.schema import (
     IDFilter,
     ModelNode,
     OrderDirection,
-    RequestContext,
     StringFilter,
     UserError,
-    compile_filter,
     context_of,
     mutate,
-    paginate,
 )
 
-__all__ = ["Payment", "PaymentFilter", "PaymentMutations", "PaymentQueries", "payment_list"]
+__all__ = ["PAYMENTS", "Payment", "PaymentFilter", "PaymentMutations", "PaymentQueries"]
 
 
 @strawberry.enum
@@ -118,23 +114,13 @@ class PaymentOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-async def payment_list(
-    context: RequestContext,
-    statement: Any,
-    filter: PaymentFilter | None,
-    order_by: list[PaymentOrder] | None,
-    page: dict[str, Any],
-) -> Connection[Payment]:
-    """A page of payments: for the root list and ``Customer.payments``."""
-    context.require(READ)
-    columns = {"received_at": PaymentRow.received_at, "amount": PaymentRow.amount}
-    return await paginate(
-        context,
-        statement.where(compile_filter(filter, PAYMENT_FILTERS)),
-        keys=sort_keys(order_by, columns, "received_at", PaymentRow.id),
-        to_node=Payment.from_model,
-        **page,
-    )
+PAYMENTS = Listing(
+    PaymentRow,
+    PAYMENT_FILTERS,
+    {"received_at": PaymentRow.received_at, "amount": PaymentRow.amount},
+    "received_at",
+    Payment.from_model,
+)
 
 
 @strawberry.type
@@ -150,8 +136,9 @@ class PaymentQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Payment]:
-        page = {"first": first, "after": after, "last": last, "before": before}
-        return await payment_list(context_of(info), select(PaymentRow), filter, order_by, page)
+        return await PAYMENTS.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        )
 
 
 @strawberry.input(description="Against an order (currency and customer follow it) or a customer.")

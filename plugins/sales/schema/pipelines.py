@@ -6,13 +6,12 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
 from rapport.plugins.sales.models import Pipeline as PipelineRow
 from rapport.plugins.sales.models import Stage as StageRow
-from rapport.plugins.sales.schema.common import MANAGE, READ, load_grouped, required_id, sort_keys
+from rapport.plugins.sales.schema.common import MANAGE, READ, Listing, load_grouped, required_id
 from rapport.plugins.sales.services import pipelines as service
 from rapport.schema import (
     BooleanFilter,
@@ -21,10 +20,8 @@ from rapport.schema import (
     OrderDirection,
     StringFilter,
     UserError,
-    compile_filter,
     context_of,
     mutate,
-    paginate,
 )
 
 __all__ = ["Pipeline", "PipelineMutations", "PipelineQueries", "Stage", "StageCategory"]
@@ -112,6 +109,15 @@ class PipelineOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
+PIPELINES = Listing(
+    PipelineRow,
+    PIPELINE_FILTERS,
+    {"name": PipelineRow.name, "created_at": PipelineRow.created_at},
+    "created_at",
+    Pipeline.from_model,
+)
+
+
 @strawberry.type
 class PipelineQueries:
     @strawberry.field(description="Pipelines, filtered and ordered, a page at a time.")
@@ -125,22 +131,8 @@ class PipelineQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Pipeline]:
-        context = context_of(info)
-        context.require(READ)
-        return await paginate(
-            context,
-            select(PipelineRow).where(compile_filter(filter, PIPELINE_FILTERS)),
-            keys=sort_keys(
-                order_by,
-                {"name": PipelineRow.name, "created_at": PipelineRow.created_at},
-                "created_at",
-                PipelineRow.id,
-            ),
-            to_node=Pipeline.from_model,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        return await PIPELINES.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
 

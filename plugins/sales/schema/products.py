@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -16,10 +15,10 @@ from rapport.plugins.sales.models import ProductPrice as ProductPriceRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
+    Listing,
     Money,
     load_grouped,
     required_id,
-    sort_keys,
 )
 from rapport.plugins.sales.services import products as service
 from rapport.schema import (
@@ -29,10 +28,8 @@ from rapport.schema import (
     OrderDirection,
     StringFilter,
     UserError,
-    compile_filter,
     context_of,
     mutate,
-    paginate,
 )
 
 __all__ = ["Product", "ProductMutations", "ProductQueries"]
@@ -103,6 +100,15 @@ class ProductOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
+PRODUCTS = Listing(
+    ProductRow,
+    PRODUCT_FILTERS,
+    {"name": ProductRow.name, "sku": ProductRow.sku, "created_at": ProductRow.created_at},
+    "name",
+    Product.from_model,
+)
+
+
 @strawberry.type
 class ProductQueries:
     @strawberry.field(description="Products, filtered and ordered, a page at a time.")
@@ -116,22 +122,8 @@ class ProductQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Product]:
-        context = context_of(info)
-        context.require(READ)
-        columns = {
-            "name": ProductRow.name,
-            "sku": ProductRow.sku,
-            "created_at": ProductRow.created_at,
-        }
-        return await paginate(
-            context,
-            select(ProductRow).where(compile_filter(filter, PRODUCT_FILTERS)),
-            keys=sort_keys(order_by, columns, "name", ProductRow.id),
-            to_node=Product.from_model,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        return await PRODUCTS.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
 

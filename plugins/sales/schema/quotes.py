@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -20,11 +19,11 @@ from rapport.plugins.sales.models import QuoteLine as QuoteLineRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
+    Listing,
     global_id,
     load_grouped,
     optional_id,
     required_id,
-    sort_keys,
 )
 from rapport.plugins.sales.services import quotes as service
 from rapport.schema import (
@@ -36,16 +35,13 @@ from rapport.schema import (
     IDFilter,
     ModelNode,
     OrderDirection,
-    RequestContext,
     StringFilter,
     UserError,
-    compile_filter,
     context_of,
     mutate,
-    paginate,
 )
 
-__all__ = ["Order", "OrderFilter", "Quote", "QuoteMutations", "QuoteQueries", "order_list"]
+__all__ = ["ORDERS", "Order", "OrderFilter", "Quote", "QuoteMutations", "QuoteQueries"]
 
 
 @strawberry.enum
@@ -244,23 +240,21 @@ class DocumentOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-async def order_list(
-    context: RequestContext,
-    statement: Any,
-    filter: OrderFilter | None,
-    order_by: list[DocumentOrder] | None,
-    page: dict[str, Any],
-) -> Connection[Order]:
-    """A page of orders: for the root list and ``Customer.orders``."""
-    context.require(READ)
-    columns = {"created_at": OrderRow.created_at, "total": OrderRow.total}
-    return await paginate(
-        context,
-        statement.where(compile_filter(filter, ORDER_FILTERS)),
-        keys=sort_keys(order_by, columns, "created_at", OrderRow.id),
-        to_node=Order.from_model,
-        **page,
-    )
+DOCUMENT_ORDER = "created_at"
+QUOTES = Listing(
+    QuoteRow,
+    QUOTE_FILTERS,
+    {"created_at": QuoteRow.created_at, "total": QuoteRow.total},
+    DOCUMENT_ORDER,
+    Quote.from_model,
+)
+ORDERS = Listing(
+    OrderRow,
+    ORDER_FILTERS,
+    {"created_at": OrderRow.created_at, "total": OrderRow.total},
+    DOCUMENT_ORDER,
+    Order.from_model,
+)
 
 
 @strawberry.type
@@ -276,18 +270,8 @@ class QuoteQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Quote]:
-        context = context_of(info)
-        context.require(READ)
-        columns = {"created_at": QuoteRow.created_at, "total": QuoteRow.total}
-        return await paginate(
-            context,
-            select(QuoteRow).where(compile_filter(filter, QUOTE_FILTERS)),
-            keys=sort_keys(order_by, columns, "created_at", QuoteRow.id),
-            to_node=Quote.from_model,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        return await QUOTES.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
     @strawberry.field(description="Orders, filtered and ordered, a page at a time.")
@@ -301,8 +285,9 @@ class QuoteQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Order]:
-        page = {"first": first, "after": after, "last": last, "before": before}
-        return await order_list(context_of(info), select(OrderRow), filter, order_by, page)
+        return await ORDERS.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        )
 
 
 @strawberry.input

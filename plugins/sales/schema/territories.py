@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -19,11 +18,11 @@ from rapport.plugins.sales.models import TerritoryMember as TerritoryMemberRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
+    Listing,
     global_id,
     load_grouped,
     optional_id,
     required_id,
-    sort_keys,
 )
 from rapport.plugins.sales.services import commissions as commission_service
 from rapport.plugins.sales.services import quotas as service
@@ -37,10 +36,8 @@ from rapport.schema import (
     OrderDirection,
     StringFilter,
     UserError,
-    compile_filter,
     context_of,
     mutate,
-    paginate,
 )
 
 __all__ = [
@@ -240,6 +237,29 @@ class CommissionPlanOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
+TERRITORIES = Listing(
+    TerritoryRow,
+    TERRITORY_FILTERS,
+    {"name": TerritoryRow.name, "created_at": TerritoryRow.created_at},
+    "name",
+    Territory.from_model,
+)
+QUOTAS = Listing(
+    QuotaRow,
+    QUOTA_FILTERS,
+    {"period_start": QuotaRow.period_start, "amount": QuotaRow.amount},
+    "period_start",
+    Quota.from_model,
+)
+COMMISSION_PLANS = Listing(
+    CommissionPlanRow,
+    PLAN_FILTERS,
+    {"name": CommissionPlanRow.name, "created_at": CommissionPlanRow.created_at},
+    "name",
+    CommissionPlan.from_model,
+)
+
+
 @strawberry.type
 class TerritoryQueries:
     @strawberry.field(description="Territories, filtered and ordered, a page at a time.")
@@ -253,18 +273,8 @@ class TerritoryQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Territory]:
-        context = context_of(info)
-        context.require(READ)
-        columns = {"name": TerritoryRow.name, "created_at": TerritoryRow.created_at}
-        return await paginate(
-            context,
-            select(TerritoryRow).where(compile_filter(filter, TERRITORY_FILTERS)),
-            keys=sort_keys(order_by, columns, "name", TerritoryRow.id),
-            to_node=Territory.from_model,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        return await TERRITORIES.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
     @strawberry.field(description="Quotas, filtered and ordered, a page at a time.")
@@ -278,18 +288,8 @@ class TerritoryQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Quota]:
-        context = context_of(info)
-        context.require(READ)
-        columns = {"period_start": QuotaRow.period_start, "amount": QuotaRow.amount}
-        return await paginate(
-            context,
-            select(QuotaRow).where(compile_filter(filter, QUOTA_FILTERS)),
-            keys=sort_keys(order_by, columns, "period_start", QuotaRow.id),
-            to_node=Quota.from_model,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        return await QUOTAS.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
     @strawberry.field(description="Commission plans, filtered and ordered, a page at a time.")
@@ -303,18 +303,8 @@ class TerritoryQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[CommissionPlan]:
-        context = context_of(info)
-        context.require(READ)
-        columns = {"name": CommissionPlanRow.name, "created_at": CommissionPlanRow.created_at}
-        return await paginate(
-            context,
-            select(CommissionPlanRow).where(compile_filter(filter, PLAN_FILTERS)),
-            keys=sort_keys(order_by, columns, "name", CommissionPlanRow.id),
-            to_node=CommissionPlan.from_model,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+        return await COMMISSION_PLANS.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
         )
 
 
