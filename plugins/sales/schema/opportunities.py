@@ -16,6 +16,7 @@ from strawberry.types import Info
 from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import Task as TaskRow
 from rapport.plugins.sales.models import Opportunity as OpportunityRow
+from rapport.plugins.sales.models import Quote as QuoteRow
 from rapport.plugins.sales.models import Stage as StageRow
 from rapport.plugins.sales.models import StageChange as StageChangeRow
 from rapport.plugins.sales.schema.common import (
@@ -29,6 +30,7 @@ from rapport.plugins.sales.schema.common import (
     required_id,
 )
 from rapport.plugins.sales.schema.pipelines import Pipeline, Stage, StageCategory
+from rapport.plugins.sales.schema.quotes import Quote
 from rapport.plugins.sales.services import opportunities as service
 from rapport.schema import (
     Connection,
@@ -197,6 +199,13 @@ class Opportunity(ModelNode):
             )
             for row in rows
         ]
+
+    @strawberry.field(description="Its quotes, oldest first.")
+    async def quotes(self, info: Info) -> list[Quote]:
+        rows = await load_grouped(
+            context_of(info), QuoteRow, "opportunity_id", self.row.id, QuoteRow.created_at
+        )
+        return [Quote.from_model(row) for row in rows]
 
     @strawberry.field(description="Tasks linked to it, newest first (at most 50).")
     async def tasks(self, info: Info) -> list[LinkedTask]:

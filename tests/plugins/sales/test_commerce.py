@@ -90,6 +90,11 @@ async def test_quote_totals_come_from_lines_and_prices(client: Client) -> None:
     assert quote["total"] == "809.99"
     changed = await ok(client, SET_LINES, {"id": quote["id"], "l": lines[:1]})
     assert changed["quote"]["total"] == "600.00"
+    data = await client.query(
+        "query($id: ID!) { node(id: $id) { ... on Opportunity { quotes { id total } } } }",
+        {"id": deal["id"]},
+    )
+    assert data["node"]["quotes"] == [{"id": quote["id"], "total": "600.00"}]
 
 
 async def test_quote_lines_need_a_price_in_the_currency(client: Client) -> None:
