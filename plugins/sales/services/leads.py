@@ -13,6 +13,11 @@ from decimal import Decimal
 
 from rapport.core import InvalidTransition, Operation, utcnow
 from rapport.core.services.changes import apply_changes
+from rapport.core.services.contact_points import (
+    ContactPointFields,
+    add_contact_point,
+    normalize_contact,
+)
 from rapport.core.services.customers import CustomerFields, create_customer, get_customer
 from rapport.plugins.sales.models import Lead, Opportunity
 from rapport.plugins.sales.services.common import Problems, get_row
@@ -55,9 +60,14 @@ async def _validate(op: Operation, fields: dict[str, object], merged: dict[str, 
     problems = Problems()
     if not any(merged.get(k) for k in ("first_name", "last_name", "company")):
         problems.required("lastName", None, "a lead needs a name or a company")
-    email = fields.get("email")
-    if isinstance(email, str) and email and "@" not in email:
-        problems.add("email", "not an email address")
+    # Checked as core checks contact points, so conversion can carry them over.
+    for kind in ("email", "phone"):
+        value = fields.get(kind)
+        if isinstance(value, str) and value:
+            try:
+                normalize_contact(kind, value)
+            except ValueError as bad:
+                problems.add(kind, str(bad))
     owner = fields.get("owner_id")
     await problems.user(op, "ownerId", owner if isinstance(owner, uuid.UUID) else None)
     problems.raise_if_any()
@@ -150,8 +160,17 @@ async def _customer_for(op: Operation, lead: Lead, customer_id: uuid.UUID | None
             owner_id=lead.owner_id,
             source_channel=lead.source,
         ),
+        # Errors here are in the lead's own fields.
         prefix="lead.",
     )
+    for kind, value in (("email", lead.email), ("phone", lead.phone)):
+        if value:
+            await add_contact_point(
+                op,
+                customer.id,
+                ContactPointFields(kind=kind, value=value, is_primary=True),
+                prefix=f"lead.{kind}.",
+            )
     return customer.id
 
 

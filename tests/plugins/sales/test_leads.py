@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy import select
+from strawberry import relay
+
+from rapport.core.auth import find_workspace
+from rapport.core.models import ContactPoint
 from rapport.core.runtime import Runtime
+from rapport.core.tenancy import tenant_session, unscoped_session
 from tests.conftest import Client
 from tests.plugins.sales.helpers import ERRORS, customer, error_codes, ok, payload
 
@@ -28,6 +36,20 @@ CONVERT = (
 )
 
 
+async def contact_points(runtime: Runtime, client: Client, customer_id: str) -> list[tuple]:
+    async with unscoped_session(runtime.sessions) as session:
+        workspace = await find_workspace(session, client.workspace)
+    assert workspace is not None
+    row_id = uuid.UUID(relay.GlobalID.from_id(customer_id).node_id)
+    async with tenant_session(runtime.sessions, workspace.id) as session:
+        rows = await session.execute(
+            select(ContactPoint.kind, ContactPoint.normalized_value, ContactPoint.is_primary)
+            .where(ContactPoint.customer_id == row_id)
+            .order_by(ContactPoint.kind)
+        )
+        return [tuple(row) for row in rows]
+
+
 async def new_lead(client: Client, **fields: object) -> dict:
     values = {"firstName": "Ada", "lastName": "Lovelace", "company": "Engines Ltd", **fields}
     return (await ok(client, CREATE, {"i": values}))["lead"]
@@ -40,8 +62,8 @@ async def status_of(client: Client, lead_id: str) -> str:
     return data["node"]["status"]
 
 
-async def test_new_working_qualified_converted(client: Client) -> None:
-    lead = await new_lead(client)
+async def test_new_working_qualified_converted(client: Client, runtime: Runtime) -> None:
+    lead = await new_lead(client, email="Ada@Engines.example", phone="+44 20 7946 0000")
     assert lead["status"] == "NEW"
     assert (await ok(client, START, {"id": lead["id"]}))["lead"]["status"] == "WORKING"
     assert (await ok(client, QUALIFY, {"id": lead["id"]}))["lead"]["status"] == "QUALIFIED"
@@ -64,6 +86,10 @@ async def test_new_working_qualified_converted(client: Client) -> None:
         "lifecycleStatus": "PROSPECT",
         "opportunities": {"totalCount": 1},
     }
+    assert await contact_points(runtime, client, opportunity["customerId"]) == [
+        ("email", "ada@engines.example", True),
+        ("phone", "+442079460000", True),
+    ]
     # Converted is final.
     for mutation in (START, QUALIFY, CONVERT):
         variables = {"id": lead["id"], "i": {"currency": "EUR"}}
@@ -126,10 +152,11 @@ async def test_disqualify_needs_a_reason(client: Client) -> None:
 
 
 async def test_a_lead_needs_a_name_or_company(client: Client) -> None:
-    result = payload(await client.query(CREATE, {"i": {"email": "nobody"}}))
+    result = payload(await client.query(CREATE, {"i": {"email": "nobody", "phone": "12"}}))
     assert sorted((e["field"], e["code"]) for e in result["errors"]) == [
         ("input.email", "INVALID"),
         ("input.lastName", "REQUIRED"),
+        ("input.phone", "INVALID"),
     ]
 
 
