@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from sqlalchemy import event
 from strawberry import relay
 
 from rapport.core import Actor, Operation
@@ -67,3 +69,29 @@ async def test_opportunity_shows_linked_interactions_and_tasks(
     assert two["tasks"] == []
     theirs = await other_client.query("{ opportunities { nodes { interactions { subject } } } }")
     assert theirs["opportunities"]["nodes"] == []
+
+
+async def test_relations_of_a_page_are_read_in_one_query_each(
+    client: Client, runtime: Runtime
+) -> None:
+    acme = await customer(client)
+    for _ in range(4):
+        await opportunity(client, acme)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        data = await client.query(
+            "{ opportunities { nodes { interactions { subject } tasks { title } "
+            "stageHistory { toStageId } quotes { id } stage { name } } } }"
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(data["opportunities"]["nodes"]) == 4
+    for table in ("interactions", "tasks", "sales_stage_history", "sales_quotes", "sales_stages"):
+        reads = [s for s in statements if f"FROM {table}" in s]
+        assert len(reads) == 1, (table, len(reads))
