@@ -301,3 +301,25 @@ async def test_management_mutations_stop_at_the_workspace(
         "{ territories { totalCount } commissionPlans { totalCount } pipelines { totalCount } }"
     )
     assert all(v["totalCount"] == 0 for v in theirs_lists.values())
+
+
+async def test_default_roles_get_the_sales_permissions(client: Client, runtime: Runtime) -> None:
+    expected = {
+        "admin": {"sales:read", "sales:write", "sales:manage"},
+        "member": {"sales:read", "sales:write"},
+        "viewer": {"sales:read"},
+    }
+    for role, granted in expected.items():
+        caller = client if role == "admin" else await client.as_role(runtime, role)
+        permissions = (await caller.query("{ viewer { permissions } }"))["viewer"]["permissions"]
+        assert {p for p in permissions if p.startswith("sales:")} == granted, role
+    events = runtime.vocabulary.event_types
+    for name in (
+        "opportunity.stage_changed",
+        "opportunity.big_deal",
+        "lead.converted",
+        "payment.received",
+        "opportunity.won",
+        "opportunity.lost",
+    ):
+        assert name in events
