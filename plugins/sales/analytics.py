@@ -64,12 +64,6 @@ class Period:
     start: date
     end: date
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def covers(self, first: date, last: date) -> bool:
-        return self.start <= first and last <= self.end
-
 
 def _ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     if not whole:

@@ -242,13 +242,6 @@ async def _linked(
     )
 
 
-@strawberry.enum
-class OpportunityStatus(Enum):
-    OPEN = "open"
-    WON = "won"
-    LOST = "lost"
-
-
 def _category_is(categories: list[StageCategory]) -> ColumnElement[bool]:
     stages = select(StageRow.id).where(StageRow.category.in_([c.value for c in categories]))
     return OpportunityRow.stage_id.in_(stages)

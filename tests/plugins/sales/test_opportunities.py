@@ -46,6 +46,11 @@ async def test_move_win_and_reopen_are_recorded(client: Client) -> None:
     ids = await stages(client)
     moved = await ok(client, MOVE, {"id": deal["id"], "stage": ids["Proposal"]})
     assert moved["opportunity"]["probability"] == 50
+    data = await client.query(
+        "query($id: ID!) { node(id: $id) { ... on Opportunity { weightedAmount } } }",
+        {"id": deal["id"]},
+    )
+    assert data["node"]["weightedAmount"] == "250.00"
     won = await ok(client, MOVE, {"id": deal["id"], "stage": ids["Won"]})
     assert won["opportunity"]["stage"]["category"] == "WON"
     assert won["opportunity"]["closedAt"] is not None
