@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from rapport.core import Operation, utcnow
+from rapport.core import ErrorCode, Operation, utcnow
 from rapport.core.services.customers import get_customer
 from rapport.plugins.sales.models import Order, Payment
 from rapport.plugins.sales.services.commissions import earn_commission
@@ -52,7 +52,15 @@ async def record_payment(op: Operation, data: PaymentFields) -> Payment:
         data.received_at = data.received_at.replace(tzinfo=UTC)
     if data.received_at is not None and data.received_at > utcnow():
         problems.add("receivedAt", "must not be in the future")
-    order = await problems.exists(op, "orderId", Order, data.order_id, "order")
+    order = None
+    if data.order_id is not None:
+        # Locked (on PostgreSQL) so two payments at once cannot both fit the same balance.
+        found = await op.session.execute(
+            select(Order).where(Order.id == data.order_id).with_for_update()
+        )
+        order = found.scalar_one_or_none()
+        if order is None:
+            problems.add("orderId", "order not found", ErrorCode.NOT_FOUND)
     problems.raise_if_any()
     amount = money(data.amount)
     if order is not None:
