@@ -141,6 +141,9 @@ class Opportunity(TenantMixin, TimestampMixin, Base):
     competitor: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None]
     lead_id: Mapped[uuid.UUID | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class StageChange(TenantMixin, Base):

@@ -131,6 +131,7 @@ class Opportunity(ModelNode):
     lead_id: relay.GlobalID | None
     created_at: datetime
     updated_at: datetime
+    version: int = strawberry.field(description="Pass back on changes to detect lost updates.")
     row: strawberry.Private[OpportunityRow]
 
     @classmethod
@@ -153,6 +154,7 @@ class Opportunity(ModelNode):
             lead_id=global_id("Lead", row.lead_id),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            version=row.version,
             row=row,
         )
 
@@ -421,6 +423,7 @@ class OpportunityMutations:
         id: relay.GlobalID,
         input: OpportunityInput,
         reset_probability: bool = False,
+        version: int | None = None,
     ) -> OpportunityPayload:
         async def work(op: Any) -> OpportunityRow:
             return await service.update_opportunity(
@@ -428,6 +431,7 @@ class OpportunityMutations:
                 required_id(id, "Opportunity", "id"),
                 input.to_fields(),
                 reset_probability=reset_probability,
+                expected_version=version,
             )
 
         return opportunity_payload(await mutate(info, WRITE, work))
@@ -443,6 +447,7 @@ class OpportunityMutations:
         stage_id: relay.GlobalID,
         lost_reason: str | None = None,
         competitor: str | None = None,
+        version: int | None = None,
     ) -> OpportunityPayload:
         async def work(op: Any) -> OpportunityRow:
             return await service.move_opportunity(
@@ -451,19 +456,25 @@ class OpportunityMutations:
                 required_id(stage_id, "Stage", "stageId"),
                 lost_reason=lost_reason,
                 competitor=competitor,
+                expected_version=version,
             )
 
         return opportunity_payload(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="Reopen a won or lost opportunity (audited).")
     async def reopen_opportunity(
-        self, info: Info, id: relay.GlobalID, stage_id: relay.GlobalID | None = None
+        self,
+        info: Info,
+        id: relay.GlobalID,
+        stage_id: relay.GlobalID | None = None,
+        version: int | None = None,
     ) -> OpportunityPayload:
         async def work(op: Any) -> OpportunityRow:
             return await service.reopen_opportunity(
                 op,
                 required_id(id, "Opportunity", "id"),
                 optional_id(stage_id, "Stage", "stageId"),
+                expected_version=version,
             )
 
         return opportunity_payload(await mutate(info, WRITE, work))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from rapport.core import InvalidTransition, NotFound, Operation, Settings, utcnow
+from rapport.core import Conflict, InvalidTransition, NotFound, Operation, Settings, utcnow
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import get_customer
 from rapport.plugins.sales.models import Opportunity, Pipeline, Stage, StageChange, Territory
@@ -65,6 +65,20 @@ async def _validate(op: Operation, data: OpportunityFields, problems: Problems) 
     problems.percent("probability", data.probability)
     await problems.user(op, "ownerId", data.owner_id)
     await problems.exists(op, "territoryId", Territory, data.territory_id, "territory")
+
+
+async def _get(
+    op: Operation, opportunity_id: uuid.UUID, expected_version: int | None
+) -> Opportunity:
+    """The opportunity, refusing when it changed since the version the caller last read."""
+    opportunity = await get_row(op, Opportunity, opportunity_id, "id", "opportunity")
+    if expected_version is not None and opportunity.version != expected_version:
+        raise Conflict(
+            "version",
+            f"the opportunity changed since version {expected_version} (now "
+            f"{opportunity.version}); reload and retry",
+        )
+    return opportunity
 
 
 async def _record_stage(
@@ -174,10 +188,11 @@ async def update_opportunity(
     data: OpportunityFields,
     *,
     reset_probability: bool = False,
+    expected_version: int | None = None,
     prefix: str = "input.",
 ) -> Opportunity:
     """Change the descriptive fields; stage moves go through :func:`move_opportunity`."""
-    opportunity = await get_row(op, Opportunity, opportunity_id, "id", "opportunity")
+    opportunity = await _get(op, opportunity_id, expected_version)
     problems = Problems(prefix)
     await _validate(op, data, problems)
     fixed = {"pipeline_id": "pipelineId", "stage_id": "stageId", "customer_id": "customerId"}
@@ -290,10 +305,11 @@ async def move_opportunity(
     *,
     lost_reason: str | None = None,
     competitor: str | None = None,
+    expected_version: int | None = None,
 ) -> Opportunity:
     """Move an open opportunity to another stage of its pipeline; closing it there if the
     stage is won or lost (lost needs a reason and the competitor)."""
-    opportunity = await get_row(op, Opportunity, opportunity_id, "id", "opportunity")
+    opportunity = await _get(op, opportunity_id, expected_version)
     if opportunity.closed_at is not None:
         raise InvalidTransition("id", "the opportunity is closed; reopen it first")
     target = await _target_stage(op, opportunity, stage_id)
@@ -309,10 +325,14 @@ async def move_opportunity(
 
 
 async def reopen_opportunity(
-    op: Operation, opportunity_id: uuid.UUID, stage_id: uuid.UUID | None = None
+    op: Operation,
+    opportunity_id: uuid.UUID,
+    stage_id: uuid.UUID | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> Opportunity:
     """Put a won or lost opportunity back into an open stage (the first one by default)."""
-    opportunity = await get_row(op, Opportunity, opportunity_id, "id", "opportunity")
+    opportunity = await _get(op, opportunity_id, expected_version)
     if opportunity.closed_at is None:
         raise InvalidTransition("id", "the opportunity is open")
     if stage_id is None:

@@ -249,3 +249,30 @@ async def test_reopening_is_audited(client: Client, runtime: Runtime) -> None:
     reopen = entries[-1][1]
     assert reopen["stage"] == ["Lost", "Prospecting"]
     assert reopen["lost_reason"] == ["budget", None]
+
+
+async def test_a_stale_version_is_a_conflict(client: Client) -> None:
+    deal = await opportunity(client, await customer(client))
+    ids = await stages(client)
+    versioned_move = (
+        "mutation($id: ID!, $stage: ID!, $v: Int) { moveOpportunity(id: $id, stageId: $stage, "
+        "version: $v) { opportunity { version stage { name } } " + ERRORS + " } }"
+    )
+    data = await client.query(
+        "query($id: ID!) { node(id: $id) { ... on Opportunity { version } } }", {"id": deal["id"]}
+    )
+    seen = data["node"]["version"]
+    moved = await ok(
+        client, versioned_move, {"id": deal["id"], "stage": ids["Proposal"], "v": seen}
+    )
+    assert moved["opportunity"]["version"] == seen + 1
+    # Someone who read the old version is told, and nothing moves.
+    stale = payload(
+        await client.query(versioned_move, {"id": deal["id"], "stage": ids["Won"], "v": seen})
+    )
+    assert [(e["field"], e["code"]) for e in stale["errors"]] == [("version", "CONFLICT")]
+    data = await client.query(
+        "query($id: ID!) { node(id: $id) { ... on Opportunity { stage { name } } } }",
+        {"id": deal["id"]},
+    )
+    assert data["node"]["stage"]["name"] == "Proposal"

@@ -253,6 +253,7 @@ def upgrade() -> None:
         sa.Column("competitor", sa.String(length=200), nullable=True),
         sa.Column("closed_at", rapport.core.db.UTCDateTime(), nullable=True),
         sa.Column("lead_id", sa.Uuid(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", rapport.core.db.UTCDateTime(), nullable=False),
