@@ -29,9 +29,13 @@ async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) ->
     if not merged:
         return
     for model in CUSTOMER_TABLES:
+        values: dict[str, Any] = {"customer_id": survivor}
+        if hasattr(model, "version"):
+            # A changed customer is a change: readers holding the old version must reload.
+            values["version"] = model.version + 1
         await session.execute(
             update(model)
             .where(model.workspace_id == event.workspace_id, model.customer_id.in_(merged))
-            .values(customer_id=survivor)
+            .values(**values)
             .execution_options(synchronize_session="fetch")
         )

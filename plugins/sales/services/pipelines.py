@@ -187,7 +187,7 @@ async def update_stage(
         await op.session.execute(
             update(Opportunity)
             .where(Opportunity.stage_id == stage.id, Opportunity.probability_manual.is_(False))
-            .values(probability=stage.probability)
+            .values(probability=stage.probability, version=Opportunity.version + 1)
         )
     if changes:
         await op.session.flush()
