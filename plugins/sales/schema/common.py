@@ -1,0 +1,209 @@
+"""Pieces every sales GraphQL module shares: ids, ordering, money, periods, loaders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import aliased
+from strawberry import relay
+from strawberry.dataloader import DataLoader
+
+from rapport.core import ErrorCode, ValidationFailed
+from rapport.plugins.sales.analytics import Period
+from rapport.schema import (
+    Connection,
+    OrderDirection,
+    RequestContext,
+    SortKey,
+    compile_filter,
+    grouped_loader,
+    paginate,
+    run_select,
+)
+
+__all__ = [
+    "MANAGE",
+    "READ",
+    "WRITE",
+    "Listing",
+    "Money",
+    "PeriodInput",
+    "argument_id",
+    "global_id",
+    "latest_per_parent",
+    "load_grouped",
+    "optional_id",
+    "required_id",
+    "sort_keys",
+]
+
+READ = "sales:read"
+WRITE = "sales:write"
+MANAGE = "sales:manage"
+
+
+def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None:
+    """The global id of a row of another type (a Customer, a User) without its GraphQL type."""
+    return relay.GlobalID(type_name, str(row_id)) if row_id is not None else None
+
+
+def required_id(value: relay.GlobalID, type_name: str, field: str) -> uuid.UUID:
+    """The row id inside a global id that must name ``type_name``; ValidationFailed if not."""
+    try:
+        if value.type_name != type_name:
+            raise ValueError
+        return uuid.UUID(value.node_id)
+    except ValueError as exc:
+        raise ValidationFailed.one(field, f"not an id of a {type_name}", ErrorCode.INVALID) from exc
+
+
+def argument_id(value: relay.GlobalID, type_name: str, argument: str) -> uuid.UUID:
+    """A query argument's row id; a wrong id is a bad request (queries have no payload)."""
+    try:
+        return required_id(value, type_name, argument)
+    except ValidationFailed as exc:
+        raise GraphQLError(
+            f"{argument}: not an id of a {type_name}", extensions={"code": "BAD_USER_INPUT"}
+        ) from exc
+
+
+def optional_id(value: relay.GlobalID | None, type_name: str, field: str) -> uuid.UUID | None:
+    return None if value is None else required_id(value, type_name, field)
+
+
+# Named for the plugin: another plugin may well define its own `Money`.
+@strawberry.type(name="SalesAmount", description="An amount in one currency.")
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@strawberry.input(
+    name="SalesPeriod", description="Whole days; both the first and the last day are included."
+)
+class PeriodInput:
+    start: date
+    end: date
+
+    def to_period(self) -> Period:
+        if self.end < self.start:
+            raise GraphQLError(
+                "period: the end comes before the start", extensions={"code": "BAD_USER_INPUT"}
+            )
+        return Period(self.start, self.end)
+
+
+def sort_keys(
+    order_by: Sequence[Any] | None, columns: dict[str, Any], default: str, id_column: Any
+) -> list[SortKey]:
+    """Sort keys from ``[{field, direction}]`` (field values name ``columns``), id last."""
+    chosen = [(item.field.value, item.direction) for item in order_by or []] or [
+        (default, OrderDirection.ASC)
+    ]
+    keys = [SortKey(columns[name], direction == OrderDirection.DESC) for name, direction in chosen]
+    return [*keys, SortKey(id_column, keys[-1].descending)]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How one type is listed: its filter fields, the columns it orders by, and its node."""
+
+    model: Any
+    filters: Mapping[str, Any]
+    order_columns: Mapping[str, Any]
+    default_order: str
+    to_node: Callable[[Any], Any]
+
+    async def page(
+        self,
+        context: RequestContext,
+        filter: Any,
+        order_by: Sequence[Any] | None,
+        *,
+        where: ColumnElement[bool] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Any]:
+        """One page of the rows matching ``filter`` (and ``where``), as a connection."""
+        context.require(READ)
+        statement = select(self.model).where(compile_filter(filter, self.filters))
+        if where is not None:
+            statement = statement.where(where)
+        keys = sort_keys(order_by, dict(self.order_columns), self.default_order, self.model.id)
+        return await paginate(
+            context,
+            statement,
+            keys=keys,
+            to_node=self.to_node,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+
+
+async def load_grouped(
+    context: RequestContext, model: Any, parent: str, parent_id: Hashable, *order: Any
+) -> list[Any]:
+    """Every row of ``model`` whose ``parent`` column is ``parent_id``, batched per request."""
+    column = getattr(model, parent)
+
+    def build(ctx: RequestContext) -> Any:
+        return grouped_loader(
+            ctx,
+            lambda keys: select(model).where(column.in_(keys)).order_by(*order, model.id),
+            lambda row: getattr(row, parent),
+        )
+
+    return list(await context.loader_for(("sales-grouped", model, parent), build).load(parent_id))
+
+
+async def latest_per_parent(
+    context: RequestContext,
+    name: str,
+    statement: Select[Any],
+    model: Any,
+    parent: Any,
+    newest_first: Any,
+    parent_id: uuid.UUID,
+    limit: int,
+) -> list[Any]:
+    """The first ``limit`` rows per parent in ``newest_first`` order: one windowed query per
+    batch of parents (``ROW_NUMBER() OVER (PARTITION BY parent)``), never one per parent.
+
+    ``name`` identifies the statement for the request's loader cache, so two statements that
+    differ only in their parameters must not share a name.
+    """
+    key = ("sales-latest", name, limit)
+
+    def build(ctx: RequestContext) -> Any:
+        async def load(keys: Sequence[uuid.UUID]) -> list[list[Any]]:
+            rank = (
+                func.row_number()
+                .over(partition_by=parent, order_by=[newest_first, model.id.desc()])
+                .label("rank")
+            )
+            ranked = statement.where(parent.in_(list(keys))).add_columns(rank).subquery()
+            alias = aliased(model, ranked)
+            rows = await run_select(
+                ctx,
+                select(alias).where(ranked.c.rank <= limit).order_by(ranked.c.rank),
+            )
+            grouped: dict[uuid.UUID, list[Any]] = {k: [] for k in keys}
+            for row in rows:
+                grouped[getattr(row, parent.key)].append(row)
+            return [grouped[k] for k in keys]
+
+        return DataLoader(load_fn=load)
+
+    return list(await context.loader_for(key, build).load(parent_id))

@@ -1,0 +1,115 @@
+"""Sales fields on core's ``Customer``: its opportunities, orders, payments and revenue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import func, select
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from rapport.plugins.sales.models import Opportunity as OpportunityRow
+from rapport.plugins.sales.models import Order as OrderRow
+from rapport.plugins.sales.models import Payment as PaymentRow
+from rapport.plugins.sales.schema.common import READ, Money
+from rapport.plugins.sales.schema.opportunities import (
+    OPPORTUNITIES,
+    Opportunity,
+    OpportunityFilter,
+    OpportunityOrder,
+)
+from rapport.plugins.sales.schema.payments import (
+    PAYMENTS,
+    Payment,
+    PaymentFilter,
+    PaymentOrder,
+)
+from rapport.plugins.sales.schema.quotes import ORDERS, DocumentOrder, Order, OrderFilter
+from rapport.schema import Connection, context_of
+
+__all__ = ["CustomerSalesFields"]
+
+
+def _revenue_loader(context: Any) -> DataLoader[Any, list[Money]]:
+    """Payments summed per customer and currency: one grouped query per batch of customers."""
+
+    async def load(keys: Any) -> list[list[Money]]:
+        statement = (
+            select(PaymentRow.customer_id, PaymentRow.currency, func.sum(PaymentRow.amount))
+            .where(PaymentRow.customer_id.in_(list(keys)))
+            .group_by(PaymentRow.customer_id, PaymentRow.currency)
+            .order_by(PaymentRow.currency)
+        )
+        async with context.db() as session:
+            rows = (await session.execute(statement)).all()
+        found: dict[Any, list[Money]] = {key: [] for key in keys}
+        for customer_id, currency, total in rows:
+            found[customer_id].append(Money(amount=total, currency=currency))
+        return [found[key] for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@strawberry.type
+class CustomerSalesFields:
+    @strawberry.field(description="Its opportunities, filtered and ordered, a page at a time.")
+    async def opportunities(
+        self,
+        info: Info,
+        filter: OpportunityFilter | None = None,
+        order_by: list[OpportunityOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Opportunity]:
+        return await OPPORTUNITIES.page(
+            context_of(info),
+            filter,
+            order_by,
+            where=OpportunityRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="Its orders, newest first unless ordered otherwise.")
+    async def orders(
+        self,
+        info: Info,
+        filter: OrderFilter | None = None,
+        order_by: list[DocumentOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Order]:
+        return await ORDERS.page(
+            context_of(info),
+            filter,
+            order_by,
+            where=OrderRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="Payments received from it.")
+    async def payments(
+        self,
+        info: Info,
+        filter: PaymentFilter | None = None,
+        order_by: list[PaymentOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Payment]:
+        return await PAYMENTS.page(
+            context_of(info),
+            filter,
+            order_by,
+            where=PaymentRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="Everything it has paid, per currency (payments received).")
+    async def lifetime_revenue(self, info: Info) -> list[Money]:
+        context = context_of(info)
+        context.require(READ)
+        loader = context.loader_for(("sales", "lifetime-revenue"), _revenue_loader)
+        return list(await loader.load(self.pk))  # type: ignore[attr-defined]

@@ -1,0 +1,277 @@
+"""Leads in GraphQL: the type, lists, and the status transitions with conversion."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from rapport.plugins.sales.models import Lead as LeadRow
+from rapport.plugins.sales.schema.common import (
+    READ,
+    WRITE,
+    Listing,
+    global_id,
+    optional_id,
+    required_id,
+)
+from rapport.plugins.sales.schema.opportunities import Opportunity
+from rapport.plugins.sales.services import leads as service
+from rapport.schema import (
+    Connection,
+    Custom,
+    DateTimeFilter,
+    IDFilter,
+    ModelNode,
+    OrderDirection,
+    StringFilter,
+    UserError,
+    context_of,
+    mutate,
+)
+
+__all__ = ["Lead", "LeadMutations", "LeadQueries"]
+
+
+@strawberry.enum
+class LeadStatus(Enum):
+    NEW = "new"
+    WORKING = "working"
+    QUALIFIED = "qualified"
+    DISQUALIFIED = "disqualified"
+    CONVERTED = "converted"
+
+
+@strawberry.type(description="Someone who may become a customer: new, worked, then qualified.")
+class Lead(ModelNode):
+    __model__ = LeadRow
+    __permission__ = READ
+
+    id: relay.NodeID[str]
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    email: str | None
+    phone: str | None
+    source: str | None
+    status: LeadStatus
+    owner_id: relay.GlobalID | None
+    disqualify_reason: str | None
+    customer_id: relay.GlobalID | None = strawberry.field(description="Set on conversion.")
+    converted_at: datetime | None
+    created_at: datetime
+    row: strawberry.Private[LeadRow]
+
+    @classmethod
+    def from_model(cls, row: LeadRow) -> Lead:
+        return cls(
+            id=str(row.id),
+            first_name=row.first_name,
+            last_name=row.last_name,
+            company=row.company,
+            email=row.email,
+            phone=row.phone,
+            source=row.source,
+            status=LeadStatus(row.status),
+            owner_id=global_id("User", row.owner_id),
+            disqualify_reason=row.disqualify_reason,
+            customer_id=global_id("Customer", row.customer_id),
+            converted_at=row.converted_at,
+            created_at=row.created_at,
+            row=row,
+        )
+
+    @strawberry.field(description="The opportunity opened on conversion.")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        if self.row.opportunity_id is None:
+            return None
+        nodes = await Opportunity.resolve_nodes(info=info, node_ids=[str(self.row.opportunity_id)])
+        return nodes[0]
+
+
+@strawberry.input(description="Conditions on leads; all given conditions must hold.")
+class LeadFilter:
+    status: list[LeadStatus] | None = strawberry.UNSET
+    last_name: StringFilter | None = strawberry.UNSET
+    company: StringFilter | None = strawberry.UNSET
+    email: StringFilter | None = strawberry.UNSET
+    source: StringFilter | None = strawberry.UNSET
+    owner: IDFilter | None = strawberry.UNSET
+    created_at: DateTimeFilter | None = strawberry.UNSET
+    and_: list[LeadFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
+    or_: list[LeadFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
+    not_: LeadFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
+
+
+LEAD_FILTERS = {
+    "status": Custom(lambda v: LeadRow.status.in_([s.value for s in v])),
+    "last_name": LeadRow.last_name,
+    "company": LeadRow.company,
+    "email": LeadRow.email,
+    "source": LeadRow.source,
+    "owner": LeadRow.owner_id,
+    "created_at": LeadRow.created_at,
+}
+
+
+@strawberry.enum
+class LeadOrderField(Enum):
+    CREATED_AT = "created_at"
+    STATUS = "status"
+
+
+@strawberry.input
+class LeadOrder:
+    field: LeadOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+LEADS = Listing(
+    LeadRow,
+    LEAD_FILTERS,
+    {"created_at": LeadRow.created_at, "status": LeadRow.status},
+    "created_at",
+    Lead.from_model,
+)
+
+
+@strawberry.type
+class LeadQueries:
+    @strawberry.field(description="Leads, filtered and ordered, a page at a time.")
+    async def leads(
+        self,
+        info: Info,
+        filter: LeadFilter | None = None,
+        order_by: list[LeadOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Lead]:
+        return await LEADS.page(
+            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        )
+
+
+@strawberry.input
+class LeadInput:
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    source: str | None = None
+    owner_id: relay.GlobalID | None = None
+
+    def to_fields(self) -> service.LeadFields:
+        return service.LeadFields(
+            first_name=self.first_name,
+            last_name=self.last_name,
+            company=self.company,
+            email=self.email,
+            phone=self.phone,
+            source=self.source,
+            owner_id=optional_id(self.owner_id, "User", "input.ownerId"),
+        )
+
+
+@strawberry.input(description="Link an existing customer or leave empty to create one.")
+class ConvertLeadInput:
+    customer_id: relay.GlobalID | None = None
+    opportunity_name: str | None = None
+    amount: Decimal | None = None
+    currency: str
+    pipeline_id: relay.GlobalID | None = None
+    expected_close_date: date | None = None
+    source_campaign_id: str | None = None
+
+
+@strawberry.type
+class LeadPayload:
+    lead: Lead | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ConvertLeadPayload:
+    lead: Lead | None
+    opportunity: Opportunity | None
+    errors: list[UserError]
+
+
+def _lead(result: tuple[Any, list[UserError]]) -> LeadPayload:
+    row, errors = result
+    return LeadPayload(lead=Lead.from_model(row) if row else None, errors=errors)
+
+
+@strawberry.type
+class LeadMutations:
+    @strawberry.mutation
+    async def create_lead(self, info: Info, input: LeadInput) -> LeadPayload:
+        async def work(op: Any) -> LeadRow:
+            return await service.create_lead(op, input.to_fields())
+
+        return _lead(await mutate(info, WRITE, work))
+
+    @strawberry.mutation
+    async def update_lead(self, info: Info, id: relay.GlobalID, input: LeadInput) -> LeadPayload:
+        async def work(op: Any) -> LeadRow:
+            return await service.update_lead(op, required_id(id, "Lead", "id"), input.to_fields())
+
+        return _lead(await mutate(info, WRITE, work))
+
+    @strawberry.mutation(description="new -> working.")
+    async def start_working_lead(self, info: Info, id: relay.GlobalID) -> LeadPayload:
+        async def work(op: Any) -> LeadRow:
+            return await service.start_working_lead(op, required_id(id, "Lead", "id"))
+
+        return _lead(await mutate(info, WRITE, work))
+
+    @strawberry.mutation(description="working -> qualified.")
+    async def qualify_lead(self, info: Info, id: relay.GlobalID) -> LeadPayload:
+        async def work(op: Any) -> LeadRow:
+            return await service.qualify_lead(op, required_id(id, "Lead", "id"))
+
+        return _lead(await mutate(info, WRITE, work))
+
+    @strawberry.mutation(description="new or working -> disqualified, with the reason.")
+    async def disqualify_lead(self, info: Info, id: relay.GlobalID, reason: str) -> LeadPayload:
+        async def work(op: Any) -> LeadRow:
+            return await service.disqualify_lead(op, required_id(id, "Lead", "id"), reason)
+
+        return _lead(await mutate(info, WRITE, work))
+
+    @strawberry.mutation(
+        description="qualified -> converted: the customer (linked or created) and an "
+        "opportunity, in one transaction."
+    )
+    async def convert_lead(
+        self, info: Info, id: relay.GlobalID, input: ConvertLeadInput
+    ) -> ConvertLeadPayload:
+        async def work(op: Any) -> Any:
+            return await service.convert_lead(
+                op,
+                required_id(id, "Lead", "id"),
+                service.ConversionFields(
+                    customer_id=optional_id(input.customer_id, "Customer", "input.customerId"),
+                    opportunity_name=input.opportunity_name,
+                    amount=input.amount,
+                    currency=input.currency,
+                    pipeline_id=optional_id(input.pipeline_id, "Pipeline", "input.pipelineId"),
+                    expected_close_date=input.expected_close_date,
+                    source_campaign_id=input.source_campaign_id,
+                ),
+            )
+
+        result, errors = await mutate(info, WRITE, work)
+        if result is None:
+            return ConvertLeadPayload(lead=None, opportunity=None, errors=errors)
+        lead, opportunity = result
+        return ConvertLeadPayload(
+            lead=Lead.from_model(lead), opportunity=Opportunity.from_model(opportunity), errors=[]
+        )

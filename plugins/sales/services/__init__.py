@@ -1,0 +1,1 @@
+"""Every sales write, as service functions taking an :class:`~rapport.core.Operation`."""

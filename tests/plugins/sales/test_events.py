@@ -1,0 +1,149 @@
+"""Events other plugins see: big deals (with the configurable threshold), wins, conversions;
+and the customer merge, which re-points sales rows at the survivor."""
+
+from __future__ import annotations
+
+import types
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from strawberry import relay
+
+from rapport.core import DomainEvent, PluginInfo, Settings, hookimpl
+from rapport.core.app import create_app
+from rapport.core.auth import find_workspace
+from rapport.core.runtime import Runtime
+from rapport.core.tenancy import tenant_session, unscoped_session
+from tests.conftest import Client, new_workspace_client
+from tests.plugins.sales.helpers import ERRORS, MOVE, customer, ok, opportunity, stages
+
+
+def listener(seen: list[DomainEvent]) -> types.ModuleType:
+    """A third-party plugin that records every event it is told about after commit."""
+    module = types.ModuleType("sales_event_listener")
+    module.plugin_info = PluginInfo(name="listener", version="1")  # type: ignore[attr-defined]
+
+    @hookimpl
+    def after_commit(event: DomainEvent) -> None:
+        seen.append(event)
+
+    module.after_commit = after_commit  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.fixture
+async def watched(runtime: Runtime) -> AsyncIterator[tuple[Client, list[DomainEvent]]]:
+    seen: list[DomainEvent] = []
+    settings = Settings(
+        database_url=runtime.settings.database_url, extra={"sales": {"big_deal_amount": "5000"}}
+    )
+    own = Runtime.create(settings, extra_plugins=[listener(seen)])
+    app = create_app(settings, runtime=own)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as http:
+        yield await new_workspace_client(own, http), seen
+    await own.dispose()
+
+
+async def test_big_deal_threshold_comes_from_the_settings(
+    watched: tuple[Client, list[DomainEvent]],
+) -> None:
+    client, seen = watched
+    acme = await customer(client)
+    small = await opportunity(client, acme, amount="4999.99")
+    big = await opportunity(client, acme, amount="5000")
+    assert [e.entity_id for e in seen if e.name == "opportunity.big_deal"] == [
+        uuid.UUID(relay.GlobalID.from_id(big["id"]).node_id)
+    ]
+    event = next(e for e in seen if e.name == "opportunity.big_deal")
+    assert event.data["threshold"] == "5000"
+    assert event.data["amount"] == "5000.00"
+    # Raising the small one past the threshold alerts once; raising it further does not.
+    for amount in ("6000", "7000"):
+        await ok(
+            client,
+            "mutation($id: ID!, $a: Decimal!) { updateOpportunity(id: $id, input: {amount: $a}) {"
+            " " + ERRORS + " } }",
+            {"id": small["id"], "a": amount},
+        )
+    assert len([e for e in seen if e.name == "opportunity.big_deal"]) == 2
+    data = await client.query("{ bigDeals { nodes { amount } } }")
+    assert [n["amount"] for n in data["bigDeals"]["nodes"]] == ["7000.00", "5000.00"]
+    # A closed deal is no longer a big deal to chase.
+    ids = await stages(client)
+    await ok(client, MOVE, {"id": big["id"], "stage": ids["Won"]})
+    assert [e.name for e in seen][-2:] == ["opportunity.stage_changed", "opportunity.won"]
+    data = await client.query("{ bigDeals { nodes { amount } } }")
+    assert [n["amount"] for n in data["bigDeals"]["nodes"]] == ["7000.00"]
+
+
+async def test_default_big_deal_amount(client: Client) -> None:
+    acme = await customer(client)
+    await opportunity(client, acme, amount="99999.99")
+    await opportunity(client, acme, amount="100000")
+    data = await client.query("{ bigDeals { totalCount nodes { amount } } }")
+    assert data["bigDeals"] == {"totalCount": 1, "nodes": [{"amount": "100000.00"}]}
+
+
+async def test_failed_moves_emit_nothing(watched: tuple[Client, list[DomainEvent]]) -> None:
+    client, seen = watched
+    deal = await opportunity(client, await customer(client))
+    ids = await stages(client)
+    before = len(seen)
+    await client.query(MOVE, {"id": deal["id"], "stage": ids["Lost"]})
+    assert len(seen) == before
+
+
+async def merge(runtime: Runtime, client: Client, survivor: str, merged: list[str]) -> None:
+    """Offer a ``customer.merged`` event to the hooks inside a transaction, as a merge does."""
+    async with unscoped_session(runtime.sessions) as session:
+        workspace = await find_workspace(session, client.workspace)
+    assert workspace is not None
+    survivor_id = relay.GlobalID.from_id(survivor).node_id
+    event = DomainEvent(
+        name="customer.merged",
+        workspace_id=workspace.id,
+        entity_type="Customer",
+        entity_id=uuid.UUID(survivor_id),
+        data={
+            "survivorId": survivor_id,
+            "mergedIds": [relay.GlobalID.from_id(m).node_id for m in merged],
+        },
+    )
+    async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
+        await runtime.host.before_commit(event, session)
+
+
+async def count_for(client: Client, customer_id: str) -> dict[str, Any]:
+    data = await client.query(
+        "query($id: ID!) { customer(id: $id) { opportunities { totalCount } "
+        "payments { totalCount } } }",
+        {"id": customer_id},
+    )
+    return {k: v["totalCount"] for k, v in data["customer"].items()}
+
+
+async def test_merged_customers_rows_move_to_the_survivor(
+    client: Client, other_client: Client, runtime: Runtime
+) -> None:
+    survivor = await customer(client, "Acme")
+    duplicate = await customer(client, "ACME Inc")
+    await opportunity(client, duplicate)
+    await ok(
+        client,
+        'mutation($c: ID!) { recordPayment(input: {customerId: $c, amount: "10", '
+        'currency: "EUR", method: CASH}) { ' + ERRORS + " } }",
+        {"c": duplicate},
+    )
+    theirs = await customer(other_client, "Theirs")
+    await opportunity(other_client, theirs)
+    await merge(runtime, client, survivor, [duplicate])
+    assert await count_for(client, survivor) == {"opportunities": 1, "payments": 1}
+    assert await count_for(client, duplicate) == {"opportunities": 0, "payments": 0}
+    # Another workspace's rows are untouched, even when its ids are named.
+    await merge(runtime, client, survivor, [theirs])
+    assert await count_for(other_client, theirs) == {"opportunities": 1, "payments": 0}
