@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 
 from rapport.core.auth import IssuedKey, find_workspace
 from rapport.core.models import Workspace
@@ -17,9 +18,17 @@ DEMO_WORKSPACE = "demo"
 DEMO_SEED = 20261123
 
 
-async def load_demo_data(runtime: Runtime, workspace: Workspace, seed: int = DEMO_SEED) -> None:
+async def load_demo_data(
+    runtime: Runtime,
+    workspace: Workspace,
+    seed: int = DEMO_SEED,
+    only: Collection[str] | None = None,
+) -> None:
+    """Run every enabled plugin's demo loader (or the ``only`` ones), in plugin order."""
     rng = random.Random(seed)
     for name, item in runtime.host.demo_loaders.items():
+        if only is not None and name not in only:
+            continue
         loader = item.args[1]
         async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
             await await_maybe(loader(session, workspace, rng))

@@ -99,7 +99,7 @@ async def sales_funnel(
     # entry before the period can neither count nor follow one that does, so only the rows
     # from the period's start on are read.
     order = (StageChange.changed_at, StageChange.id)
-    window = {"partition_by": StageChange.opportunity_id, "order_by": order}
+    partition = StageChange.opportunity_id
     entries = (
         select(
             StageChange.opportunity_id,
@@ -107,10 +107,10 @@ async def sales_funnel(
             StageChange.changed_at,
             # Typed, so the engine's values come back as uuids and aware datetimes.
             func.lead(StageChange.to_stage_id, type_=StageChange.to_stage_id.type)
-            .over(**window)
+            .over(partition_by=partition, order_by=order)
             .label("next_stage_id"),
             func.lead(StageChange.changed_at, type_=StageChange.changed_at.type)
-            .over(**window)
+            .over(partition_by=partition, order_by=order)
             .label("next_at"),
         )
         .join(Opportunity, Opportunity.id == StageChange.opportunity_id)
@@ -256,7 +256,8 @@ async def _territory_ancestors(session: AsyncSession) -> dict[uuid.UUID, list[uu
     parents = {row[0]: row[1] for row in rows.all()}
     chains: dict[uuid.UUID, list[uuid.UUID]] = {}
     for territory in parents:
-        chain, current = [], territory
+        chain: list[uuid.UUID] = []
+        current: uuid.UUID | None = territory
         while current is not None and current not in chain:
             chain.append(current)
             current = parents.get(current)

@@ -170,7 +170,7 @@ def test_hook_register_commands(sample_runtime: Runtime) -> None:
 
 async def test_hook_register_demo_data(sample_runtime: Runtime) -> None:
     workspace = await create_workspace(sample_runtime, "demo-probe")
-    await load_demo_data(sample_runtime, workspace, seed=7)
+    await load_demo_data(sample_runtime, workspace, seed=7, only=("sample.notes",))
     assert "demo-probe" in sample_plugin.seen["demo"]
     assert await _count_notes(sample_runtime, workspace.id) == 1
 

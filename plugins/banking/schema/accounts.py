@@ -53,14 +53,14 @@ class AccountQueries:
 
 
 @strawberry.input
-class ProductInput:
+class FinancialProductInput:
     code: str
     name: str
     kind: ProductKind
 
 
 @strawberry.type
-class ProductPayload:
+class FinancialProductPayload:
     product: FinancialProduct | None
     errors: list[UserError]
 
@@ -97,12 +97,14 @@ def _account_payload(
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation
-    async def create_financial_product(self, info: Info, input: ProductInput) -> ProductPayload:
+    async def create_financial_product(
+        self, info: Info, input: FinancialProductInput
+    ) -> FinancialProductPayload:
         async def work(op: Operation) -> models.FinancialProduct:
             return await service.create_product(op, input.code, input.name, input.kind.value)
 
         row, errors = await mutate(info, "banking:manage", work)
-        return ProductPayload(
+        return FinancialProductPayload(
             product=FinancialProduct.from_model(row) if row else None, errors=errors
         )
 

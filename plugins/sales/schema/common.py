@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import strawberry
 from graphql import GraphQLError
@@ -48,6 +48,14 @@ __all__ = [
 READ = "sales:read"
 WRITE = "sales:write"
 MANAGE = "sales:manage"
+
+
+@overload
+def global_id(type_name: str, row_id: uuid.UUID) -> relay.GlobalID: ...
+
+
+@overload
+def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None: ...
 
 
 def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None:

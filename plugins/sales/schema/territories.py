@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
@@ -146,7 +146,7 @@ class CommissionPlan(ModelNode):
             name=row.name,
             user_id=global_id("User", row.user_id),
             rate=row.rate,
-            family_rates=dict(row.family_rates or {}),
+            family_rates=cast(JSON, dict(row.family_rates or {})),
             tiers=[
                 CommissionTier(attainment=t.attainment, multiplier=t.multiplier)
                 for t in commission_service.plan_tiers(row)

@@ -82,7 +82,7 @@ class Problems:
             self.add(field, "no such user in this workspace", ErrorCode.NOT_FOUND)
 
     async def exists(
-        self, op: Operation, field: str, model: type, row_id: uuid.UUID | None, what: str
+        self, op: Operation, field: str, model: Any, row_id: uuid.UUID | None, what: str
     ) -> Any:
         if row_id is None:
             return None

@@ -109,7 +109,7 @@ class Bank:
 
     async def product(self, code: str, kind: str = "DEPOSIT") -> str:
         payload = await self.mutate(
-            """mutation($input: ProductInput!) {
+            """mutation($input: FinancialProductInput!) {
                  createFinancialProduct(input: $input) { product { id } errors { field code } } }""",
             {"input": {"code": code, "name": code.title(), "kind": kind}},
         )

@@ -24,7 +24,7 @@ from rapport.plugins.banking.models import (
 
 async def _load(runtime: Runtime) -> dict[str, Any]:
     workspace = await create_workspace(runtime, f"demo-{uuid.uuid4().hex[:8]}")
-    await load_demo_data(runtime, workspace, seed=7)
+    await load_demo_data(runtime, workspace, seed=7, only=("banking",))
     async with tenant_session(runtime.sessions, workspace.id) as session:
 
         async def count(model: Any, *where: Any) -> int:

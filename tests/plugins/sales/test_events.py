@@ -14,9 +14,7 @@ from strawberry import relay
 
 from rapport.core import DomainEvent, PluginInfo, Settings, hookimpl
 from rapport.core.app import create_app
-from rapport.core.auth import find_workspace
 from rapport.core.runtime import Runtime
-from rapport.core.tenancy import tenant_session, unscoped_session
 from tests.conftest import Client, new_workspace_client
 from tests.plugins.sales.helpers import ERRORS, MOVE, customer, ok, opportunity, stages
 
@@ -99,23 +97,13 @@ async def test_failed_moves_emit_nothing(watched: tuple[Client, list[DomainEvent
 
 
 async def merge(runtime: Runtime, client: Client, survivor: str, merged: list[str]) -> None:
-    """Offer a ``customer.merged`` event to the hooks inside a transaction, as a merge does."""
-    async with unscoped_session(runtime.sessions) as session:
-        workspace = await find_workspace(session, client.workspace)
-    assert workspace is not None
-    survivor_id = relay.GlobalID.from_id(survivor).node_id
-    event = DomainEvent(
-        name="customer.merged",
-        workspace_id=workspace.id,
-        entity_type="Customer",
-        entity_id=uuid.UUID(survivor_id),
-        data={
-            "survivorId": survivor_id,
-            "mergedIds": [relay.GlobalID.from_id(m).node_id for m in merged],
-        },
+    """Merge through the API: the core moves its rows, the plugin's hook moves the rest."""
+    data = await client.query(
+        "mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) "
+        "{ errors { field code message } } }",
+        {"s": survivor, "m": merged},
     )
-    async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
-        await runtime.host.before_commit(event, session)
+    assert data["mergeCustomers"]["errors"] == []
 
 
 async def count_for(client: Client, customer_id: str) -> dict[str, Any]:
@@ -143,7 +131,12 @@ async def test_merged_customers_rows_move_to_the_survivor(
     await opportunity(other_client, theirs)
     await merge(runtime, client, survivor, [duplicate])
     assert await count_for(client, survivor) == {"opportunities": 1, "payments": 1}
-    assert await count_for(client, duplicate) == {"opportunities": 0, "payments": 0}
-    # Another workspace's rows are untouched, even when its ids are named.
-    await merge(runtime, client, survivor, [theirs])
+    # Another workspace's customer cannot be merged in, and its rows stay where they are.
+    data = await client.query(
+        "mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) "
+        "{ errors { code } } }",
+        {"s": survivor, "m": [theirs]},
+    )
+    assert data["mergeCustomers"]["errors"][0]["code"] == "NOT_FOUND"
     assert await count_for(other_client, theirs) == {"opportunities": 1, "payments": 0}
+    assert await count_for(client, survivor) == {"opportunities": 1, "payments": 1}
