@@ -3,6 +3,7 @@
 Plugins import what they need from here; these names are the stable contract.
 """
 
+from rapport.core.access import CUSTOMER_SCOPE
 from rapport.core.auth import Actor
 from rapport.core.config import Settings, load_settings
 from rapport.core.db import Base, JSONType, TenantMixin, TimestampMixin, new_id, tenant_fk, utcnow
@@ -22,6 +23,7 @@ from rapport.core.services.operation import Operation
 from rapport.core.worker import JobContext
 
 __all__ = [
+    "CUSTOMER_SCOPE",
     "Actor",
     "Base",
     "Conflict",

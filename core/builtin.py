@@ -8,6 +8,14 @@ from typing import Any
 from rapport.core import webhooks
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
+from rapport.core.models import (
+    AuditEntry,
+    ContactPoint,
+    Interaction,
+    InteractionParticipant,
+    Relationship,
+    Task,
+)
 from rapport.core.plugins import PluginInfo
 from rapport.core.worker import JobContext
 
@@ -105,6 +113,13 @@ def register_permissions(register: Any) -> None:
         if name in MEMBER_PERMISSIONS and name not in READ_PERMISSIONS:
             roles = ("member",)
         register(name, description, roles=roles)
+
+
+@hookimpl
+def register_customer_links(register: Any) -> None:
+    for model in (ContactPoint, Interaction, InteractionParticipant, Task, AuditEntry):
+        register(model)
+    register(Relationship, "from_customer_id", "to_customer_id")
 
 
 @hookimpl

@@ -48,6 +48,16 @@ def register_event_types(register: Any) -> None:
 
 
 @hookspec
+def register_customer_links(register: Any) -> None:
+    """Declare tables whose rows belong to a customer: ``register(model, *columns)``.
+
+    A row belongs to every customer named in its ``columns`` (``customer_id`` by default).
+    An access policy on the customer scope (see ``register_access_policies``) then limits
+    these rows too: a row is visible when any of its customers is, or when it names none.
+    """
+
+
+@hookspec
 def register_access_policies(register: Any) -> None:
     """Limit the rows an actor may see and change: ``register(model, policy)``.
 
@@ -58,6 +68,10 @@ def register_access_policies(register: Any) -> None:
     statements stay cacheable. Subqueries should select from ``Model.__table__`` (tables are
     not ORM entities, so policies do not apply to them again, recursively) and must carry
     their own ``workspace_id`` condition for the same reason.
+
+    ``register(CUSTOMER_SCOPE, policy)`` limits customers and every customer-linked table at
+    once (core's and every plugin's): there ``policy(actor)`` returns None or a function that
+    builds the select of the customer ids the actor may see.
     """
 
 

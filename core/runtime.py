@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from rapport.core import migrate
+from rapport.core.access import CUSTOMER_SCOPE, CustomerLink, scope_conditions
 from rapport.core.auth import Actor
 from rapport.core.config import Settings
 from rapport.core.db import create_engine, session_factory
@@ -44,18 +45,30 @@ class Runtime:
         return build_vocabulary(self.host)
 
     @cached_property
-    def _policies(self) -> list[tuple[type, Callable[[Actor], Any]]]:
+    def _policies(self) -> list[tuple[Any, Callable[[Actor], Any]]]:
         return [
             (item.args[0], item.args[1]) for item in self.host.collect("register_access_policies")
         ]
 
+    @cached_property
+    def customer_links(self) -> list[CustomerLink]:
+        """Tables whose rows belong to customers, as the enabled plugins declare them."""
+        return [
+            CustomerLink(item.args[0], tuple(item.args[1:]) or ("customer_id",))
+            for item in self.host.collect("register_customer_links")
+        ]
+
     def row_policies(self, actor: Actor) -> RowPolicies:
         """The row conditions that apply to ``actor`` (none for most roles)."""
-        found = []
-        for model, policy in self._policies:
+        found: list[tuple[type, Any]] = []
+        for target, policy in self._policies:
             condition = policy(actor)
-            if condition is not None:
-                found.append((model, condition))
+            if condition is None:
+                continue
+            if target is CUSTOMER_SCOPE:
+                found.extend(scope_conditions(condition, self.customer_links))
+            else:
+                found.append((target, condition))
         return tuple(found)
 
     def session_for(self, actor: Actor) -> AsyncSession:

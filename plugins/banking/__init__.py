@@ -46,6 +46,12 @@ def register_access_policies(register: Any) -> None:
 
 
 @hookimpl
+def register_customer_links(register: Any) -> None:
+    for model in access.CUSTOMER_LINKED:
+        register(model)
+
+
+@hookimpl
 def register_relationship_types(register: Any) -> None:
     register("guarantor_of", "guarantor of", "guaranteed by")
     register("beneficial_owner_of", "beneficial owner of", "beneficially owned by")

@@ -19,12 +19,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, union
 
-from rapport.core import Actor, utcnow
+from rapport.core import CUSTOMER_SCOPE, Actor, utcnow
 from rapport.core.db import AnySelect
 from rapport.core.models import (
     AuditEntry,
-    ContactPoint,
-    Customer,
     Interaction,
     InteractionParticipant,
     Relationship,
@@ -157,14 +155,6 @@ def _manager_set(actor: Actor) -> ManagerSet | None:
 PolicyFactory = Callable[[ManagerSet, uuid.UUID, uuid.UUID, date], Callable[[Any], Any]]
 
 
-def _by_customer(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
-    return lambda cls: cls.customer_id.in_(book_customer_ids(ws, books(ws, me), day))
-
-
-def _customers(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
-    return lambda cls: cls.id.in_(book_customer_ids(ws, books(ws, me), day))
-
-
 def _tasks(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
     # Tasks about no client at all stay with whoever they are assigned to.
     return lambda cls: or_(
@@ -188,13 +178,6 @@ def _audit(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
     return lambda cls: or_(
         cls.customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
         and_(cls.customer_id.is_(None), cls.actor_id == me),
-    )
-
-
-def _relationships_policy(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any:
-    return lambda cls: or_(
-        cls.from_customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
-        cls.to_customer_id.in_(book_customer_ids(ws, books(ws, me), day)),
     )
 
 
@@ -227,14 +210,12 @@ def _profiles(books: ManagerSet, ws: uuid.UUID, me: uuid.UUID, day: date) -> Any
     return lambda cls: cls.user_id.in_(books(ws, me))
 
 
+# Customers and every table linked to them (core's, this plugin's, other plugins') follow
+# the book through the customer scope; these rules add what the scope cannot say.
 POLICIES: dict[type, PolicyFactory] = {
-    Customer: _customers,
-    ContactPoint: _by_customer,
-    Interaction: _by_customer,
     Task: _tasks,
     InteractionParticipant: _participants,
     AuditEntry: _audit,
-    Relationship: _relationships_policy,
     Household: _households_policy,
     Assignment: _assignments_policy,
     # Holders are listed through the account: a joint holder of an account in the book is
@@ -242,10 +223,6 @@ POLICIES: dict[type, PolicyFactory] = {
     AccountHolder: _by_account,
     FinancialAccount: _accounts,
     BalanceSnapshot: _by_account,
-    RiskRating: _by_customer,
-    KeyClientTier: _by_customer,
-    ClientRevenue: _by_customer,
-    SurveyScore: _by_customer,
     TrainingRecord: _by_manager,
     RelationshipManager: _profiles,
 }
@@ -261,6 +238,19 @@ def _policy(factory: PolicyFactory) -> Callable[[Actor], Any]:
     return policy
 
 
+# Banking tables whose rows are one client's: the customer scope reaches them.
+CUSTOMER_LINKED = (RiskRating, KeyClientTier, ClientRevenue, SurveyScore)
+
+
+def _book_scope(actor: Actor) -> Callable[[], AnySelect] | None:
+    books = _manager_set(actor)
+    if books is None:
+        return None
+    workspace_id, user_id, day = actor.workspace_id, actor.user_id, today()
+    return lambda: book_customer_ids(workspace_id, books(workspace_id, user_id), day)
+
+
 def register_policies(register: Callable[..., None]) -> None:
+    register(CUSTOMER_SCOPE, _book_scope)
     for model, factory in POLICIES.items():
         register(model, _policy(factory))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rapport.core import DomainEvent, PluginInfo, hookimpl
-from rapport.plugins.sales import models  # noqa: F401  (the tables join the metadata)
+from rapport.plugins.sales import models
 
 plugin_info = PluginInfo(
     name="sales",
@@ -45,6 +45,13 @@ EVENT_TYPES = {
     "order.created": "an order was placed from an accepted quote",
     "payment.received": "a payment was received",
 }
+
+
+@hookimpl
+def register_customer_links(register: Any) -> None:
+    # Whoever may not see a customer may not see their deals, quotes, orders or payments.
+    for model in (models.Lead, models.Opportunity, models.Quote, models.Order, models.Payment):
+        register(model)
 
 
 @hookimpl

@@ -11,13 +11,16 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from strawberry import relay
 
 from rapport.core import hookspecs
 from rapport.core.app import create_app
+from rapport.core.auth import authenticate, find_workspace
 from rapport.core.config import Settings
 from rapport.core.demo import load_demo_data
+from rapport.core.models import Customer as CustomerRow
 from rapport.core.runtime import Runtime
-from rapport.core.tenancy import tenant_session
+from rapport.core.tenancy import tenant_session, unscoped_session
 from rapport.core.worker import run_worker
 from rapport.core.workspaces import create_api_key, create_workspace
 from tests.conftest import Client, Databases
@@ -121,6 +124,40 @@ async def test_hook_register_access_policies(
     assert data["node"] is None
     everyone = await sample_client.query("{ customers { totalCount } }")
     assert everyone["customers"]["totalCount"] == 2
+
+
+async def test_hook_register_customer_links(sample_runtime: Runtime, sample_client: Client) -> None:
+    ids = {}
+    for name, region in (("Public Co", "public"), ("Private Co", "private")):
+        body = await sample_client.query(
+            CREATE, {"input": {"kind": "ORGANIZATION", "organizationName": name, "region": region}}
+        )
+        ids[region] = uuid.UUID(
+            relay.GlobalID.from_id(body["createCustomer"]["customer"]["id"]).node_id
+        )
+    async with unscoped_session(sample_runtime.sessions) as session:
+        workspace = await find_workspace(session, sample_client.workspace)
+    assert workspace is not None
+    async with tenant_session(sample_runtime.sessions, workspace.id) as session, session.begin():
+        session.add_all(
+            [
+                SampleNote(text="about public", customer_id=ids["public"]),
+                SampleNote(text="about private", customer_id=ids["private"]),
+                SampleNote(text="about no one"),
+            ]
+        )
+    scoped = await sample_client.as_role(sample_runtime, "scoped")
+    issued_actor = await authenticate(
+        sample_runtime.sessions, scoped.key or "", sample_runtime.roles
+    )
+    assert issued_actor is not None
+    async with sample_runtime.session_for(issued_actor) as session:
+        notes = sorted((await session.execute(select(SampleNote.text))).scalars())
+        names = sorted((await session.execute(select(CustomerRow.display_name))).scalars())
+    assert notes == ["about no one", "about public"]
+    assert names == ["Public Co"]
+    data = await scoped.query("{ customers { totalCount } }")
+    assert data["customers"]["totalCount"] == 1
 
 
 async def test_hook_register_graphql(sample_client: Client) -> None:

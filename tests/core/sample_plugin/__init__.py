@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from rapport.core import (
+    CUSTOMER_SCOPE,
     DomainEvent,
     PluginInfo,
     TenantMixin,
@@ -39,6 +40,7 @@ class SampleBase(DeclarativeBase):
 class SampleNote(TenantMixin, SampleBase):
     __tablename__ = "sample_notes"
     text: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[uuid.UUID | None]
 
 
 @hookimpl
@@ -50,6 +52,7 @@ def register_migrations(register: Any) -> None:
 def register_roles(register: Any) -> None:
     register("auditor", "reads samples", permissions=("sample:read",))
     register("restricted", "sees only public customers", inherits=("viewer",))
+    register("scoped", "sees public customers and what belongs to them", inherits=("viewer",))
 
 
 @hookimpl
@@ -80,6 +83,21 @@ def register_access_policies(register: Any) -> None:
         return lambda cls: cls.region == "public"
 
     register(CustomerRow, public_only)
+
+    def public_scope(actor: Any) -> Any:
+        if actor.role != "scoped":
+            return None
+        customers = CustomerRow.__table__
+        return lambda: select(customers.c.id).where(
+            customers.c.workspace_id == actor.workspace_id, customers.c.region == "public"
+        )
+
+    register(CUSTOMER_SCOPE, public_scope)
+
+
+@hookimpl
+def register_customer_links(register: Any) -> None:
+    register(SampleNote)
 
 
 def _name_lengths(context: Any) -> DataLoader[uuid.UUID, int]:

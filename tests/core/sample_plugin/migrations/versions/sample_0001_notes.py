@@ -19,6 +19,7 @@ def upgrade() -> None:
     op.create_table(
         "sample_notes",
         sa.Column("text", sa.String(length=200), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=True),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("workspace_id", "id", name=op.f("pk_sample_notes")),
