@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -247,3 +248,10 @@ def test_every_hook_has_a_test() -> None:
     }
     assert hooks, "no hookspecs found"
     assert sorted(set(hooks) - tested) == []
+
+
+def test_every_hook_is_documented(project_root: Path) -> None:
+    documented = (project_root / "docs" / "hooks.md").read_text(encoding="utf-8")
+    for name, function in inspect.getmembers(hookspecs, inspect.isfunction):
+        if hasattr(function, "rapport_spec"):
+            assert f"`{name}(" in documented, name
