@@ -16,24 +16,20 @@ from rapport.core.auth import Actor, authenticate, hash_key
 from rapport.core.runtime import Runtime
 from rapport.schema.build import RapportSchema
 from rapport.schema.context import RequestContext
+from rapport.schema.examples import EXAMPLES
 
 __all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
 STATIC_DIR = Path(__file__).parent / "static"
-EXAMPLE_QUERY = """# Welcome to Rapport. Run this with the play button (Ctrl-Enter).
-query FirstCustomers {
-  viewer { workspaceName role }
-  customers(first: 5, orderBy: [{field: DISPLAY_NAME}]) {
-    totalCount
-    edges { cursor node { id displayName kind lifecycleStatus industry region } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
 # Seconds a resolved key is trusted before it is looked up again; a revoked key stops
 # working within this time.
 KEY_CACHE_SECONDS = 30.0
 KEY_CACHE_SIZE = 10_000
+
+
+def _root_fields(schema: RapportSchema, root: str) -> list[str]:
+    definition = schema._schema.get_type(root)
+    return list(getattr(definition, "fields", {}) or {})
 
 
 class BodyTooLarge(Exception):
@@ -88,6 +84,8 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self.runtime = runtime
         self.static_url = static_url
         self._actors: dict[str, tuple[float, Actor | None]] = {}
+        fields = {name for root in ("Query", "Mutation") for name in _root_fields(schema, root)}
+        self._examples = [example.query for example in EXAMPLES if example.needs in fields]
         template = (STATIC_DIR / "graphiql.html").read_text(encoding="utf-8")
         self._page = template.replace("{{STATIC}}", static_url)
 
@@ -117,7 +115,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         config = {
             "endpoint": str(request.url.path),
             "demoKey": self.runtime.settings.demo_key,
-            "exampleQuery": EXAMPLE_QUERY,
+            "examples": self._examples,
         }
         # "</" cannot end the script element from inside the JSON.
         payload = json.dumps(config).replace("</", "<\\/")

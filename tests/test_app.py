@@ -8,6 +8,7 @@ import httpx
 
 from rapport.core.app import create_app
 from rapport.core.config import Settings
+from tests.conftest import Client
 
 
 async def test_healthz(http: httpx.AsyncClient) -> None:
@@ -70,3 +71,11 @@ async def test_graphiql_prefills_the_demo_key_only_in_demo_mode(runtime: object)
         ) as http:
             html = (await http.get("/graphql", headers={"Accept": "text/html"})).text
         assert expected in html
+
+
+async def test_graphiql_examples_are_valid_operations(client: Client) -> None:
+    from rapport.schema.examples import EXAMPLES
+
+    for example in EXAMPLES:
+        body = await client.post(example.query)
+        assert "errors" not in body, (example.query, body)
