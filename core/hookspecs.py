@@ -105,7 +105,8 @@ def register_routes(register: Any, runtime: Any) -> None:
 def register_jobs(register: Any) -> None:
     """Add background jobs run by ``rapport worker``: ``register(name, every_seconds, run)``.
 
-    ``run(context)`` is an async callable that receives a :class:`JobContext`.
+    ``run(context)`` is an async callable that receives a :class:`JobContext`; writes go through
+    ``async for op in context.each_workspace()``, one system operation per workspace.
     """
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from rapport.core.plugins import await_maybe
 from rapport.core.runtime import Runtime
+from rapport.core.services.operation import Operation
 
 __all__ = ["JobContext", "run_worker"]
 
@@ -23,6 +25,14 @@ IDLE_SECONDS = 60.0
 @dataclass(frozen=True)
 class JobContext:
     runtime: Runtime
+
+    async def each_workspace(self) -> AsyncIterator[Operation]:
+        """For each workspace in turn, a system operation committed when the body finishes."""
+        from rapport.core.workspaces import system_operations
+
+        async for unit in system_operations(self.runtime):
+            async with unit as operation:
+                yield operation
 
 
 async def run_worker(runtime: Runtime, *, once: bool = False) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +16,13 @@ from rapport.core.services.operation import Operation
 from rapport.core.tenancy import tenant_session, unscoped_session
 
 __all__ = [
+    "SYSTEM_EMAIL",
     "WorkspaceError",
     "create_api_key",
     "create_workspace",
     "ensure_user",
     "operator_operation",
+    "system_operations",
 ]
 
 
@@ -71,6 +74,22 @@ async def create_api_key(
         return await issue_key(session, user, role=role, name=name)
 
 
+SYSTEM_EMAIL = "system@rapport.internal"
+
+
+@asynccontextmanager
+async def _operation_as(
+    runtime: Runtime, workspace: Workspace, email: str, role: str
+) -> AsyncIterator[Operation]:
+    async with tenant_session(runtime.sessions, workspace.id) as session:
+        async with session.begin():
+            user = await ensure_user(session, workspace, email, role)
+        actor = Actor(workspace.id, user.id, role, runtime.roles.permissions_of(role))
+        operation = Operation(session, actor, runtime.host)
+        async with operation.transaction():
+            yield operation
+
+
 @asynccontextmanager
 async def operator_operation(
     runtime: Runtime, workspace_name: str, email: str | None = None
@@ -84,12 +103,17 @@ async def operator_operation(
         workspace = await find_workspace(session, workspace_name)
     if workspace is None:
         raise WorkspaceError(f"no workspace named {workspace_name!r}")
-    async with tenant_session(runtime.sessions, workspace.id) as session:
-        async with session.begin():
-            user = await ensure_user(
-                session, workspace, email or f"admin@{workspace.name}", "admin"
-            )
-        actor = Actor(workspace.id, user.id, "admin", runtime.roles.permissions_of("admin"))
-        operation = Operation(session, actor, runtime.host)
-        async with operation.transaction():
-            yield operation
+    async with _operation_as(runtime, workspace, email or f"admin@{workspace.name}", "admin") as op:
+        yield op
+
+
+async def system_operations(runtime: Runtime) -> AsyncIterator[Any]:
+    """One unit of work per workspace, acting as that workspace's system user.
+
+    Background jobs run their service calls through these, so what they change is validated,
+    audited under a real (system) user and committed per workspace like any other write.
+    """
+    async with unscoped_session(runtime.sessions) as session:
+        workspaces = list((await session.execute(select(Workspace))).scalars())
+    for workspace in workspaces:
+        yield _operation_as(runtime, workspace, SYSTEM_EMAIL, "admin")

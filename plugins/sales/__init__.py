@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rapport.core import DomainEvent, PluginInfo, hookimpl
+from rapport.core import DomainEvent, JobContext, PluginInfo, hookimpl
 from rapport.plugins.sales import models
+from rapport.plugins.sales.services import quotes
 
 plugin_info = PluginInfo(
     name="sales",
@@ -45,6 +46,22 @@ EVENT_TYPES = {
     "order.created": "an order was placed from an accepted quote",
     "payment.received": "a payment was received",
 }
+
+
+QUOTE_EXPIRY_SECONDS = 3600
+
+
+async def expire_lapsed_quotes(context: JobContext) -> int:
+    """Expire the quotes of every workspace whose validity has ended."""
+    expired = 0
+    async for op in context.each_workspace():
+        expired += len(await quotes.expire_lapsed_quotes(op))
+    return expired
+
+
+@hookimpl
+def register_jobs(register: Any) -> None:
+    register("sales.expire_quotes", QUOTE_EXPIRY_SECONDS, expire_lapsed_quotes)
 
 
 @hookimpl

@@ -24,6 +24,7 @@ __all__ = [
     "create_order",
     "create_quote",
     "decide_quote",
+    "expire_lapsed_quotes",
     "expire_quote",
     "lines_of",
     "send_quote",
@@ -192,6 +193,14 @@ async def decide_quote(op: Operation, quote_id: uuid.UUID, *, accepted: bool) ->
 async def expire_quote(op: Operation, quote_id: uuid.UUID) -> Quote:
     quote = await get_row(op, Quote, quote_id, "id", "quote")
     return await _move(op, quote, ("sent",), "expired")
+
+
+async def expire_lapsed_quotes(op: Operation) -> list[Quote]:
+    """Expire every sent quote whose validity ended before today."""
+    lapsed = await op.session.execute(
+        select(Quote.id).where(Quote.status == "sent", Quote.valid_until < utcnow().date())
+    )
+    return [await expire_quote(op, quote_id) for quote_id in lapsed.scalars().all()]
 
 
 async def create_order(op: Operation, quote_id: uuid.UUID) -> Order:

@@ -355,3 +355,40 @@ async def test_commerce_workspace_boundary_and_permissions(
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     data = await viewer.query("{ orders { totalCount nodes { balance } } }")
     assert data["orders"] == {"totalCount": 1, "nodes": [{"balance": "800.00"}]}
+
+
+async def test_the_worker_expires_lapsed_quotes(client: Client, runtime: Runtime) -> None:
+    from rapport.core.worker import JobContext
+    from rapport.plugins.sales import expire_lapsed_quotes
+
+    software, _ = await catalogue(client)
+    acme = await customer(client)
+    ids = []
+    for valid_until in ("2020-01-31", "2999-12-31"):
+        created = await ok(
+            client,
+            CREATE_QUOTE,
+            {
+                "i": {
+                    "customerId": acme,
+                    "currency": "EUR",
+                    "validUntil": valid_until,
+                    "lines": [{"productId": software, "quantity": "1"}],
+                }
+            },
+        )
+        await ok(client, SEND, {"id": created["quote"]["id"]})
+        ids.append(created["quote"]["id"])
+    assert await expire_lapsed_quotes(JobContext(runtime)) >= 1
+    statuses = await client.query(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Quote { status } } }", {"ids": ids}
+    )
+    assert [n["status"] for n in statuses["nodes"]] == ["EXPIRED", "SENT"]
+    audit = await client.query(
+        "{ auditLog(first: 50) { edges { node { action actor { email } } } } }"
+    )
+    actions = [
+        (e["node"]["action"], (e["node"]["actor"] or {}).get("email"))
+        for e in audit["auditLog"]["edges"]
+    ]
+    assert any(email == "system@rapport.internal" for _, email in actions)
