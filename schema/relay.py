@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -141,9 +141,13 @@ class Connection(Generic[NodeT]):
     page_info: PageInfo
     _count_statement: strawberry.Private[AnySelect | None] = None
     _context: strawberry.Private[RequestContext | None] = None
+    # Batched connections count through a DataLoader instead of a statement of their own.
+    _count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
 
     @strawberry.field(description="How many rows match the filter, across all pages.")
     async def total_count(self) -> int:
+        if self._count is not None:
+            return await self._count()
         if self._count_statement is None or self._context is None:
             return len(self.edges)
         async with self._context.db() as session:
@@ -226,7 +230,7 @@ def after_condition(
     return or_(*clauses)
 
 
-def _ordering(keys: Sequence[SortKey], forward: bool) -> list[Any]:
+def ordering(keys: Sequence[SortKey], forward: bool = True) -> list[Any]:
     return [
         key.expression.desc() if key.descending == forward else key.expression.asc() for key in keys
     ]
@@ -266,7 +270,7 @@ async def paginate(
         page = page.where(after_condition(keys, decode_cursor(after, keys, "after"), True))
     if before is not None:
         page = page.where(after_condition(keys, decode_cursor(before, keys, "before"), False))
-    page = page.order_by(*_ordering(keys, forward)).limit(size + 1)
+    page = page.order_by(*ordering(keys, forward)).limit(size + 1)
     columns = [key.expression for key in keys]
     async with context.db() as session:
         result = list((await session.execute(page.add_columns(*columns))).all())

@@ -28,6 +28,7 @@ from rapport.schema import (
     paginate,
     run_select,
 )
+from rapport.schema.batched_pages import paginate_per_parent
 
 __all__ = [
     "MANAGE",
@@ -157,6 +158,35 @@ class Listing:
             after=after,
             last=last,
             before=before,
+        )
+
+    async def page_of_parent(
+        self,
+        context: RequestContext,
+        filter: Any,
+        order_by: Sequence[Any] | None,
+        *,
+        parent: Any,
+        parent_id: uuid.UUID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Any]:
+        """The page under one parent (a customer), batched with its siblings' pages."""
+        context.require(READ)
+        statement = select(self.model).where(compile_filter(filter, self.filters))
+        keys = sort_keys(order_by, dict(self.order_columns), self.default_order, self.model.id)
+        # Input objects print the same for the same arguments; siblings share one batch.
+        batch = (self.model.__name__, str(parent), repr(filter), repr(order_by), first, after)
+        return await paginate_per_parent(
+            context,
+            statement,
+            parent=parent,
+            parent_id=parent_id,
+            keys=keys,
+            to_node=self.to_node,
+            batch=batch,
+            first=first,
+            after=after,
         )
 
 

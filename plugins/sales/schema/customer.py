@@ -62,11 +62,12 @@ class CustomerSalesFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Opportunity]:
-        return await OPPORTUNITIES.page(
+        return await OPPORTUNITIES.page_of_parent(
             context_of(info),
             filter,
             order_by,
-            where=OpportunityRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            parent=OpportunityRow.customer_id,
+            parent_id=self.pk,  # type: ignore[attr-defined]
             first=first,
             after=after,
         )
@@ -80,11 +81,12 @@ class CustomerSalesFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Order]:
-        return await ORDERS.page(
+        return await ORDERS.page_of_parent(
             context_of(info),
             filter,
             order_by,
-            where=OrderRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            parent=OrderRow.customer_id,
+            parent_id=self.pk,  # type: ignore[attr-defined]
             first=first,
             after=after,
         )
@@ -98,11 +100,12 @@ class CustomerSalesFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Payment]:
-        return await PAYMENTS.page(
+        return await PAYMENTS.page_of_parent(
             context_of(info),
             filter,
             order_by,
-            where=PaymentRow.customer_id == self.pk,  # type: ignore[attr-defined]
+            parent=PaymentRow.customer_id,
+            parent_id=self.pk,  # type: ignore[attr-defined]
             first=first,
             after=after,
         )
