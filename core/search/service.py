@@ -66,6 +66,10 @@ def _texts(kind: SearchKind, record: Any) -> list[str | None]:
     return [record.subject, record.body]
 
 
+# The most index rows one search reads while looking for hits the caller may see.
+MAX_CANDIDATES = 2000
+
+
 async def _ranked(
     session: AsyncSession,
     workspace_id: uuid.UUID,
@@ -87,19 +91,13 @@ async def _load(session: AsyncSession, model: Any, ids: set[uuid.UUID]) -> dict[
     return {row.id: row for row in rows.scalars()}
 
 
-async def search(
+async def _visible_hits(
     session: AsyncSession,
-    workspace_id: uuid.UUID,
-    text: str,
-    *,
-    kinds: Sequence[SearchKind] = tuple(SearchKind),
-    limit: int = 20,
+    ranked: Sequence[RankedHit],
+    kinds: Sequence[SearchKind],
+    query: QueryTerms,
 ) -> list[SearchHit]:
-    """The best ``limit`` hits for ``text`` in one workspace; any input is safe."""
-    query = parse_query(text)
-    if not query or not kinds or limit <= 0:
-        return []
-    ranked = await _ranked(session, workspace_id, query, kinds, limit)
+    """The ranked candidates whose records this session may read, loaded and excerpted."""
     # A customer hit's record is its customer: one load serves both.
     customers = await _load(session, Customer, {hit.customer_id for hit in ranked})
     records: dict[SearchKind, dict[uuid.UUID, Any]] = {SearchKind.CUSTOMER: customers}
@@ -112,12 +110,39 @@ async def search(
         record = records[hit.kind].get(hit.entity_id)
         customer = customers.get(hit.customer_id)
         if record is None or customer is None:
-            continue  # changed between the two reads
+            # Changed between the two reads, or outside the caller's access policies.
+            continue
         text_sources = _texts(hit.kind, record)
         found.append(
             SearchHit(hit.kind, hit.score, customer, record, snippet(text_sources, query.terms))
         )
     return found
+
+
+async def search(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    text: str,
+    *,
+    kinds: Sequence[SearchKind] = tuple(SearchKind),
+    limit: int = 20,
+) -> list[SearchHit]:
+    """The best ``limit`` hits for ``text`` in one workspace; any input is safe.
+
+    The index is read without the caller's access policies, the records through them; when
+    policies hide candidates, more are read (up to ``MAX_CANDIDATES``) so the page stays full.
+    """
+    query = parse_query(text)
+    if not query or not kinds or limit <= 0:
+        return []
+    candidates = limit
+    while True:
+        ranked = await _ranked(session, workspace_id, query, kinds, candidates)
+        found = await _visible_hits(session, ranked, kinds, query)
+        exhausted = len(ranked) < candidates or candidates >= MAX_CANDIDATES
+        if len(found) >= limit or exhausted:
+            return found[:limit]
+        candidates = min(candidates * 4, MAX_CANDIDATES)
 
 
 async def similar_names(

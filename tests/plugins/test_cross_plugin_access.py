@@ -33,3 +33,19 @@ async def test_a_manager_sees_no_deals_of_another_managers_client(
     # The admin is not limited.
     everything = await client.query("{ opportunities { totalCount } }")
     assert everything["opportunities"]["totalCount"] == 2
+
+
+async def test_search_fills_a_managers_page_from_their_own_book(
+    client: Client, runtime: Runtime
+) -> None:
+    bank = Bank(client, runtime)
+    anna, ben = await bank.manager("anna"), await bank.manager("ben")
+    for index in range(12):
+        await bank.assign(ben, await bank.customer(f"Smith Other{index}"))
+    mine = [await bank.customer(f"Smith Mine{index}") for index in range(2)]
+    for customer_id in mine:
+        await bank.assign(anna, customer_id)
+    data = await anna.client.query(
+        '{ search(query: "smith", first: 2, types: [CUSTOMER]) { customer { id } } }'
+    )
+    assert sorted(hit["customer"]["id"] for hit in data["search"]) == sorted(mine)
