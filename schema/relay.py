@@ -71,12 +71,15 @@ class ModelNode(relay.Node):
         raise NotImplementedError
 
     @classmethod
-    def load_rows(cls, context: RequestContext, ids: Iterable[uuid.UUID]) -> Any:
-        loader = context.loader_for(
+    def _rows(cls, context: RequestContext) -> Any:
+        return context.loader_for(
             ("node", cls.__name__),
             lambda ctx: by_id_loader(ctx, cls.__model__, include_deleted=not cls.__hide_deleted__),
         )
-        return loader.load_many(list(ids))
+
+    @classmethod
+    def load_rows(cls, context: RequestContext, ids: Iterable[uuid.UUID]) -> Any:
+        return cls._rows(context).load_many(list(ids))
 
     @classmethod
     async def resolve_nodes(
@@ -103,7 +106,10 @@ class ModelNode(relay.Node):
         """The node for one row id (None for None), batched with its siblings."""
         if pk is None:
             return None
-        return (await cls.resolve_nodes(info=info, node_ids=[str(pk)]))[0]
+        context = context_of(info)
+        context.require(cls.__permission__)
+        row = await cls._rows(context).load(pk)
+        return cls.from_model(row) if row is not None else None
 
 
 def decode_node_id(value: relay.GlobalID | str, expected: type[ModelNode], field: str) -> uuid.UUID:

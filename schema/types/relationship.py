@@ -13,6 +13,7 @@ from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from rapport.core.models import Customer as CustomerRow
 from rapport.core.models import Relationship as RelationshipRow
 from rapport.core.services import relationships as service
 from rapport.core.vocabulary import RelationshipType as RegisteredType
@@ -127,6 +128,8 @@ class CustomerRelationship:
 
 def _relationships_loader(context: RequestContext) -> Any:
     # Each edge is filed under both of its ends; one query serves both directions.
+    live = select(CustomerRow.id).where(CustomerRow.deleted_at.is_(None))
+
     def statement_for(ids: list[Any]) -> Any:
         return (
             select(RelationshipRow)
@@ -135,6 +138,11 @@ def _relationships_loader(context: RequestContext) -> Any:
                     RelationshipRow.from_customer_id.in_(ids),
                     RelationshipRow.to_customer_id.in_(ids),
                 )
+            )
+            # An edge is shown only while the customer at its other end is live and visible.
+            .where(
+                RelationshipRow.from_customer_id.in_(live),
+                RelationshipRow.to_customer_id.in_(live),
             )
             .order_by(RelationshipRow.created_at, RelationshipRow.id)
         )

@@ -172,3 +172,17 @@ async def test_other_workspaces_see_and_change_nothing(
     mine = await client.query("{ relationshipTypes { key } }")
     assert "rival_of" not in {t["key"] for t in mine["relationshipTypes"]}
     assert len(await edges(client, ada)) == 1
+
+
+async def test_edges_to_deleted_customers_are_not_listed(client: Client) -> None:
+    ada = await person(client, "Ada", "Live")
+    gone = await person(client, "Bob", "Gone")
+    await relate(client, ada, "spouse_of", gone)
+    listed = "query($id: ID!) { customer(id: $id) { relationships { other { displayName } } } }"
+    before = await client.query(listed, {"id": ada})
+    assert before["customer"]["relationships"] == [{"other": {"displayName": "Bob Gone"}}]
+    await client.query(
+        "mutation($id: ID!) { deleteCustomer(id: $id) { errors { code } } }", {"id": gone}
+    )
+    after = await client.query(listed, {"id": ada})
+    assert after["customer"]["relationships"] == []
