@@ -33,7 +33,7 @@ FIRST = [
     "Radia",
     "Tim",
     "Annie",
-    "Claude",
+    "Cecilia",
     "Lise",
     "Srinivasa",
     "Hypatia",
