@@ -6,18 +6,22 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.errors import Conflict, ErrorCode, FieldError, ValidationFailed
-from rapport.core.models import CustomFieldDefinition
+from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.models import Customer, CustomFieldDefinition
+from rapport.core.services.changes import apply_changes
 from rapport.core.services.operation import Operation
+from rapport.core.sql import json_field
 
 __all__ = [
     "FIELD_TYPES",
     "check_attributes",
     "define_custom_field",
     "definitions",
+    "delete_custom_field",
+    "update_custom_field",
     "validate_attributes",
 ]
 
@@ -154,4 +158,75 @@ async def define_custom_field(
     op.session.add(row)
     await op.session.flush()
     op.audit("CustomFieldDefinition", row.id, "create", {"key": [None, key]})
+    return row
+
+
+async def _definition(op: Operation, key: str) -> CustomFieldDefinition:
+    found = (await definitions(op.session)).get(key)
+    if found is None:
+        raise NotFound("key", f"custom field {key!r}")
+    return found
+
+
+async def update_custom_field(
+    op: Operation,
+    key: str,
+    *,
+    label: str | None = None,
+    options: list[str] | None = None,
+    required: bool | None = None,
+    description: str | None = None,
+) -> CustomFieldDefinition:
+    """Relabel, redescribe, require, or add choices; stored values stay valid."""
+    row = await _definition(op, key)
+    errors: list[FieldError] = []
+    if label is not None and not label.strip():
+        errors.append(FieldError("input.label", ErrorCode.REQUIRED, "a label is required"))
+    if options is not None:
+        if row.field_type not in ("select", "multiselect"):
+            errors.append(
+                FieldError("input.options", ErrorCode.INVALID, "only choice fields have options")
+            )
+        dropped = [option for option in row.options if option not in options]
+        if dropped:
+            # Removing a choice would leave customers holding a value the field forbids.
+            errors.append(
+                FieldError(
+                    "input.options",
+                    ErrorCode.INVALID,
+                    f"choices can be added, not removed: {', '.join(dropped)} missing",
+                )
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    values = {
+        "label": label.strip() if label is not None else None,
+        "options": list(dict.fromkeys(options)) if options is not None else None,
+        "required": required,
+        "description": description,
+    }
+    changes = apply_changes(row, {k: v for k, v in values.items() if v is not None})
+    if changes:
+        await op.session.flush()
+        op.audit("CustomFieldDefinition", row.id, "update", changes)
+    return row
+
+
+async def delete_custom_field(op: Operation, key: str) -> CustomFieldDefinition:
+    """Remove a field no customer holds a value for (so no data is lost)."""
+    row = await _definition(op, key)
+    holders = (
+        await op.session.execute(
+            select(func.count())
+            .select_from(Customer)
+            .where(json_field(Customer.attributes, key, "present").is_not(None))
+        )
+    ).scalar_one()
+    if holders:
+        raise Conflict(
+            "key", f"{holders} customer(s) hold a value for {key!r}; clear those values first"
+        )
+    await op.session.delete(row)
+    await op.session.flush()
+    op.audit("CustomFieldDefinition", row.id, "delete", {"key": [key, None]})
     return row

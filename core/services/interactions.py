@@ -12,6 +12,7 @@ from rapport.core.models import Interaction, InteractionParticipant, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import customer_errors
 from rapport.core.services.operation import Operation
+from rapport.core.services.soft_delete import restore_row, soft_delete_row
 from rapport.core.vocabulary import build_vocabulary
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "InteractionFields",
     "delete_interaction",
     "log_interaction",
+    "restore_interaction",
     "update_interaction",
 ]
 
@@ -177,7 +179,9 @@ async def update_interaction(
 
 async def delete_interaction(op: Operation, interaction_id: uuid.UUID) -> Interaction:
     interaction = await get_interaction(op, interaction_id)
-    interaction.deleted_at = utcnow()
-    await op.session.flush()
-    op.audit("Interaction", interaction.id, "delete", customer_id=interaction.customer_id)
+    await soft_delete_row(op, interaction, "Interaction")
     return interaction
+
+
+async def restore_interaction(op: Operation, interaction_id: uuid.UUID) -> Interaction:
+    return await restore_row(op, Interaction, interaction_id, "Interaction", "interaction")

@@ -22,6 +22,7 @@ from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import customer_errors
 from rapport.core.services.operation import Operation
 from rapport.core.services.recurrence import parse_recurrence
+from rapport.core.services.soft_delete import restore_row, soft_delete_row
 
 __all__ = [
     "OPEN_STATUSES",
@@ -31,6 +32,8 @@ __all__ = [
     "cancel_task",
     "complete_task",
     "create_task",
+    "delete_task",
+    "restore_task",
     "update_task",
 ]
 
@@ -201,6 +204,17 @@ async def complete_task(op: Operation, task_id: uuid.UUID) -> tuple[Task, Task |
         "task.completed", "Task", task.id, nextTaskId=str(following.id) if following else None
     )
     return task, following
+
+
+async def delete_task(op: Operation, task_id: uuid.UUID) -> Task:
+    """Remove a task from lists (a mistake, say); unlike cancelling, it leaves no trace."""
+    task = await get_task(op, task_id)
+    await soft_delete_row(op, task, "Task")
+    return task
+
+
+async def restore_task(op: Operation, task_id: uuid.UUID) -> Task:
+    return await restore_row(op, Task, task_id, "Task", "task")
 
 
 async def cancel_task(op: Operation, task_id: uuid.UUID) -> Task:

@@ -84,6 +84,16 @@ class CustomFieldInput:
     description: str | None = None
 
 
+@strawberry.input
+class CustomFieldChanges:
+    label: str | None = None
+    options: list[str] | None = strawberry.field(
+        default=None, description="The full list of choices; existing ones must stay."
+    )
+    required: bool | None = None
+    description: str | None = None
+
+
 @strawberry.type
 class CustomFieldPayload:
     custom_field: CustomFieldDefinition | None
@@ -105,7 +115,33 @@ class CustomFieldMutations:
                 description=input.description,
             )
 
-        row, errors = await mutate(info, "settings:write", work)
-        return CustomFieldPayload(
-            custom_field=CustomFieldDefinition.from_model(row) if row else None, errors=errors
-        )
+        return _payload(*await mutate(info, "settings:write", work))
+
+    @strawberry.mutation(description="Relabel a custom field, require it, or add choices.")
+    async def update_custom_field(
+        self, info: Info, key: str, input: CustomFieldChanges
+    ) -> CustomFieldPayload:
+        async def work(op: Any) -> DefinitionRow:
+            return await service.update_custom_field(
+                op,
+                key,
+                label=input.label,
+                options=input.options,
+                required=input.required,
+                description=input.description,
+            )
+
+        return _payload(*await mutate(info, "settings:write", work))
+
+    @strawberry.mutation(description="Remove a custom field that no customer holds a value for.")
+    async def delete_custom_field(self, info: Info, key: str) -> CustomFieldPayload:
+        async def work(op: Any) -> DefinitionRow:
+            return await service.delete_custom_field(op, key)
+
+        return _payload(*await mutate(info, "settings:write", work))
+
+
+def _payload(row: DefinitionRow | None, errors: list[UserError]) -> CustomFieldPayload:
+    return CustomFieldPayload(
+        custom_field=CustomFieldDefinition.from_model(row) if row else None, errors=errors
+    )

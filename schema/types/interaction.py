@@ -361,9 +361,16 @@ class InteractionMutations:
 
         return _payload(*await mutate(info, "interactions:write", work))
 
-    @strawberry.mutation(description="Remove an interaction from the timeline.")
+    @strawberry.mutation(description="Remove an interaction from the timeline; restorable.")
     async def delete_interaction(self, info: Info, id: relay.GlobalID) -> InteractionPayload:
         async def work(op: Any) -> InteractionRow:
             return await service.delete_interaction(op, decode_node_id(id, Interaction, "id"))
+
+        return _payload(*await mutate(info, "interactions:write", work))
+
+    @strawberry.mutation(description="Bring a deleted interaction back to the timeline.")
+    async def restore_interaction(self, info: Info, id: relay.GlobalID) -> InteractionPayload:
+        async def work(op: Any) -> InteractionRow:
+            return await service.restore_interaction(op, decode_node_id(id, Interaction, "id"))
 
         return _payload(*await mutate(info, "interactions:write", work))

@@ -343,3 +343,17 @@ class TaskMutations:
             return await service.cancel_task(op, decode_node_id(id, Task, "id"))
 
         return _payload(*await mutate(info, "tasks:write", work))
+
+    @strawberry.mutation(description="Remove a task made by mistake; restorable.")
+    async def delete_task(self, info: Info, id: relay.GlobalID) -> TaskPayload:
+        async def work(op: Any) -> TaskRow:
+            return await service.delete_task(op, decode_node_id(id, Task, "id"))
+
+        return _payload(*await mutate(info, "tasks:write", work))
+
+    @strawberry.mutation(description="Bring a deleted task back.")
+    async def restore_task(self, info: Info, id: relay.GlobalID) -> TaskPayload:
+        async def work(op: Any) -> TaskRow:
+            return await service.restore_task(op, decode_node_id(id, Task, "id"))
+
+        return _payload(*await mutate(info, "tasks:write", work))
