@@ -33,4 +33,4 @@ async def restore_row(
     row.deleted_at = None
     await op.session.flush()
     op.audit(entity_type, row.id, "restore", customer_id=getattr(row, "customer_id", None))
-    return row  # type: ignore[no-any-return]
+    return row
