@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
@@ -29,6 +29,7 @@ __all__ = [
     "define_relationship_type",
     "delete_relationship",
     "relationship_types",
+    "remove_relationship_type",
     "update_relationship",
 ]
 
@@ -95,6 +96,28 @@ async def define_relationship_type(
     op.session.add(row)
     await op.session.flush()
     op.audit("RelationshipType", row.id, "create", {"key": [None, key]})
+    return row
+
+
+async def remove_relationship_type(op: Operation, key: str) -> RelationshipTypeRow:
+    """Remove a type of the workspace's own that no relationship uses (so nothing is lost)."""
+    if key in build_vocabulary(op.host).relationship_types:
+        raise ValidationFailed.one("key", f"{key!r} is a built-in type and cannot be removed")
+    row = (
+        await op.session.execute(select(RelationshipTypeRow).where(RelationshipTypeRow.key == key))
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound("key", f"relationship type {key!r}")
+    used = (
+        await op.session.execute(
+            select(func.count()).select_from(Relationship).where(Relationship.type_key == key)
+        )
+    ).scalar_one()
+    if used:
+        raise Conflict("key", f"{used} relationship(s) have the type {key!r}; remove them first")
+    await op.session.delete(row)
+    await op.session.flush()
+    op.audit("RelationshipType", row.id, "delete", {"key": [key, None]})
     return row
 
 

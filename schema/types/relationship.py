@@ -260,6 +260,19 @@ def _payload(row: RelationshipRow | None, errors: list[UserError]) -> Relationsh
     )
 
 
+def _type_payload(row: Any, errors: list[UserError]) -> RelationshipTypePayload:
+    defined = None
+    if row is not None:
+        defined = RelationshipType(
+            key=row.key,
+            label=row.label,
+            inverse_label=row.inverse_label,
+            symmetric=row.symmetric,
+            source=service.WORKSPACE_PLUGIN,
+        )
+    return RelationshipTypePayload(relationship_type=defined, errors=errors)
+
+
 @strawberry.type
 class RelationshipMutations:
     @strawberry.mutation(description="Add a relationship type of this workspace's own.")
@@ -275,17 +288,14 @@ class RelationshipMutations:
                 symmetric=input.symmetric,
             )
 
-        row, errors = await mutate(info, "settings:write", work)
-        defined = None
-        if row is not None:
-            defined = RelationshipType(
-                key=row.key,
-                label=row.label,
-                inverse_label=row.inverse_label,
-                symmetric=row.symmetric,
-                source=service.WORKSPACE_PLUGIN,
-            )
-        return RelationshipTypePayload(relationship_type=defined, errors=errors)
+        return _type_payload(*await mutate(info, "settings:write", work))
+
+    @strawberry.mutation(description="Remove a type of this workspace's own that is not in use.")
+    async def delete_relationship_type(self, info: Info, key: str) -> RelationshipTypePayload:
+        async def work(op: Any) -> Any:
+            return await service.remove_relationship_type(op, key)
+
+        return _type_payload(*await mutate(info, "settings:write", work))
 
     @strawberry.mutation
     async def create_relationship(

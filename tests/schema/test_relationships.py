@@ -186,3 +186,31 @@ async def test_edges_to_deleted_customers_are_not_listed(client: Client) -> None
     )
     after = await client.query(listed, {"id": ada})
     assert after["customer"]["relationships"] == []
+
+
+async def test_own_relationship_types_are_removed_only_when_unused(
+    client: Client, other_client: Client
+) -> None:
+    await client.query(
+        'mutation { defineRelationshipType(input: {key: "mentor_of", label: "mentor of",'
+        ' inverseLabel: "mentee of"}) { errors { code } } }'
+    )
+    remove = "mutation($k: String!) { deleteRelationshipType(key: $k) { errors { field code } } }"
+    builtin = await client.query(remove, {"k": "employee_of"})
+    assert builtin["deleteRelationshipType"]["errors"] == [{"field": "key", "code": "INVALID"}]
+    theirs = await other_client.query(remove, {"k": "mentor_of"})
+    assert theirs["deleteRelationshipType"]["errors"] == [{"field": "key", "code": "NOT_FOUND"}]
+    mentor, mentee = await person(client, "Ann", "Mentor"), await person(client, "Bo", "Mentee")
+    edge = await relate(client, mentor, "mentor_of", mentee)
+    in_use = await client.query(remove, {"k": "mentor_of"})
+    assert in_use["deleteRelationshipType"]["errors"] == [{"field": "key", "code": "CONFLICT"}]
+    await client.query(
+        "mutation($id: ID!) { deleteRelationship(id: $id) { errors { code } } }", {"id": edge}
+    )
+    assert (await client.query(remove, {"k": "mentor_of"}))["deleteRelationshipType"][
+        "errors"
+    ] == []
+    keys = [
+        t["key"] for t in (await client.query("{ relationshipTypes { key } }"))["relationshipTypes"]
+    ]
+    assert "mentor_of" not in keys
