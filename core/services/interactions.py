@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import delete, select
 
 from rapport.core.db import utcnow
 from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
@@ -41,8 +43,9 @@ class InteractionFields:
     duration_seconds: int | None = None
     link_type: str | None = None
     link_id: uuid.UUID | None = None
-    participant_customer_ids: list[uuid.UUID] = field(default_factory=list)
-    participant_user_ids: list[uuid.UUID] = field(default_factory=list)
+    # None leaves an interaction's participants as they are; a list replaces them.
+    participant_customer_ids: list[uuid.UUID] | None = None
+    participant_user_ids: list[uuid.UUID] | None = None
 
     def given(self) -> dict[str, object]:
         skip = ("participant_customer_ids", "participant_user_ids")
@@ -80,7 +83,9 @@ async def _validate(
     customer = fields.get("customer_id")
     if isinstance(customer, uuid.UUID):
         errors.extend(await customer_errors(op, customer, f"{prefix}customerId"))
-    participants = len(data.participant_customer_ids) + len(data.participant_user_ids)
+    customer_ids = data.participant_customer_ids or []
+    user_ids = data.participant_user_ids or []
+    participants = len(customer_ids) + len(user_ids)
     if participants > MAX_PARTICIPANTS:
         errors.append(
             FieldError(
@@ -89,11 +94,11 @@ async def _validate(
                 f"at most {MAX_PARTICIPANTS} participants",
             )
         )
-    for index, customer_id in enumerate(data.participant_customer_ids):
+    for index, customer_id in enumerate(customer_ids):
         errors.extend(
             await customer_errors(op, customer_id, f"{prefix}participantCustomerIds.{index}")
         )
-    for index, user_id in enumerate(data.participant_user_ids):
+    for index, user_id in enumerate(user_ids):
         if await op.session.get(User, (op.workspace_id, user_id)) is None:
             errors.append(
                 FieldError(
@@ -126,24 +131,8 @@ async def log_interaction(
     interaction = Interaction(workspace_id=op.workspace_id, user_id=op.actor.user_id, **fields)
     op.session.add(interaction)
     await op.session.flush()
-    for customer_id in dict.fromkeys(data.participant_customer_ids):
-        op.session.add(
-            InteractionParticipant(
-                workspace_id=op.workspace_id,
-                interaction_id=interaction.id,
-                customer_id=customer_id,
-                role="participant",
-            )
-        )
-    for user_id in dict.fromkeys(data.participant_user_ids):
-        op.session.add(
-            InteractionParticipant(
-                workspace_id=op.workspace_id,
-                interaction_id=interaction.id,
-                user_id=user_id,
-                role="participant",
-            )
-        )
+    _add_participants(op, interaction.id, "customer_id", data.participant_customer_ids or [])
+    _add_participants(op, interaction.id, "user_id", data.participant_user_ids or [])
     await op.session.flush()
     await op.emit(
         "interaction.logged",
@@ -153,6 +142,43 @@ async def log_interaction(
         kind=interaction.kind,
     )
     return interaction
+
+
+def _add_participants(
+    op: Operation, interaction_id: uuid.UUID, column: str, ids: list[uuid.UUID]
+) -> None:
+    for participant_id in dict.fromkeys(ids):
+        op.session.add(
+            InteractionParticipant(
+                workspace_id=op.workspace_id,
+                interaction_id=interaction_id,
+                role="participant",
+                **{column: participant_id},
+            )
+        )
+
+
+async def _replace_participants(
+    op: Operation, interaction: Interaction, column: str, ids: list[uuid.UUID]
+) -> dict[str, list[object]]:
+    """Make ``ids`` the interaction's participants of one kind; the change, for the audit."""
+    current = getattr(InteractionParticipant, column)
+    before = await op.session.execute(
+        select(current).where(
+            InteractionParticipant.interaction_id == interaction.id, current.is_not(None)
+        )
+    )
+    old = sorted(str(i) for i in before.scalars())
+    new = sorted({str(i) for i in ids})
+    if old == new:
+        return {}
+    await op.session.execute(
+        delete(InteractionParticipant).where(
+            InteractionParticipant.interaction_id == interaction.id, current.is_not(None)
+        )
+    )
+    _add_participants(op, interaction.id, column, ids)
+    return {f"participants.{column}": [old, new]}
 
 
 async def get_interaction(op: Operation, interaction_id: uuid.UUID) -> Interaction:
@@ -168,7 +194,15 @@ async def update_interaction(
     interaction = await get_interaction(op, interaction_id)
     fields = data.given()
     await _validate(op, fields, data, prefix)
-    changes = apply_changes(interaction, fields)
+    changes: dict[str, list[object]] = dict(apply_changes(interaction, fields))
+    if data.participant_customer_ids is not None:
+        changes |= await _replace_participants(
+            op, interaction, "customer_id", data.participant_customer_ids
+        )
+    if data.participant_user_ids is not None:
+        changes |= await _replace_participants(
+            op, interaction, "user_id", data.participant_user_ids
+        )
     if changes:
         await op.session.flush()
         op.audit(

@@ -295,6 +295,12 @@ class UpdateInteractionInput:
     outcome: str | None = None
     duration_seconds: int | None = None
     link: relay.GlobalID | None = None
+    participant_customer_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="Replaces the customers who took part; omit to keep them."
+    )
+    participant_user_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="Replaces the users who took part; omit to keep them."
+    )
 
 
 async def _fields(
@@ -317,13 +323,15 @@ async def _fields(
     )
     if isinstance(given, LogInteractionInput):
         fields.customer_id = decode_node_id(given.customer_id, Customer, "input.customerId")
+    if given.participant_customer_ids is not None:
         fields.participant_customer_ids = [
             decode_node_id(value, Customer, f"input.participantCustomerIds.{index}")
-            for index, value in enumerate(given.participant_customer_ids or [])
+            for index, value in enumerate(given.participant_customer_ids)
         ]
+    if given.participant_user_ids is not None:
         fields.participant_user_ids = [
             decode_node_id(value, User, f"input.participantUserIds.{index}")
-            for index, value in enumerate(given.participant_user_ids or [])
+            for index, value in enumerate(given.participant_user_ids)
         ]
     return fields
 

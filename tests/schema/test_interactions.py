@@ -157,3 +157,46 @@ async def test_reading_needs_the_permission(client: Client, runtime: Runtime) ->
     limited = await client.as_role(runtime, "viewer")
     body = await limited.post(LOG_INTERACTION, {"input": {"customerId": ada, "kind": "call"}})
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_update_replaces_participants_and_audits_it(client: Client) -> None:
+    ada = await person(client, "Ada", "P")
+    bob = await person(client, "Bob", "P")
+    cy = await person(client, "Cy", "P")
+    logged = await client.query(
+        'mutation($c: ID!, $p: [ID!]) { logInteraction(input: {customerId: $c, kind: "meeting",'
+        " participantCustomerIds: $p}) { interaction { id } errors { code } } }",
+        {"c": ada, "p": [bob]},
+    )
+    meeting = logged["logInteraction"]["interaction"]["id"]
+    names = """query($id: ID!) { node(id: $id) { ... on Interaction {
+      participants { customer { displayName } } } } }"""
+    update = """mutation($id: ID!, $p: [ID!]) { updateInteraction(id: $id,
+      input: {participantCustomerIds: $p}) { errors { field code } } }"""
+
+    async def participants() -> list[str]:
+        data = await client.query(names, {"id": meeting})
+        return sorted(p["customer"]["displayName"] for p in data["node"]["participants"])
+
+    assert await participants() == ["Bob P"]
+    assert (await client.query(update, {"id": meeting, "p": [cy, cy]}))["updateInteraction"][
+        "errors"
+    ] == []
+    assert await participants() == ["Cy P"]
+    # Leaving the list out keeps the participants.
+    await client.query(
+        'mutation($id: ID!) { updateInteraction(id: $id, input: {subject: "agenda"}) { errors { code } } }',
+        {"id": meeting},
+    )
+    assert await participants() == ["Cy P"]
+    bad = await client.query(update, {"id": meeting, "p": [meeting]})
+    assert bad["updateInteraction"]["errors"][0]["field"] == "input.participantCustomerIds.0"
+    assert await participants() == ["Cy P"]
+    log = await client.query(
+        "query($id: ID!) { auditLog(entityId: $id) { edges { node { action changes } } } }",
+        {"id": meeting},
+    )
+    updates = [
+        e["node"]["changes"] for e in log["auditLog"]["edges"] if e["node"]["action"] == "update"
+    ]
+    assert any("participants.customer_id" in change for change in updates)
