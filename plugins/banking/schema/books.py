@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import exists, select
@@ -16,6 +16,7 @@ from rapport.plugins.banking import models
 from rapport.plugins.banking.access import (
     book_customer_ids,
     own_book,
+    team_books,
     today,
 )
 from rapport.plugins.banking.schema.common import customer_pk, optional_pk, user_pk
@@ -105,13 +106,20 @@ class BookQueries:
         filter: BookFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        team: Annotated[
+            bool,
+            strawberry.argument(
+                description="A team lead's whole team: their own book and their managers' books."
+            ),
+        ] = False,
     ) -> Connection[Customer]:
         context = context_of(info)
         actor = context.require("banking:read")
         ws, me, day = actor.workspace_id, actor.user_id, today()
+        managers = team_books(ws, me) if team else own_book(ws, me)
         statement = select(CustomerRow).where(
             CustomerRow.deleted_at.is_(None),
-            CustomerRow.id.in_(book_customer_ids(ws, own_book(ws, me), day)),
+            CustomerRow.id.in_(book_customer_ids(ws, managers, day)),
             compile_filter(filter, _book_filters(info)),
         )
         return await paginate(

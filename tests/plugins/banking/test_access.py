@@ -331,3 +331,25 @@ async def test_workspaces_see_nothing_of_each_others_banking(bank: Bank, other_c
         "financialProducts": {"totalCount": 0},
         "keyClients": {"totalCount": 0},
     }
+
+
+async def test_team_lead_lists_the_team_book_on_request(bank: Bank) -> None:
+    lead = await bank.manager("lara", role="team_lead")
+    alice = await bank.manager("anne", lead=lead)
+    outsider = await bank.manager("oskar")
+    own = await bank.customer("Lead Own")
+    team = await bank.customer("Team Member")
+    other = await bank.customer("Not Team")
+    await bank.assign(lead, own)
+    await bank.assign(alice, team)
+    await bank.assign(outsider, other)
+    book = "query($team: Boolean!) { myBook(team: $team) { nodes { id } } }"
+
+    async def ids(person: Person, team: bool) -> list[str]:
+        data = await person.client.query(book, {"team": team})
+        return sorted(node["id"] for node in data["myBook"]["nodes"])
+
+    assert await ids(lead, False) == [own]
+    assert await ids(lead, True) == sorted([own, team])
+    # A manager without a team gets their own book either way.
+    assert await ids(alice, True) == [team]
