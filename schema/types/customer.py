@@ -29,6 +29,7 @@ from rapport.schema.filters import (
     compile_filter,
 )
 from rapport.schema.inputs import to_service_fields
+from rapport.schema.loaders import run_select
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import (
     Connection,
@@ -165,6 +166,10 @@ class Customer(ModelNode):
     async def owner(self, info: Info) -> User | None:
         return await User.resolve_pk(info, self.owner_pk)
 
+    @strawberry.field(description="The customer this one was merged into, if it was.")
+    async def merged_into(self, info: Info) -> Customer | None:
+        return await Customer.resolve_pk(info, self.row.merged_into_id)
+
 
 @strawberry.input(description="Conditions on customers; all given conditions must hold.")
 class CustomerFilter:
@@ -251,14 +256,22 @@ def customer_sort_keys(order_by: list[CustomerOrder] | None) -> list[SortKey]:
 
 @strawberry.type
 class CustomerQueries:
-    @strawberry.field(description="One customer by global id (deleted ones too).")
-    async def customer(self, info: Info, id: relay.GlobalID) -> Customer | None:
+    @strawberry.field(description="One customer by global id; deleted ones only when asked.")
+    async def customer(
+        self, info: Info, id: relay.GlobalID, include_deleted: bool = False
+    ) -> Customer | None:
         context = context_of(info)
         context.require("customers:read")
         if id.type_name != "Customer":
             return None
-        nodes = await Customer.resolve_nodes(info=info, node_ids=[id.node_id])
-        return nodes[0]
+        try:
+            pk = uuid.UUID(id.node_id)
+        except ValueError:
+            return None
+        if not include_deleted:
+            return await Customer.resolve_pk(info, pk)
+        rows = await run_select(context, select(CustomerRow).where(CustomerRow.id == pk))
+        return Customer.from_model(rows[0]) if rows else None
 
     @strawberry.field(description="Customers, filtered and ordered, a page at a time.")
     async def customers(

@@ -117,3 +117,18 @@ async def test_merge_errors(client: Client, other_client: Client, runtime: Runti
     king = await create_person(client, "Ada", "King")
     body = await member.post(MERGE, {"survivor": ada["id"], "merged": [king["id"]]})
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_merged_customer_leads_to_its_survivor(client: Client) -> None:
+    survivor = (await create_person(client, "Sam", "Keep"))["id"]
+    merged = (await create_person(client, "Sam", "Gone"))["id"]
+    await client.query(
+        "mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { errors { code } } }",
+        {"s": survivor, "m": [merged]},
+    )
+    query = """query($id: ID!) { hidden: customer(id: $id) { id }
+      shown: customer(id: $id, includeDeleted: true) { deletedAt mergedInto { id } } }"""
+    data = await client.query(query, {"id": merged})
+    assert data["hidden"] is None
+    assert data["shown"]["deletedAt"] is not None
+    assert data["shown"]["mergedInto"] == {"id": survivor}
