@@ -4,7 +4,7 @@ Rapport answers ``{ viewer { role } }`` (auth, parse/validation caches, limits, 
 session) and ``customers(first: 20)``; the baseline is a bare Starlette endpoint returning the
 same JSON bytes from the same uvicorn set-up, i.e. the cost of HTTP alone.
 
-    .venv/bin/python -m bench.w0_request_overhead [--seconds 10] [--concurrency 8]
+    .venv/bin/python bench/w0_request_overhead.py [--seconds 10] [--concurrency 8]
         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 """
 
@@ -16,7 +16,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from bench.http_load import PYTHON, free_port, rss_mb, run_load, server_process
+from http_load import PYTHON, free_port, rss_mb, run_load, server_process
+
 from rapport.core.config import Settings
 from rapport.core.models import Customer
 from rapport.core.runtime import Runtime

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
-import socket
+import shutil
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ from typing import Any
 import asyncpg
 import httpx
 import uvicorn
+from http_load import PYTHON, free_port, run_load, server_process
 from sqlalchemy import event, func, select, text
 
 from rapport.core.app import create_app
@@ -146,12 +148,6 @@ async def describe(runtime: Runtime, workspace_id: uuid.UUID) -> str:
     return f"{customers} customers, {points} contact points, {interactions} interactions"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -251,6 +247,20 @@ async def main(arguments: argparse.Namespace) -> None:
 
     server.should_exit = True
     await serving
+    if shutil.which("wrk"):
+        # The same request against a server in its own process, driven by wrk: the client
+        # above shares the server's event loop and core, this one does not.
+        port = free_port()
+        serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port)]
+        with server_process(serve, {"RAPPORT_DATABASE_URL": url}, port):
+            separate = run_load(
+                f"http://127.0.0.1:{port}/graphql",
+                json.dumps({"query": QUERY}),
+                auth=key,
+                seconds=10,
+                concurrency=arguments.concurrency,
+            )
+        print(separate.line("GraphQL, own process (wrk)"))
 
     if url.startswith("postgresql"):
         pool = await asyncpg.create_pool(
