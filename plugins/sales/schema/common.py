@@ -11,10 +11,8 @@ from typing import Any, overload
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, select
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 
 from rapport.core import ErrorCode, ValidationFailed
 from rapport.plugins.sales.analytics import Period
@@ -26,7 +24,6 @@ from rapport.schema import (
     compile_filter,
     grouped_loader,
     paginate,
-    run_select,
 )
 from rapport.schema.batched_pages import paginate_per_parent
 
@@ -39,7 +36,6 @@ __all__ = [
     "PeriodInput",
     "argument_id",
     "global_id",
-    "latest_per_parent",
     "load_grouped",
     "optional_id",
     "required_id",
@@ -204,44 +200,3 @@ async def load_grouped(
         )
 
     return list(await context.loader_for(("sales-grouped", model, parent), build).load(parent_id))
-
-
-async def latest_per_parent(
-    context: RequestContext,
-    name: str,
-    statement: Select[Any],
-    model: Any,
-    parent: Any,
-    newest_first: Any,
-    parent_id: uuid.UUID,
-    limit: int,
-) -> list[Any]:
-    """The first ``limit`` rows per parent in ``newest_first`` order: one windowed query per
-    batch of parents (``ROW_NUMBER() OVER (PARTITION BY parent)``), never one per parent.
-
-    ``name`` identifies the statement for the request's loader cache, so two statements that
-    differ only in their parameters must not share a name.
-    """
-    key = ("sales-latest", name, limit)
-
-    def build(ctx: RequestContext) -> Any:
-        async def load(keys: Sequence[uuid.UUID]) -> list[list[Any]]:
-            rank = (
-                func.row_number()
-                .over(partition_by=parent, order_by=[newest_first, model.id.desc()])
-                .label("rank")
-            )
-            ranked = statement.where(parent.in_(list(keys))).add_columns(rank).subquery()
-            alias = aliased(model, ranked)
-            rows = await run_select(
-                ctx,
-                select(alias).where(ranked.c.rank <= limit).order_by(ranked.c.rank),
-            )
-            grouped: dict[uuid.UUID, list[Any]] = {k: [] for k in keys}
-            for row in rows:
-                grouped[getattr(row, parent.key)].append(row)
-            return [grouped[k] for k in keys]
-
-        return DataLoader(load_fn=load)
-
-    return list(await context.loader_for(key, build).load(parent_id))

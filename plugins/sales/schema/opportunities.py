@@ -24,7 +24,6 @@ from rapport.plugins.sales.schema.common import (
     WRITE,
     Listing,
     global_id,
-    latest_per_parent,
     load_grouped,
     optional_id,
     required_id,
@@ -48,6 +47,7 @@ from rapport.schema import (
     context_of,
     mutate,
 )
+from rapport.schema.loaders import latest_per_key_loader
 
 __all__ = [
     "OPPORTUNITIES",
@@ -231,17 +231,19 @@ async def _linked(
     context: RequestContext, model: Any, newest_first: Any, opportunity_id: uuid.UUID
 ) -> list[Any]:
     """Core rows (interactions, tasks) linked to opportunities, batched per request."""
-    statement = select(model).where(model.link_type == OPPORTUNITY_TYPE, model.deleted_at.is_(None))
-    return await latest_per_parent(
-        context,
-        f"opportunity-{model.__tablename__}",
-        statement,
-        model,
-        model.link_id,
-        newest_first,
-        opportunity_id,
-        TIMELINE_LIMIT,
+    loader = context.loader_for(
+        ("opportunity-linked", model.__tablename__),
+        lambda ctx: latest_per_key_loader(
+            ctx,
+            model,
+            "link_id",
+            [newest_first, model.id.desc()],
+            TIMELINE_LIMIT,
+            model.link_type == OPPORTUNITY_TYPE,
+            model.deleted_at.is_(None),
+        ),
     )
+    return list(await loader.load(opportunity_id))
 
 
 def _category_is(categories: list[StageCategory]) -> ColumnElement[bool]:
