@@ -25,6 +25,7 @@ from rapport.schema.relay import (
     SortKey,
     decode_node_id,
     paginate,
+    row_id_of,
 )
 from rapport.schema.scalars import JSON
 from rapport.schema.types.customer import Customer
@@ -60,5 +61,6 @@ __all__ = [
     "grouped_loader",
     "mutate",
     "paginate",
+    "row_id_of",
     "run_select",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any, TypeVar
@@ -12,20 +11,11 @@ import strawberry
 from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
-from rapport.core.errors import ValidationFailed
+from rapport.schema.relay import row_id_of
 
 __all__ = ["plain_value", "to_service_fields"]
 
 FieldsT = TypeVar("FieldsT")
-
-
-def _row_id(value: relay.GlobalID, field: str, expected: str | None) -> uuid.UUID:
-    try:
-        if expected is not None and value.type_name != expected:
-            raise ValueError
-        return uuid.UUID(value.node_id)
-    except ValueError as exc:
-        raise ValidationFailed.one(field, f"not an id of a {expected or 'record'}") from exc
 
 
 def plain_value(value: Any, field: str, expected_type: str | None = None) -> Any:
@@ -33,7 +23,7 @@ def plain_value(value: Any, field: str, expected_type: str | None = None) -> Any
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, relay.GlobalID):
-        return _row_id(value, field, expected_type)
+        return row_id_of(value, expected_type, field)
     if isinstance(value, list):
         return [plain_value(v, f"{field}.{i}", expected_type) for i, v in enumerate(value)]
     return value

@@ -43,6 +43,7 @@ __all__ = [
     "encode_cursor",
     "page_size",
     "paginate",
+    "row_id_of",
 ]
 
 NodeT = TypeVar("NodeT")
@@ -112,19 +113,26 @@ class ModelNode(relay.Node):
         return cls.from_model(row) if row is not None else None
 
 
-def decode_node_id(value: relay.GlobalID | str, expected: type[ModelNode], field: str) -> uuid.UUID:
-    """The row id inside a global id that must name ``expected``; a ValidationFailed if not."""
+def row_id_of(value: relay.GlobalID | str, type_name: str | None, field: str) -> uuid.UUID:
+    """The row id inside a global id that names ``type_name`` (any type when None).
+
+    A ValidationFailed on ``field`` otherwise, so input mistakes come back as payload errors.
+    """
     from rapport.core.errors import ValidationFailed
 
     try:
         global_id = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
-        if global_id.type_name != expected.__name__:
+        if type_name is not None and global_id.type_name != type_name:
             raise ValueError
         return uuid.UUID(global_id.node_id)
     except (ValueError, TypeError) as exc:
-        raise ValidationFailed.one(
-            field, f"not an id of a {expected.__name__}", ErrorCode.INVALID
-        ) from exc
+        what = type_name or "record"
+        raise ValidationFailed.one(field, f"not an id of a {what}", ErrorCode.INVALID) from exc
+
+
+def decode_node_id(value: relay.GlobalID | str, expected: type[ModelNode], field: str) -> uuid.UUID:
+    """The row id inside a global id that must name ``expected``; a ValidationFailed if not."""
+    return row_id_of(value, expected.__name__, field)
 
 
 @strawberry.type

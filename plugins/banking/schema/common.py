@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from rapport.core import ErrorCode, ValidationFailed
 from rapport.core.tenancy import tenant_session
-from rapport.schema import RequestContext, decode_node_id
+from rapport.schema import RequestContext, decode_node_id, row_id_of
 from rapport.schema.types.customer import Customer
 
 __all__ = ["customer_pk", "optional_pk", "user_pk", "workspace_wide"]
@@ -33,12 +32,7 @@ async def workspace_wide(context: RequestContext) -> AsyncIterator[AsyncSession]
 
 def user_pk(value: relay.GlobalID, field: str) -> uuid.UUID:
     """The id inside a ``User`` global id."""
-    try:
-        if value.type_name != "User":
-            raise ValueError
-        return uuid.UUID(value.node_id)
-    except ValueError as exc:
-        raise ValidationFailed.one(field, "not an id of a User", ErrorCode.INVALID) from exc
+    return row_id_of(value, "User", field)
 
 
 def customer_pk(value: relay.GlobalID, field: str) -> uuid.UUID:

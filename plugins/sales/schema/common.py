@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from sqlalchemy import ColumnElement, select
 from strawberry import relay
 
-from rapport.core import ErrorCode, ValidationFailed
+from rapport.core import ValidationFailed
 from rapport.plugins.sales.analytics import Period
 from rapport.schema import (
     Connection,
@@ -24,6 +24,7 @@ from rapport.schema import (
     compile_filter,
     grouped_loader,
     paginate,
+    row_id_of,
 )
 from rapport.schema.batched_pages import paginate_per_parent
 
@@ -62,12 +63,7 @@ def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None
 
 def required_id(value: relay.GlobalID, type_name: str, field: str) -> uuid.UUID:
     """The row id inside a global id that must name ``type_name``; ValidationFailed if not."""
-    try:
-        if value.type_name != type_name:
-            raise ValueError
-        return uuid.UUID(value.node_id)
-    except ValueError as exc:
-        raise ValidationFailed.one(field, f"not an id of a {type_name}", ErrorCode.INVALID) from exc
+    return row_id_of(value, type_name, field)
 
 
 def argument_id(value: relay.GlobalID, type_name: str, argument: str) -> uuid.UUID:
