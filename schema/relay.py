@@ -153,19 +153,15 @@ class Edge(Generic[NodeT]):
 class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]]
     page_info: PageInfo
-    _count_statement: strawberry.Private[AnySelect | None] = None
-    _context: strawberry.Private[RequestContext | None] = None
-    # Batched connections count through a DataLoader instead of a statement of their own.
+    # Counts only when a client asks for totalCount: a statement of its own for a list, a
+    # DataLoader for the lists under many parents.
     _count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
 
     @strawberry.field(description="How many rows match the filter, across all pages.")
     async def total_count(self) -> int:
-        if self._count is not None:
-            return await self._count()
-        if self._count_statement is None or self._context is None:
+        if self._count is None:
             return len(self.edges)
-        async with self._context.db() as session:
-            return int((await session.execute(self._count_statement)).scalar_one())
+        return await self._count()
 
     @strawberry.field(description="The nodes of this page, without edges.")
     def nodes(self) -> list[NodeT]:
@@ -299,5 +295,10 @@ async def paginate(
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
-    count = select(func.count()).select_from(statement.order_by(None).subquery())
-    return Connection(edges=edges, page_info=page_info, _count_statement=count, _context=context)
+    counting = select(func.count()).select_from(statement.order_by(None).subquery())
+
+    async def count() -> int:
+        async with context.db() as session:
+            return int((await session.execute(counting)).scalar_one())
+
+    return Connection(edges=edges, page_info=page_info, _count=count)
