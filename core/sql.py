@@ -6,6 +6,7 @@ spelling when the statement is compiled, so callers never branch on the engine.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -29,7 +30,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseList, ColumnClause, literal
 from sqlalchemy.sql.functions import FunctionElement
 
-__all__ = ["age_on", "json_array_has", "json_field"]
+__all__ = ["age_on", "json_array_has", "json_field", "register_sqlite_functions"]
 
 
 class _AgeOn(FunctionElement[int]):
@@ -184,3 +185,19 @@ def _json_field_default(element: _JsonField, compiler: Any, **kw: Any) -> str:
         return _grouped(compiler.process(kind, **kw))
     typed = kind.in_(_SQLITE_TYPES[element.kind])
     return _grouped(compiler.process(case((typed, func.json_extract(target, path))), **kw))
+
+
+def _base64(text: str | None) -> str | None:
+    return None if text is None else base64.b64encode(text.encode()).decode()
+
+
+def _base64url(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """Base64 for SQLite, which has none: compiled reads write global ids and cursors with it."""
+    dbapi_connection.create_function("rapport_base64", 1, _base64, deterministic=True)
+    dbapi_connection.create_function("rapport_base64url", 1, _base64url, deterministic=True)

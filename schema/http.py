@@ -7,14 +7,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from rapport.core.auth import Actor, authenticate, hash_key
 from rapport.core.runtime import Runtime
 from rapport.schema.build import RapportSchema
+from rapport.schema.compiled.reads import CompiledReads
 from rapport.schema.context import RequestContext
 from rapport.schema.examples import EXAMPLES
 
@@ -88,6 +91,38 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self._examples = [example.query for example in EXAMPLES if example.needs in fields]
         template = (STATIC_DIR / "graphiql.html").read_text(encoding="utf-8")
         self._page = template.replace("{{STATIC}}", static_url)
+        self.reads = CompiledReads(schema, runtime)
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: RequestContext,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
+        if request_adapter.method == "POST":
+            compiled = await self.reads.execute(
+                context.actor,
+                request_data.query,
+                request_data.variables,
+                request_data.operation_name,
+            )
+            if compiled is not None:
+                return compiled
+        return await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson, because compiled reads hand over their JSON as orjson fragments.
+        return orjson.dumps(data)
 
     async def _actor_for(self, request: Request) -> Actor | None:
         header = request.headers.get("authorization", "")

@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -16,6 +16,7 @@ from rapport.core.models import ContactPoint as ContactPointRow
 from rapport.core.services import contact_points as service
 from rapport.core.services.customers import get_customer
 from rapport.schema.context import RequestContext, context_of
+from rapport.schema.entities import Scope, ToMany, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.loaders import grouped_loader
 from rapport.schema.mutations import mutate
@@ -44,6 +45,18 @@ class ContactPoint(ModelNode):
     __model__ = ContactPointRow
     __permission__ = "customers:read"
     __hide_deleted__ = False
+    __columns__ = columns(
+        "kind",
+        "label",
+        "value",
+        "normalized_value",
+        "is_primary",
+        "consent_marketing",
+        "do_not_contact",
+        "verified",
+        "created_at",
+        "updated_at",
+    )
 
     id: relay.NodeID[str]
     kind: ContactPointKind
@@ -74,16 +87,31 @@ class ContactPoint(ModelNode):
         )
 
 
+def _contact_point_order(row: Any) -> list[Any]:
+    # Primary first, then in the order they were added.
+    return [row.is_primary.desc(), row.created_at, row.id]
+
+
+def _wanted_kinds(scope: Scope) -> list[ColumnElement[bool]]:
+    kinds = scope.args.get("kinds")
+    return [scope.row.kind.in_([kind.value for kind in kinds])] if kinds else []
+
+
+CONTACT_POINTS = ToMany(
+    target=lambda: ContactPoint,
+    link=lambda scope: scope.row.customer_id == scope.parent.row.id,
+    order=lambda scope: _contact_point_order(scope.row),
+    where=_wanted_kinds,
+)
+
+
 def _contact_points_loader(context: RequestContext) -> Any:
     return grouped_loader(
         context,
         lambda ids: (
             select(ContactPointRow)
             .where(ContactPointRow.customer_id.in_(ids))
-            # Primary first, then in the order they were added.
-            .order_by(
-                ContactPointRow.is_primary.desc(), ContactPointRow.created_at, ContactPointRow.id
-            )
+            .order_by(*_contact_point_order(ContactPointRow))
         ),
         lambda row: row.customer_id,
     )
@@ -104,7 +132,9 @@ async def _primary(info: Info[Any, Any], customer_id: uuid.UUID, kind: str) -> s
 
 @strawberry.type
 class CustomerContactFields:
-    @strawberry.field(description="Contact points, the primary of each kind first.")
+    @strawberry.field(
+        **reads(CONTACT_POINTS, description="Contact points, the primary of each kind first.")
+    )
     async def contact_points(
         self: Customer, info: Info, kinds: list[ContactPointKind] | None = None
     ) -> list[ContactPoint]:

@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any, cast
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -17,6 +17,7 @@ from rapport.core.errors import ValidationFailed
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
 from rapport.schema.context import context_of
+from rapport.schema.entities import Listing, Scope, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.filters import (
     Custom,
@@ -94,6 +95,28 @@ def today() -> date:
 class Customer(ModelNode):
     __model__ = CustomerRow
     __permission__ = "customers:read"
+    __columns__ = columns(
+        "kind",
+        "display_name",
+        "first_name",
+        "last_name",
+        "organization_name",
+        "lifecycle_status",
+        "tags",
+        "industry",
+        "occupation",
+        "birth_date",
+        "region",
+        "source_channel",
+        "value_grade",
+        "churn_risk",
+        "notes",
+        "attributes",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "version",
+    )
 
     id: relay.NodeID[str]
     kind: CustomerKind
@@ -162,11 +185,21 @@ class Customer(ModelNode):
             return None
         return AgeBand(age_band_of(age_of(self.birth_date, today())))
 
-    @strawberry.field(description="The user responsible for this customer.")
+    @strawberry.field(
+        **reads(
+            ToOne(lambda: User, lambda scope: scope.row.owner_id),
+            description="The user responsible for this customer.",
+        )
+    )
     async def owner(self, info: Info) -> User | None:
         return await User.resolve_pk(info, self.owner_pk)
 
-    @strawberry.field(description="The customer this one was merged into, if it was.")
+    @strawberry.field(
+        **reads(
+            ToOne(lambda: Customer, lambda scope: scope.row.merged_into_id),
+            description="The customer this one was merged into, if it was.",
+        )
+    )
     async def merged_into(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.row.merged_into_id)
 
@@ -254,26 +287,54 @@ def customer_sort_keys(order_by: list[CustomerOrder] | None) -> list[SortKey]:
     return [*keys, SortKey(CustomerRow.id, keys[-1].descending if keys else False)]
 
 
+def _customer_rows(scope: Scope) -> list[ColumnElement[bool]]:
+    conditions = [compile_filter(scope.args.get("filter"), CUSTOMER_FILTERS)]
+    if not scope.args.get("include_deleted"):
+        conditions.append(CustomerRow.deleted_at.is_(None))
+    return conditions
+
+
+CUSTOMERS = Listing(
+    target=lambda: Customer,
+    where=_customer_rows,
+    keys=lambda scope: customer_sort_keys(scope.args.get("order_by")),
+)
+
+
+def _customer_by_id(scope: Scope) -> Any:
+    global_id = scope.args["id"]
+    if global_id.type_name != "Customer":
+        return None
+    try:
+        return uuid.UUID(global_id.node_id)
+    except ValueError:
+        return None
+
+
 @strawberry.type
 class CustomerQueries:
-    @strawberry.field(description="One customer by global id; deleted ones only when asked.")
+    @strawberry.field(
+        **reads(
+            ToOne(lambda: Customer, _customer_by_id),
+            description="One customer by global id; deleted ones only when asked.",
+        )
+    )
     async def customer(
         self, info: Info, id: relay.GlobalID, include_deleted: bool = False
     ) -> Customer | None:
         context = context_of(info)
         context.require("customers:read")
-        if id.type_name != "Customer":
-            return None
-        try:
-            pk = uuid.UUID(id.node_id)
-        except ValueError:
+        pk = _customer_by_id(Scope(None, args={"id": id}))
+        if pk is None:
             return None
         if not include_deleted:
             return await Customer.resolve_pk(info, pk)
         rows = await run_select(context, select(CustomerRow).where(CustomerRow.id == pk))
         return Customer.from_model(rows[0]) if rows else None
 
-    @strawberry.field(description="Customers, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        **reads(CUSTOMERS, description="Customers, filtered and ordered, a page at a time.")
+    )
     async def customers(
         self,
         info: Info,
@@ -287,12 +348,10 @@ class CustomerQueries:
     ) -> Connection[Customer]:
         context = context_of(info)
         context.require("customers:read")
-        statement = select(CustomerRow).where(compile_filter(filter, CUSTOMER_FILTERS))
-        if not include_deleted:
-            statement = statement.where(CustomerRow.deleted_at.is_(None))
+        scope = Scope(CustomerRow, args={"filter": filter, "include_deleted": include_deleted})
         return await paginate(
             context,
-            statement,
+            select(CustomerRow).where(*CUSTOMERS.where(scope)),
             keys=customer_sort_keys(order_by),
             to_node=Customer.from_model,
             first=first,

@@ -17,6 +17,7 @@ from rapport.core.models import Workspace as WorkspaceRow
 from rapport.core.services import access
 from rapport.core.services.operation import Operation
 from rapport.schema.context import context_of
+from rapport.schema.entities import columns
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import Connection, ModelNode, SortKey, decode_node_id, paginate
@@ -29,6 +30,7 @@ class User(ModelNode):
     __model__ = UserRow
     __permission__ = "users:read"
     __hide_deleted__ = False
+    __columns__ = columns("email", "display_name", "role", "is_active", "created_at")
 
     id: relay.NodeID[str]
     email: str

@@ -16,6 +16,7 @@ from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import InteractionParticipant as ParticipantRow
 from rapport.core.services import interactions as service
 from rapport.schema.context import RequestContext, context_of
+from rapport.schema.entities import ToMany, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.filters import (
     Custom,
@@ -85,6 +86,18 @@ def _participants_loader(context: RequestContext) -> Any:
 class Interaction(ModelNode):
     __model__ = InteractionRow
     __permission__ = "interactions:read"
+    __columns__ = columns(
+        "kind",
+        "channel",
+        "direction",
+        "occurred_at",
+        "subject",
+        "body",
+        "outcome",
+        "duration_seconds",
+        "created_at",
+        "updated_at",
+    )
 
     id: relay.NodeID[str]
     kind: str = strawberry.field(description="An interaction kind key (see the plugins).")
@@ -122,11 +135,16 @@ class Interaction(ModelNode):
             link_pk=row.link_id,
         )
 
-    @strawberry.field
+    @strawberry.field(**reads(ToOne(lambda: Customer, lambda scope: scope.row.customer_id)))
     async def customer(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.customer_pk)
 
-    @strawberry.field(description="The user who logged it.")
+    @strawberry.field(
+        **reads(
+            ToOne(lambda: User, lambda scope: scope.row.user_id),
+            description="The user who logged it.",
+        )
+    )
     async def user(self, info: Info) -> User | None:
         return await User.resolve_pk(info, self.user_pk)
 
@@ -226,6 +244,24 @@ class InteractionQueries:
 LIVE = InteractionRow.deleted_at.is_(None)
 
 
+def _newest_first(row: Any) -> list[Any]:
+    return [row.occurred_at.desc(), row.id.desc()]
+
+
+def _recent_limit(last: int, settings: Any) -> int:
+    return max(0, min(last, settings.max_page_size))
+
+
+RECENT_INTERACTIONS = ToMany(
+    target=lambda: Interaction,
+    link=lambda scope: scope.row.customer_id == scope.parent.row.id,
+    order=lambda scope: _newest_first(scope.row),
+    where=lambda scope: [scope.row.deleted_at.is_(None)],
+    limit=lambda scope: _recent_limit(scope.args.get("last", 5), scope.runtime.settings),
+    permission="interactions:read",
+)
+
+
 @strawberry.type
 class CustomerInteractionFields:
     @strawberry.field(description="When the latest interaction took place.")
@@ -246,18 +282,20 @@ class CustomerInteractionFields:
         value: datetime | None = await loader.load(self.pk)
         return value
 
-    @strawberry.field(description="The latest interactions, newest first.")
+    @strawberry.field(
+        **reads(RECENT_INTERACTIONS, description="The latest interactions, newest first.")
+    )
     async def recent_interactions(self: Customer, info: Info, last: int = 5) -> list[Interaction]:
         context = context_of(info)
         context.require("interactions:read")
-        limit = max(0, min(last, context.settings.max_page_size))
+        limit = _recent_limit(last, context.settings)
         loader = context.loader_for(
             ("customer", "recent_interactions", limit),
             lambda ctx: latest_per_key_loader(
                 ctx,
                 InteractionRow,
                 "customer_id",
-                [InteractionRow.occurred_at.desc(), InteractionRow.id.desc()],
+                _newest_first(InteractionRow),
                 limit,
                 LIVE,
             ),

@@ -8,16 +8,19 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, case, func, null, or_, select
+from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.models import Relationship as RelationshipRow
+from rapport.core.models import RelationshipTypeRow
 from rapport.core.services import relationships as service
 from rapport.core.vocabulary import RelationshipType as RegisteredType
 from rapport.schema.context import RequestContext, context_of
+from rapport.schema.entities import Entity, Scope, ToMany, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import ModelNode, decode_node_id
@@ -74,6 +77,9 @@ class Relationship(ModelNode):
     __model__ = RelationshipRow
     __permission__ = "customers:read"
     __hide_deleted__ = False
+    __columns__ = columns(
+        "role", "start_date", "end_date", "notes", "created_at", type="type_key"
+    )
 
     id: relay.NodeID[str]
     type: str = strawberry.field(description="The relationship type's key.")
@@ -99,18 +105,71 @@ class Relationship(ModelNode):
             to_pk=row.to_customer_id,
         )
 
-    @strawberry.field(name="from")
+    @strawberry.field(
+        **reads(ToOne(lambda: Customer, lambda scope: scope.row.from_customer_id), name="from")
+    )
     async def from_(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.from_pk)
 
-    @strawberry.field
+    @strawberry.field(**reads(ToOne(lambda: Customer, lambda scope: scope.row.to_customer_id)))
     async def to(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.to_pk)
 
 
+def _outgoing(scope: Scope) -> ColumnElement[bool]:
+    """The edge starts at the customer it is seen from."""
+    assert scope.parent is not None
+    return scope.row.from_customer_id == scope.parent.row.id  # type: ignore[no-any-return]
+
+
+def _other_end(scope: Scope) -> ColumnElement[Any]:
+    return case((_outgoing(scope), scope.row.to_customer_id), else_=scope.row.from_customer_id)
+
+
+def _label(scope: Scope) -> ColumnElement[Any]:
+    """The type's label from this side: the plugins' types first, then the workspace's own."""
+    registered = scope.runtime.vocabulary.relationship_types
+    key, outgoing = scope.row.type_key, _outgoing(scope)
+    plugin_label = (
+        case(
+            *[
+                (key == type_key, case((outgoing, item.label), else_=item.inverse_label))
+                for type_key, item in registered.items()
+            ],
+            else_=null(),
+        )
+        if registered
+        else null()
+    )
+    own = aliased(RelationshipTypeRow)
+    own_label = (
+        select(case((outgoing, own.label), else_=own.inverse_label))
+        .where(own.key == key)
+        .correlate_except(own)
+        .scalar_subquery()
+    )
+    # A type whose plugin was switched off shows its key rather than hiding the edge.
+    return func.coalesce(plugin_label, own_label, key)
+
+
 @strawberry.type(description="A relationship seen from one of its customers.")
 class CustomerRelationship:
-    relationship: Relationship
+    __entity__ = Entity(
+        model=RelationshipRow,
+        permission="customers:read",
+        fields=columns(
+            "role",
+            "start_date",
+            "end_date",
+            type="type_key",
+            label=_label,
+            direction=lambda scope: case((_outgoing(scope), "outgoing"), else_="incoming"),
+        ),
+    )
+
+    relationship: Relationship = strawberry.field(
+        **reads(ToOne(lambda: Relationship, lambda scope: scope.row.id))
+    )
     direction: RelationshipDirection = strawberry.field(
         description="OUTGOING when this customer is the `from` end."
     )
@@ -121,7 +180,9 @@ class CustomerRelationship:
     end_date: date | None
     other_pk: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="The customer at the other end.")
+    @strawberry.field(
+        **reads(ToOne(lambda: Customer, _other_end), description="The customer at the other end.")
+    )
     async def other(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.other_pk)
 
@@ -182,9 +243,41 @@ def _seen_from(
     )
 
 
+def _relationship_conditions(scope: Scope) -> list[ColumnElement[bool]]:
+    # An edge is shown only while the customers at both ends are live and visible.
+    ends = aliased(CustomerRow)
+    live = select(ends.id).where(ends.deleted_at.is_(None))
+    row = scope.row
+    conditions = [row.from_customer_id.in_(live), row.to_customer_id.in_(live)]
+    direction = scope.args.get("direction", RelationshipDirection.BOTH)
+    if direction == RelationshipDirection.OUTGOING:
+        conditions.append(_outgoing(scope))
+    elif direction == RelationshipDirection.INCOMING:
+        conditions.append(~_outgoing(scope))
+    types = scope.args.get("types")
+    if types is not None:
+        conditions.append(row.type_key.in_(types))
+    return conditions
+
+
+RELATIONSHIPS = ToMany(
+    target=lambda: CustomerRelationship,
+    row=lambda: CustomerRelationship.__entity__,
+    link=lambda scope: or_(
+        scope.row.from_customer_id == scope.parent.row.id,
+        scope.row.to_customer_id == scope.parent.row.id,
+    ),
+    where=_relationship_conditions,
+    order=lambda scope: [scope.row.created_at, scope.row.id],
+    permission="customers:read",
+)
+
+
 @strawberry.type
 class CustomerRelationshipFields:
-    @strawberry.field(description="Relationships of this customer, labelled from its side.")
+    @strawberry.field(
+        **reads(RELATIONSHIPS, description="Relationships of this customer, labelled from its side.")
+    )
     async def relationships(
         self: Customer,
         info: Info,

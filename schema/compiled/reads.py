@@ -1,0 +1,144 @@
+"""The compiled read path: plans cached per document and access, JSON straight from SQL.
+
+A query whose root fields are all data (declared through :mod:`rapport.schema.entities`) is
+answered by one statement; its JSON text goes into the response as the database wrote it. Any
+other operation, and any query the compiler cannot express, runs through strawberry as before,
+so both paths give the same answer and errors are always the resolvers' errors.
+
+Parse, validation (the limits included) and the compilability of the operation are cached per
+(document, operation name, access shape). The access shape is what compilation depends on about
+the caller: its permissions and which access policies apply to it. The policies' conditions
+themselves are bound when the statement runs, by the session, so a plan never carries another
+caller's rows; a caller whose shape changes gets a new plan.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from strawberry.types import ExecutionResult
+
+from rapport.core.auth import Actor
+from rapport.core.runtime import Runtime
+from rapport.schema.compiled.json_sql import json_sql_for
+from rapport.schema.compiled.planner import NotCompilable, ReadCompiler
+from rapport.schema.limits import limit_rules
+
+__all__ = ["CompiledReads", "Plan"]
+
+PLAN_CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A parsed, validated query operation and its fragments."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+
+
+class CompiledReads:
+    def __init__(self, schema: Any, runtime: Runtime) -> None:
+        self.schema = schema
+        self.graphql_schema = schema._schema
+        self.runtime = runtime
+        self.json = json_sql_for(runtime.engine.dialect.name)
+        self.rules = [*specified_rules, *limit_rules(runtime.settings)]
+        self._plans: OrderedDict[tuple[Any, ...], Plan | None] = OrderedDict()
+        self.statements_run = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.json is not None and self.runtime.settings.compiled_reads
+
+    def access_shape(self, actor: Actor) -> tuple[Any, ...]:
+        policies = tuple(sorted(model.__name__ for model, _ in self.runtime.row_policies(actor)))
+        return (actor.permissions, policies)
+
+    def plan(self, query: str, operation_name: str | None, actor: Actor) -> Plan | None:
+        key = (query, operation_name, self.access_shape(actor))
+        if key in self._plans:
+            self._plans.move_to_end(key)
+            return self._plans[key]
+        plan = self._make_plan(query, operation_name)
+        self._plans[key] = plan
+        if len(self._plans) > PLAN_CACHE_SIZE:
+            self._plans.popitem(last=False)
+        return plan
+
+    def _make_plan(self, query: str, operation_name: str | None) -> Plan | None:
+        try:
+            document = parse(query, max_tokens=self.runtime.settings.max_tokens)
+        except GraphQLError:
+            return None
+        if validate(self.graphql_schema, document, self.rules):
+            return None
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation != OperationType.QUERY:
+            return None
+        fragments = {
+            node.name.value: node
+            for node in document.definitions
+            if isinstance(node, FragmentDefinitionNode)
+        }
+        return Plan(document, operation, fragments)
+
+    async def execute(
+        self,
+        actor: Actor | None,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> ExecutionResult | None:
+        """The compiled answer, or None where the resolvers must answer."""
+        if actor is None or not query or not self.enabled:
+            return None
+        plan = self.plan(query, operation_name, actor)
+        if plan is None:
+            return None
+        operation = plan.operation
+        coerced = get_variable_values(
+            self.graphql_schema, operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(coerced, list):
+            return None
+        assert self.json is not None
+        compiler = ReadCompiler(
+            self.graphql_schema,
+            self.schema,
+            self.json,
+            self.runtime,
+            actor,
+            plan.fragments,
+            coerced.coerced,
+        )
+        root = self.graphql_schema.query_type
+        try:
+            statement = compiler.statement(root, operation.selection_set)
+        except NotCompilable:
+            return None
+        async with self.runtime.session_for(actor) as session:
+            row = (await session.execute(statement)).one()
+        self.statements_run += 1
+        keys = [column.name for column in statement.selected_columns]
+        data = {
+            key: None if value is None else orjson.Fragment(value)
+            for key, value in zip(keys, row, strict=True)
+        }
+        return ExecutionResult(data=data, errors=None)
