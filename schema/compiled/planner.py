@@ -38,7 +38,7 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from graphql.execution.values import get_argument_values, get_directive_values
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from sqlalchemy import ColumnElement, Select, String, case, func, inspect, literal, null, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import ClauseAdapter
@@ -89,7 +89,7 @@ class ReadCompiler:
         runtime: Any,
         actor: Actor,
         fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any],
+        variables: VariableValues,
     ) -> None:
         self.schema, self.json, self.runtime, self.actor = schema, json, runtime, actor
         self.strawberry_schema = strawberry_schema
@@ -481,7 +481,10 @@ class ReadCompiler:
                 pairs.append((key, counted.scalar_subquery()))
             else:
                 pairs.append((key, literal(connection_type.name, String())))
-        result = select(self.json.object(pairs)).select_from(source)
+        result = select(self.json.object(pairs))
+        if any(name in ("edges", "nodes", "pageInfo") for _, name, _ in plans):
+            # Aggregates over the page: one row even when the page is empty.
+            result = result.select_from(source)
         return self.json.nested(result.scalar_subquery())
 
     def page_info(

@@ -126,12 +126,16 @@ class CompiledReads:
             self.runtime,
             actor,
             plan.fragments,
-            coerced.coerced,
+            coerced,
         )
         root = self.graphql_schema.query_type
         try:
             statement = compiler.statement(root, operation.selection_set)
         except NotCompilable:
+            return None
+        except Exception:  # noqa: BLE001
+            # An argument a declaration refuses (a bad cursor, a filter on a wrong kind): the
+            # resolvers run the same declaration and report it in their own words.
             return None
         async with self.runtime.session_for(actor) as session:
             row = (await session.execute(statement)).one()
