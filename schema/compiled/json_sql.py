@@ -110,6 +110,14 @@ class JsonSql:
     def global_id(self, type_name: str, row_id: ColumnElement[Any]) -> ColumnElement[Any]:
         return self.base64(literal(f"{type_name}:", String()) + self.uuid(row_id))
 
+    def reads_unordered_aggregates(self) -> bool:
+        """Whether an aggregate can take its order itself (no sorted subquery needed)."""
+        return False
+
+
+# PostgreSQL's base64 output breaks a line after this many input bytes (76 characters).
+BASE64_LINE_BYTES = 57
+
 
 class PostgresJson(JsonSql):
     name = "postgresql"
@@ -126,7 +134,8 @@ class PostgresJson(JsonSql):
     def aggregate(
         self, value: ColumnElement[Any], order: Any, where: Any = None
     ) -> ColumnElement[Any]:
-        aggregated: Any = func.json_agg(aggregate_order_by(value, order), type_=PG_JSON)
+        orders = list(order) if isinstance(order, list | tuple) else [order]
+        aggregated: Any = func.json_agg(aggregate_order_by(value, *orders), type_=PG_JSON)
         if where is not None:
             aggregated = aggregated.filter(where)
         return func.coalesce(aggregated, self.literal_json("[]"), type_=PG_JSON)
@@ -163,6 +172,16 @@ class PostgresJson(JsonSql):
         encoded = func.encode(func.convert_to(text, "UTF8"), "base64", type_=Text)
         # PostgreSQL breaks base64 lines at 76 characters.
         return func.translate(encoded, "\n", "", type_=Text)
+
+    def global_id(self, type_name: str, row_id: ColumnElement[Any]) -> ColumnElement[Any]:
+        text = literal(f"{type_name}:", String()) + self.uuid(row_id)
+        if len(type_name.encode()) + 1 + 36 <= BASE64_LINE_BYTES:
+            # Short enough for one base64 line: nothing to strip.
+            return func.encode(func.convert_to(text, "UTF8"), "base64", type_=Text)
+        return self.base64(text)
+
+    def reads_unordered_aggregates(self) -> bool:
+        return True
 
     def base64url(self, text: ColumnElement[Any]) -> ColumnElement[Any]:
         encoded = func.encode(func.convert_to(text, "UTF8"), "base64", type_=Text)

@@ -345,14 +345,20 @@ class ReadCompiler:
         scope = Scope(row, parent, args, self.runtime)
         order = list(declaration.order(scope))
         value = self.object_json(target_type, scope, nodes)
+        conditions = [declaration.link(scope), *declaration.where(scope)]
+        limit = declaration.limit(scope)
+        if limit is None and self.json.reads_unordered_aggregates():
+            # The aggregate sorts its rows itself: no subquery, no row numbers.
+            items = self.json.aggregate(value, order)
+            direct = select(items).select_from(row).where(*conditions).correlate_except(row)
+            return self.json.nested(direct.scalar_subquery())
         position = func.row_number().over(order_by=order)
         rows = (
             select(value.label("value"), position.label("position"))
             .select_from(row)
-            .where(declaration.link(scope), *declaration.where(scope))
+            .where(*conditions)
             .order_by(*order)
         )
-        limit = declaration.limit(scope)
         if limit is not None:
             rows = rows.limit(limit)
         listed = rows.correlate_except(row).subquery()

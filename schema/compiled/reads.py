@@ -31,9 +31,11 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_variable_values
+from sqlalchemy import Select
 from strawberry.types import ExecutionResult
 
 from rapport.core.auth import Actor
+from rapport.core.db import utcnow
 from rapport.core.runtime import Runtime
 from rapport.schema.compiled.json_sql import json_sql_for
 from rapport.schema.compiled.planner import NotCompilable, ReadCompiler
@@ -41,7 +43,12 @@ from rapport.schema.limits import limit_rules
 
 __all__ = ["CompiledReads", "Plan"]
 
+
+def today() -> Any:
+    return utcnow().date()
+
 PLAN_CACHE_SIZE = 512
+STATEMENT_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class CompiledReads:
         self.json = json_sql_for(runtime.engine.dialect.name)
         self.rules = [*specified_rules, *limit_rules(runtime.settings)]
         self._plans: OrderedDict[tuple[Any, ...], Plan | None] = OrderedDict()
+        self._statements: OrderedDict[tuple[Any, ...], Select[Any] | None] = OrderedDict()
         self.statements_run = 0
 
     @property
@@ -71,12 +79,12 @@ class CompiledReads:
         policies = tuple(sorted(model.__name__ for model, _ in self.runtime.row_policies(actor)))
         return (actor.permissions, policies)
 
-    def plan(self, query: str, operation_name: str | None, actor: Actor) -> Plan | None:
-        key = (query, operation_name, self.access_shape(actor))
+    def plan(self, key: tuple[Any, ...]) -> Plan | None:
+        """The plan for (document, operation name, access shape), made on first use."""
         if key in self._plans:
             self._plans.move_to_end(key)
             return self._plans[key]
-        plan = self._make_plan(query, operation_name)
+        plan = self._make_plan(key[0], key[1])
         self._plans[key] = plan
         if len(self._plans) > PLAN_CACHE_SIZE:
             self._plans.popitem(last=False)
@@ -99,22 +107,33 @@ class CompiledReads:
         }
         return Plan(document, operation, fragments)
 
-    async def execute(
-        self,
-        actor: Actor | None,
-        query: str | None,
-        variables: dict[str, Any] | None,
-        operation_name: str | None,
-    ) -> ExecutionResult | None:
-        """The compiled answer, or None where the resolvers must answer."""
-        if actor is None or not query or not self.enabled:
-            return None
-        plan = self.plan(query, operation_name, actor)
-        if plan is None:
-            return None
+    def statement(
+        self, plan: Plan, shape_key: tuple[Any, ...], actor: Actor, variables: dict[str, Any]
+    ) -> Select[Any] | None:
+        """The statement for these variables: compiled once, then reused.
+
+        The key holds the day because declarations may read it (age bands are counted to
+        today); everything else a statement depends on is in the plan key or bound at run time.
+        """
+        try:
+            key = (shape_key, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), today())
+        except TypeError:
+            return self._compile(plan, actor, variables)
+        if key in self._statements:
+            self._statements.move_to_end(key)
+            return self._statements[key]
+        statement = self._compile(plan, actor, variables)
+        self._statements[key] = statement
+        if len(self._statements) > STATEMENT_CACHE_SIZE:
+            self._statements.popitem(last=False)
+        return statement
+
+    def _compile(
+        self, plan: Plan, actor: Actor, variables: dict[str, Any]
+    ) -> Select[Any] | None:
         operation = plan.operation
         coerced = get_variable_values(
-            self.graphql_schema, operation.variable_definitions or (), variables or {}
+            self.graphql_schema, operation.variable_definitions or (), variables
         )
         if isinstance(coerced, list):
             return None
@@ -128,14 +147,31 @@ class CompiledReads:
             plan.fragments,
             coerced,
         )
-        root = self.graphql_schema.query_type
         try:
-            statement = compiler.statement(root, operation.selection_set)
+            return compiler.statement(self.graphql_schema.query_type, operation.selection_set)
         except NotCompilable:
             return None
         except Exception:  # noqa: BLE001
             # An argument a declaration refuses (a bad cursor, a filter on a wrong kind): the
             # resolvers run the same declaration and report it in their own words.
+            return None
+
+    async def execute(
+        self,
+        actor: Actor | None,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> ExecutionResult | None:
+        """The compiled answer, or None where the resolvers must answer."""
+        if actor is None or not query or not self.enabled:
+            return None
+        shape_key = (query, operation_name, self.access_shape(actor))
+        plan = self.plan(shape_key)
+        if plan is None:
+            return None
+        statement = self.statement(plan, shape_key, actor, variables or {})
+        if statement is None:
             return None
         async with self.runtime.session_for(actor) as session:
             row = (await session.execute(statement)).one()

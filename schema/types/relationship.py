@@ -243,12 +243,16 @@ def _seen_from(
     )
 
 
+def _live(customer_id: Any) -> ColumnElement[bool]:
+    """An edge is shown only while the customers at both ends are live and visible."""
+    end = aliased(CustomerRow)
+    found = select(end.id).where(end.id == customer_id, end.deleted_at.is_(None))
+    return found.correlate_except(end).exists()
+
+
 def _relationship_conditions(scope: Scope) -> list[ColumnElement[bool]]:
-    # An edge is shown only while the customers at both ends are live and visible.
-    ends = aliased(CustomerRow)
-    live = select(ends.id).where(ends.deleted_at.is_(None))
     row = scope.row
-    conditions = [row.from_customer_id.in_(live), row.to_customer_id.in_(live)]
+    conditions = [_live(row.from_customer_id), _live(row.to_customer_id)]
     direction = scope.args.get("direction", RelationshipDirection.BOTH)
     if direction == RelationshipDirection.OUTGOING:
         conditions.append(_outgoing(scope))
