@@ -49,6 +49,13 @@ class Scope:
     args: Mapping[str, Any] = field(default_factory=dict)
     runtime: Any = None
 
+    @property
+    def parent_row(self) -> Any:
+        """The row this one hangs from (a list's parent, a view's point of view)."""
+        if self.parent is None:
+            raise LookupError("a root row has no parent")
+        return self.parent.row
+
 
 # A column of the entity: the mapped attribute's name, or an expression of the row's scope.
 ColumnSource = str | Callable[[Scope], ColumnElement[Any]]
@@ -80,7 +87,7 @@ class Entity:
         if source is None:
             return None
         if isinstance(source, str):
-            return getattr(scope.row, source)  # type: ignore[no-any-return]
+            return getattr(scope.row, source)
         return source(scope)
 
     def visible(self, row: Any) -> list[ColumnElement[bool]]:
@@ -156,8 +163,6 @@ class Listing:
 Reads = ToOne | ToMany | Listing
 
 
-def reads(declaration: Reads, **field_options: Any) -> Any:
-    """``strawberry.field`` options that attach a read declaration to the field."""
-    metadata = dict(field_options.pop("metadata", None) or {})
-    metadata[READS] = declaration
-    return {"metadata": metadata, **field_options}
+def reads(declaration: Reads) -> dict[str, Reads]:
+    """A strawberry field's ``metadata`` that attaches a read declaration to the field."""
+    return {READS: declaration}

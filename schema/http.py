@@ -93,7 +93,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self._page = template.replace("{{STATIC}}", static_url)
         self.reads = CompiledReads(schema, runtime)
 
-    async def execute_single(  # type: ignore[override]
+    async def execute_single(
         self,
         request: Any,
         request_adapter: Any,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import orjson
 import strawberry
@@ -47,6 +47,13 @@ __all__ = [
 ]
 
 NodeT = TypeVar("NodeT")
+
+
+class HasSettings(Protocol):
+    """Whatever reads pages: a request's context, or the read compiler."""
+
+    @property
+    def settings(self) -> Any: ...
 
 
 @strawberry.enum
@@ -246,7 +253,7 @@ def ordering(keys: Sequence[SortKey], forward: bool = True) -> list[Any]:
     ]
 
 
-def page_size(context: RequestContext, first: int | None, last: int | None = None) -> int:
+def page_size(context: HasSettings, first: int | None, last: int | None = None) -> int:
     """The requested page size, checked against the settings' cap."""
     settings = context.settings
     if first is not None and last is not None:

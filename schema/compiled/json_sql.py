@@ -61,7 +61,7 @@ class JsonSql:
     def last_by_position(
         self, position: ColumnElement[Any], text: ColumnElement[Any], limit: int
     ) -> ColumnElement[Any]:
-        """The ``text`` of the row with the highest ``position`` up to ``limit``, as an aggregate."""
+        """An aggregate: the ``text`` of the row with the highest ``position`` up to ``limit``."""
         tagged = case((position <= limit, self.padded(position).op("||")(text)))
         return func.substr(func.max(tagged), 11, type_=Text)
 
@@ -246,7 +246,9 @@ class SqliteJson(JsonSql):
         tail = case((fraction.in_(["", "000000"]), ""), else_="." + fraction)
         return case(
             (text.is_(None), null()),
-            else_=func.replace(func.substr(text, 1, 19, type_=Text), " ", "T", type_=Text) + tail + "+00:00",
+            else_=func.replace(func.substr(text, 1, 19, type_=Text), " ", "T", type_=Text)
+            + tail
+            + "+00:00",
         )
 
     def date(self, value: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -175,8 +175,8 @@ class ReadCompiler:
         abstract = self.schema.get_type(type_name)
         if isinstance(abstract, GraphQLInterfaceType):
             return any(i.name == type_name for i in runtime_type.interfaces)
-        possible = getattr(abstract, "types", None)
-        return bool(possible) and runtime_type in possible
+        possible = getattr(abstract, "types", None) or ()
+        return runtime_type in possible
 
     def arguments(self, field: GraphQLField, node: FieldNode, definition: Any) -> dict[str, Any]:
         """The field's arguments as its resolver receives them: by Python name, as inputs."""
@@ -415,10 +415,10 @@ class ReadCompiler:
                 sub_type = edge_type if name == "edges" else node_type
                 inner = self.collect(sub_type, [n.selection_set for n in field_nodes])
                 if name == "edges":
-                    node_nodes = [n for k, ns in inner.items() for n in ns if n.name.value == "node"]
-                    needs_cursor |= any(
-                        ns[0].name.value == "cursor" for ns in inner.values()
-                    )
+                    node_nodes = [
+                        n for k, ns in inner.items() for n in ns if n.name.value == "node"
+                    ]
+                    needs_cursor |= any(ns[0].name.value == "cursor" for ns in inner.values())
                     label = f"n{len(page_columns)}"
                     if node_nodes:
                         page_columns[label] = self.object_json(node_type, scope, node_nodes)
@@ -428,9 +428,10 @@ class ReadCompiler:
                     page_columns[label] = self.object_json(node_type, scope, field_nodes)
                     plans.append((key, name, label))
             elif name == "pageInfo":
-                inner = self.collect(_named(connection_type.fields["pageInfo"].type), [
-                    n.selection_set for n in field_nodes
-                ])
+                inner = self.collect(
+                    _named(connection_type.fields["pageInfo"].type),
+                    [n.selection_set for n in field_nodes],
+                )
                 needs_cursor |= any(
                     ns[0].name.value in ("startCursor", "endCursor") for ns in inner.values()
                 )
@@ -444,7 +445,9 @@ class ReadCompiler:
         page_select = [position, *(value.label(label) for label, value in page_columns.items())]
         if needs_cursor:
             cursor_values = [self.cursor_value(key.expression) for key in keys]
-            page_select.append(self.json.base64url(self.json.json_text_array(cursor_values)).label("cursor"))
+            page_select.append(
+                self.json.base64url(self.json.json_text_array(cursor_values)).label("cursor")
+            )
         page: Any = (
             select(*page_select)
             .select_from(row)
@@ -471,18 +474,19 @@ class ReadCompiler:
                     else:
                         edge_pairs.append((edge_key, literal(edge_type.name, String())))
                 order_key = source.c.position if forward else source.c.position.desc()
-                pairs.append((key, self.json.aggregate(self.json.object(edge_pairs), order_key, kept)))
+                pairs.append(
+                    (key, self.json.aggregate(self.json.object(edge_pairs), order_key, kept))
+                )
             elif name == "nodes":
                 order_key = source.c.position if forward else source.c.position.desc()
-                pairs.append((key, self.json.aggregate(self.json.nested(source.c[plan]), order_key, kept)))
+                pairs.append(
+                    (key, self.json.aggregate(self.json.nested(source.c[plan]), order_key, kept))
+                )
             elif name == "pageInfo":
                 pairs.append((key, self.page_info(plan, source, size, forward, after, before)))
             elif name == "totalCount":
                 counted = (
-                    select(func.count())
-                    .select_from(row)
-                    .where(*conditions)
-                    .correlate_except(row)
+                    select(func.count()).select_from(row).where(*conditions).correlate_except(row)
                 )
                 pairs.append((key, counted.scalar_subquery()))
             else:
@@ -507,12 +511,16 @@ class ReadCompiler:
         first_cursor = func.min(case((page.c.position == 1, page.c.cursor)))
         last_cursor = json.last_by_position(page.c.position, page.c.cursor, size)
         values = {
-            "hasNextPage": json.boolean(more) if forward else json.boolean(literal(before is not None)),
-            "hasPreviousPage": json.boolean(more) if not forward else json.boolean(literal(after is not None)),
+            "hasNextPage": json.boolean(more)
+            if forward
+            else json.boolean(literal(before is not None)),
+            "hasPreviousPage": json.boolean(more)
+            if not forward
+            else json.boolean(literal(after is not None)),
             "startCursor": first_cursor if forward else last_cursor,
             "endCursor": last_cursor if forward else first_cursor,
         }
-        pairs = []
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
         for key, nodes in parts.items():
             name = nodes[0].name.value
             if name == "__typename":

@@ -47,6 +47,7 @@ __all__ = ["CompiledReads", "Plan"]
 def today() -> Any:
     return utcnow().date()
 
+
 PLAN_CACHE_SIZE = 512
 STATEMENT_CACHE_SIZE = 256
 
@@ -128,9 +129,7 @@ class CompiledReads:
             self._statements.popitem(last=False)
         return statement
 
-    def _compile(
-        self, plan: Plan, actor: Actor, variables: dict[str, Any]
-    ) -> Select[Any] | None:
+    def _compile(self, plan: Plan, actor: Actor, variables: dict[str, Any]) -> Select[Any] | None:
         operation = plan.operation
         coerced = get_variable_values(
             self.graphql_schema, operation.variable_definitions or (), variables
@@ -151,7 +150,7 @@ class CompiledReads:
             return compiler.statement(self.graphql_schema.query_type, operation.selection_set)
         except NotCompilable:
             return None
-        except Exception:  # noqa: BLE001
+        except Exception:
             # An argument a declaration refuses (a bad cursor, a filter on a wrong kind): the
             # resolvers run the same declaration and report it in their own words.
             return None

@@ -99,7 +99,7 @@ def _wanted_kinds(scope: Scope) -> list[ColumnElement[bool]]:
 
 CONTACT_POINTS = ToMany(
     target=lambda: ContactPoint,
-    link=lambda scope: scope.row.customer_id == scope.parent.row.id,
+    link=lambda scope: scope.row.customer_id == scope.parent_row.id,
     order=lambda scope: _contact_point_order(scope.row),
     where=_wanted_kinds,
 )
@@ -133,7 +133,8 @@ async def _primary(info: Info[Any, Any], customer_id: uuid.UUID, kind: str) -> s
 @strawberry.type
 class CustomerContactFields:
     @strawberry.field(
-        **reads(CONTACT_POINTS, description="Contact points, the primary of each kind first.")
+        metadata=reads(CONTACT_POINTS),
+        description="Contact points, the primary of each kind first.",
     )
     async def contact_points(
         self: Customer, info: Info, kinds: list[ContactPointKind] | None = None

@@ -186,19 +186,15 @@ class Customer(ModelNode):
         return AgeBand(age_band_of(age_of(self.birth_date, today())))
 
     @strawberry.field(
-        **reads(
-            ToOne(lambda: User, lambda scope: scope.row.owner_id),
-            description="The user responsible for this customer.",
-        )
+        metadata=reads(ToOne(lambda: User, lambda scope: scope.row.owner_id)),
+        description="The user responsible for this customer.",
     )
     async def owner(self, info: Info) -> User | None:
         return await User.resolve_pk(info, self.owner_pk)
 
     @strawberry.field(
-        **reads(
-            ToOne(lambda: Customer, lambda scope: scope.row.merged_into_id),
-            description="The customer this one was merged into, if it was.",
-        )
+        metadata=reads(ToOne(lambda: Customer, lambda scope: scope.row.merged_into_id)),
+        description="The customer this one was merged into, if it was.",
     )
     async def merged_into(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.row.merged_into_id)
@@ -314,10 +310,8 @@ def _customer_by_id(scope: Scope) -> Any:
 @strawberry.type
 class CustomerQueries:
     @strawberry.field(
-        **reads(
-            ToOne(lambda: Customer, _customer_by_id),
-            description="One customer by global id; deleted ones only when asked.",
-        )
+        metadata=reads(ToOne(lambda: Customer, _customer_by_id)),
+        description="One customer by global id; deleted ones only when asked.",
     )
     async def customer(
         self, info: Info, id: relay.GlobalID, include_deleted: bool = False
@@ -333,7 +327,7 @@ class CustomerQueries:
         return Customer.from_model(rows[0]) if rows else None
 
     @strawberry.field(
-        **reads(CUSTOMERS, description="Customers, filtered and ordered, a page at a time.")
+        metadata=reads(CUSTOMERS), description="Customers, filtered and ordered, a page at a time."
     )
     async def customers(
         self,

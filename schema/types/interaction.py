@@ -135,15 +135,13 @@ class Interaction(ModelNode):
             link_pk=row.link_id,
         )
 
-    @strawberry.field(**reads(ToOne(lambda: Customer, lambda scope: scope.row.customer_id)))
+    @strawberry.field(metadata=reads(ToOne(lambda: Customer, lambda scope: scope.row.customer_id)))
     async def customer(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.customer_pk)
 
     @strawberry.field(
-        **reads(
-            ToOne(lambda: User, lambda scope: scope.row.user_id),
-            description="The user who logged it.",
-        )
+        metadata=reads(ToOne(lambda: User, lambda scope: scope.row.user_id)),
+        description="The user who logged it.",
     )
     async def user(self, info: Info) -> User | None:
         return await User.resolve_pk(info, self.user_pk)
@@ -254,7 +252,7 @@ def _recent_limit(last: int, settings: Any) -> int:
 
 RECENT_INTERACTIONS = ToMany(
     target=lambda: Interaction,
-    link=lambda scope: scope.row.customer_id == scope.parent.row.id,
+    link=lambda scope: scope.row.customer_id == scope.parent_row.id,
     order=lambda scope: _newest_first(scope.row),
     where=lambda scope: [scope.row.deleted_at.is_(None)],
     limit=lambda scope: _recent_limit(scope.args.get("last", 5), scope.runtime.settings),
@@ -283,7 +281,7 @@ class CustomerInteractionFields:
         return value
 
     @strawberry.field(
-        **reads(RECENT_INTERACTIONS, description="The latest interactions, newest first.")
+        metadata=reads(RECENT_INTERACTIONS), description="The latest interactions, newest first."
     )
     async def recent_interactions(self: Customer, info: Info, last: int = 5) -> list[Interaction]:
         context = context_of(info)

@@ -77,9 +77,7 @@ class Relationship(ModelNode):
     __model__ = RelationshipRow
     __permission__ = "customers:read"
     __hide_deleted__ = False
-    __columns__ = columns(
-        "role", "start_date", "end_date", "notes", "created_at", type="type_key"
-    )
+    __columns__ = columns("role", "start_date", "end_date", "notes", "created_at", type="type_key")
 
     id: relay.NodeID[str]
     type: str = strawberry.field(description="The relationship type's key.")
@@ -106,20 +104,22 @@ class Relationship(ModelNode):
         )
 
     @strawberry.field(
-        **reads(ToOne(lambda: Customer, lambda scope: scope.row.from_customer_id), name="from")
+        metadata=reads(ToOne(lambda: Customer, lambda scope: scope.row.from_customer_id)),
+        name="from",
     )
     async def from_(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.from_pk)
 
-    @strawberry.field(**reads(ToOne(lambda: Customer, lambda scope: scope.row.to_customer_id)))
+    @strawberry.field(
+        metadata=reads(ToOne(lambda: Customer, lambda scope: scope.row.to_customer_id))
+    )
     async def to(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.to_pk)
 
 
 def _outgoing(scope: Scope) -> ColumnElement[bool]:
     """The edge starts at the customer it is seen from."""
-    assert scope.parent is not None
-    return scope.row.from_customer_id == scope.parent.row.id  # type: ignore[no-any-return]
+    return scope.row.from_customer_id == scope.parent_row.id
 
 
 def _other_end(scope: Scope) -> ColumnElement[Any]:
@@ -168,7 +168,7 @@ class CustomerRelationship:
     )
 
     relationship: Relationship = strawberry.field(
-        **reads(ToOne(lambda: Relationship, lambda scope: scope.row.id))
+        metadata=reads(ToOne(lambda: Relationship, lambda scope: scope.row.id))
     )
     direction: RelationshipDirection = strawberry.field(
         description="OUTGOING when this customer is the `from` end."
@@ -181,7 +181,8 @@ class CustomerRelationship:
     other_pk: strawberry.Private[uuid.UUID]
 
     @strawberry.field(
-        **reads(ToOne(lambda: Customer, _other_end), description="The customer at the other end.")
+        metadata=reads(ToOne(lambda: Customer, _other_end)),
+        description="The customer at the other end.",
     )
     async def other(self, info: Info) -> Customer | None:
         return await Customer.resolve_pk(info, self.other_pk)
@@ -268,8 +269,8 @@ RELATIONSHIPS = ToMany(
     target=lambda: CustomerRelationship,
     row=lambda: CustomerRelationship.__entity__,
     link=lambda scope: or_(
-        scope.row.from_customer_id == scope.parent.row.id,
-        scope.row.to_customer_id == scope.parent.row.id,
+        scope.row.from_customer_id == scope.parent_row.id,
+        scope.row.to_customer_id == scope.parent_row.id,
     ),
     where=_relationship_conditions,
     order=lambda scope: [scope.row.created_at, scope.row.id],
@@ -280,7 +281,8 @@ RELATIONSHIPS = ToMany(
 @strawberry.type
 class CustomerRelationshipFields:
     @strawberry.field(
-        **reads(RELATIONSHIPS, description="Relationships of this customer, labelled from its side.")
+        metadata=reads(RELATIONSHIPS),
+        description="Relationships of this customer, labelled from its side.",
     )
     async def relationships(
         self: Customer,

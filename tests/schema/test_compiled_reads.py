@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import event, select
 
 from rapport.core.app import create_app
+from rapport.core.auth import find_workspace
 from rapport.core.demo_data import DemoSize, load_core_demo
 from rapport.core.models import ContactPoint, Customer, Interaction, Relationship, User
 from rapport.core.runtime import Runtime
-from rapport.core.auth import find_workspace
 from rapport.core.tenancy import tenant_session, unscoped_session
 from rapport.core.workspaces import create_api_key, create_workspace
 from rapport.schema.compiled.reads import CompiledReads
@@ -65,7 +65,10 @@ CORPUS: list[tuple[str, dict[str, Any]]] = [
         } }""",
         {},
     ),
-    ("{ customers(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }", {}),
+    (
+        "{ customers(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }",
+        {},
+    ),
     ("{ customers { totalCount } }", {}),
     (
         """query($kind: CustomerKind, $statuses: [LifecycleStatus!]) {
@@ -156,8 +159,12 @@ async def apps(
     compiled_app = create_app(runtime.settings, runtime=runtime)
     resolver_app = create_app(resolver_runtime.settings, runtime=resolver_runtime)
     async with (
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=compiled_app), base_url="http://t") as a,
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=resolver_app), base_url="http://t") as b,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=compiled_app), base_url="http://t"
+        ) as a,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=resolver_app), base_url="http://t"
+        ) as b,
     ):
         yield compiled_app, a, b
 
@@ -189,10 +196,14 @@ async def test_corpus_matches_the_resolvers(
     assert len(first["data"]["customers"]["edges"]) == 60
 
 
-async def test_pages_forwards_and_backwards(runtime: Runtime, demo_workspace: str, apps: Any) -> None:
+async def test_pages_forwards_and_backwards(
+    runtime: Runtime, demo_workspace: str, apps: Any
+) -> None:
     app, compiled, resolved = apps
     reads = compiled_reads_of(app)
-    pair = Pair(compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key)
+    pair = Pair(
+        compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key
+    )
     page = """query($first: Int, $after: String, $last: Int, $before: String) {
       customers(first: $first, after: $after, last: $last, before: $before,
                 orderBy: [{field: DISPLAY_NAME}]) {
@@ -261,7 +272,9 @@ async def test_another_workspace_sees_nothing(
     reads = compiled_reads_of(app)
     stranger_workspace = f"stranger-{uuid.uuid4().hex[:8]}"
     await create_workspace(runtime, stranger_workspace)
-    pair = Pair(compiled, resolved, (await create_api_key(runtime, stranger_workspace, role="admin")).key)
+    pair = Pair(
+        compiled, resolved, (await create_api_key(runtime, stranger_workspace, role="admin")).key
+    )
     for query, variables in CORPUS:
         body = await agree(pair, reads, query, variables)
         for value in body["data"].values():
@@ -270,7 +283,7 @@ async def test_another_workspace_sees_nothing(
 
 
 async def test_w1_is_one_statement(runtime: Runtime, demo_workspace: str, apps: Any) -> None:
-    app, compiled, _resolved = apps
+    _app, compiled, _resolved = apps
     key = (await create_api_key(runtime, demo_workspace, role="admin")).key
     headers = {"Authorization": f"Bearer {key}"}
     statements: list[str] = []
@@ -297,11 +310,13 @@ async def test_what_cannot_compile_falls_back(
 ) -> None:
     app, compiled, resolved = apps
     reads = compiled_reads_of(app)
-    pair = Pair(compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key)
+    pair = Pair(
+        compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key
+    )
     for query in (
         "{ customers(first: 2) { edges { node { age ageBand } } } }",  # computed in Python
         "{ viewer { role } }",
-        "{ customers(first: 2, after: \"not-a-cursor\") { totalCount } }",
+        '{ customers(first: 2, after: "not-a-cursor") { totalCount } }',
         "{ customers(first: 1000) { totalCount } }",
         "{ __schema { queryType { name } } }",
     ):
@@ -311,11 +326,15 @@ async def test_what_cannot_compile_falls_back(
         assert canonical(first) == canonical(second)
 
 
-async def test_access_shape_keys_the_plans(runtime: Runtime, demo_workspace: str, apps: Any) -> None:
+async def test_access_shape_keys_the_plans(
+    runtime: Runtime, demo_workspace: str, apps: Any
+) -> None:
     """A caller whose permissions differ never reuses another's plan."""
     app, compiled, resolved = apps
     reads = compiled_reads_of(app)
-    admin = Pair(compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key)
+    admin = Pair(
+        compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key
+    )
     await agree(admin, reads, W1, {})
     restricted = await create_api_key(runtime, demo_workspace, role="viewer")
     pair = Pair(compiled, resolved, restricted.key)
