@@ -187,27 +187,36 @@ async def main(arguments: argparse.Namespace) -> None:
     url = arguments.database_url
     if url.startswith("postgresql"):
         await ensure_postgres_database(url)
-    runtime = Runtime.create(Settings(database_url=url))
+    # A page of 1,000 needs a cap at least that high.
+    page_cap = max(Settings().max_page_size, arguments.page_size)
+    runtime = Runtime.create(Settings(database_url=url, max_page_size=page_cap))
     await runtime.migrate()
     name = f"bench-w1-{arguments.customers}-{INTERACTIONS_PER_CUSTOMER:g}"
     workspace_id = await seed(runtime, name, arguments.customers)
     print(await describe(runtime, workspace_id))
     key = (await create_api_key(runtime, name, role="admin", name="bench")).key
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(runtime.settings, runtime=runtime),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
+    query = QUERY.replace("first: 100", f"first: {arguments.page_size}")
+    floor_sql = FLOOR.replace("LIMIT 100", f"LIMIT {arguments.page_size}")
+    # The same server twice: reads compiled to SQL, and left to the resolvers.
+    resolver_runtime = Runtime.create(runtime.settings.with_overrides(compiled_reads=False))
+    servers = []
+    for each in (runtime, resolver_runtime):
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(each.settings, runtime=each),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+            )
         )
-    )
-    serving = asyncio.create_task(server.serve())
-    for _ in range(200):  # uvicorn sets `started` without an event to wait on
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
+        servers.append((port, server, asyncio.create_task(server.serve())))
+    for _port, server, _task in servers:
+        for _ in range(200):  # uvicorn sets `started` without an event to wait on
+            if server.started:
+                break
+            await asyncio.sleep(0.05)
 
     statements: list[str] = []
     event.listen(
@@ -215,53 +224,46 @@ async def main(arguments: argparse.Namespace) -> None:
         "before_cursor_execute",
         lambda _c, _cur, statement, *_a: statements.append(statement),
     )
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}",
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=60,
-    ) as client:
+    clients = [
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=60,
+        )
+        for port, _server, _task in servers
+    ]
 
+    def caller(client: httpx.AsyncClient) -> Callable[[], Awaitable[Any]]:
         async def graphql() -> Any:
-            response = await client.post("/graphql", json={"query": QUERY})
+            response = await client.post("/graphql", json={"query": query})
             body = response.json()
             if body.get("errors"):
                 raise RuntimeError(body["errors"])
             return body
 
-        statements.clear()
-        first = await graphql()
-        per_request = len(statements)
-        edges = first["data"]["customers"]["edges"]
-        print(
-            f"one request: {len(edges)} customers, "
-            f"{sum(len(e['node']['contactPoints']) for e in edges)} contact points, "
-            f"{sum(len(e['node']['relationships']) for e in edges)} relationships, "
-            f"{sum(len(e['node']['recentInteractions']) for e in edges)} interactions; "
-            f"{per_request} SQL statements"
-        )
-        if arguments.show_sql:
-            for statement in statements:
-                print("   ", " ".join(statement.split())[:120])
-        latencies, rate = await measure(graphql, arguments.requests, arguments.concurrency)
-        api_p50 = report("GraphQL over HTTP", latencies, rate)
+        return graphql
 
-    server.should_exit = True
-    await serving
-    if shutil.which("wrk"):
-        # The same request against a server in its own process, driven by wrk: the client
-        # above shares the server's event loop and core, this one does not.
-        port = free_port()
-        serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port)]
-        with server_process(serve, {"RAPPORT_DATABASE_URL": url}, port):
-            separate = run_load(
-                f"http://127.0.0.1:{port}/graphql",
-                json.dumps({"query": QUERY}),
-                auth=key,
-                seconds=10,
-                concurrency=arguments.concurrency,
-            )
-        print(separate.line("GraphQL, own process (wrk)"))
+    compiled, resolved = (caller(client) for client in clients)
+    await compiled()  # the key is looked up once, then cached
+    statements.clear()
+    first = await compiled()
+    if first != await resolved():
+        raise RuntimeError("compiled and resolver answers differ")
+    per_request = len(statements)
+    edges = first["data"]["customers"]["edges"]
+    print(
+        f"one request: {len(edges)} customers, "
+        f"{sum(len(e['node']['contactPoints']) for e in edges)} contact points, "
+        f"{sum(len(e['node']['relationships']) for e in edges)} relationships, "
+        f"{sum(len(e['node']['recentInteractions']) for e in edges)} interactions; "
+        f"{per_request} SQL statement(s) with the key cached"
+    )
+    if arguments.show_sql:
+        for statement in statements:
+            print("   ", " ".join(statement.split())[:120])
 
+    floor: Callable[[], Awaitable[Any]] | None = None
+    pool = None
     if url.startswith("postgresql"):
         pool = await asyncpg.create_pool(
             url.replace("postgresql+asyncpg://", "postgresql://"),
@@ -269,17 +271,52 @@ async def main(arguments: argparse.Namespace) -> None:
             max_size=arguments.concurrency,
         )
         assert pool is not None
+        floor_pool = pool
 
-        async def floor() -> Any:
-            async with pool.acquire() as connection:
-                return await connection.fetchval(FLOOR, workspace_id)
+        async def run_floor() -> Any:
+            async with floor_pool.acquire() as connection:
+                return await connection.fetchval(floor_sql, workspace_id)
 
-        latencies, rate = await measure(floor, arguments.requests, arguments.concurrency)
-        floor_p50 = report("one SQL query (floor)", latencies, rate)
-        print(f"ratio GraphQL / floor (p50): {api_p50 / floor_p50:.1f}x")
-        await pool.close()
-    else:
+        floor = run_floor
+
+    # Interleaved rounds, so that a noisy neighbour slows every side alike.
+    for round_number in range(1, arguments.rounds + 1):
+        print(f"round {round_number}")
+        latencies, rate = await measure(compiled, arguments.requests, arguments.concurrency)
+        api_p50 = report("GraphQL, compiled", latencies, rate)
+        latencies, rate = await measure(resolved, arguments.requests, arguments.concurrency)
+        resolver_p50 = report("GraphQL, resolvers", latencies, rate)
+        print(f"  ratio resolvers / compiled (p50): {resolver_p50 / api_p50:.1f}x")
+        if floor is not None:
+            latencies, rate = await measure(floor, arguments.requests, arguments.concurrency)
+            floor_p50 = report("one SQL query (floor)", latencies, rate)
+            print(f"  ratio compiled / floor (p50): {api_p50 / floor_p50:.2f}x")
+    if floor is None:
         print("the floor query is PostgreSQL SQL; run with a PostgreSQL URL to compare")
+
+    for client in clients:
+        await client.aclose()
+    for _port, server, task in servers:
+        server.should_exit = True
+        await task
+    if shutil.which("wrk"):
+        # The same request against a server in its own process, driven by wrk: the client
+        # above shares the server's event loop and core, this one does not.
+        port = free_port()
+        serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port)]
+        environment = {"RAPPORT_DATABASE_URL": url, "RAPPORT_MAX_PAGE_SIZE": str(page_cap)}
+        with server_process(serve, environment, port):
+            separate = run_load(
+                f"http://127.0.0.1:{port}/graphql",
+                json.dumps({"query": query}),
+                auth=key,
+                seconds=10,
+                concurrency=arguments.concurrency,
+            )
+        print(separate.line("GraphQL, own process (wrk)"))
+    if pool is not None:
+        await pool.close()
+    await resolver_runtime.dispose()
     await runtime.dispose()
 
 
@@ -290,6 +327,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="measured requests per side")
     parser.add_argument("--concurrency", type=int, default=8, help="clients at once for req/s")
     parser.add_argument("--show-sql", action="store_true", help="print the statements of a request")
+    parser.add_argument("--page-size", type=int, default=100, help="customers per page")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds of each side")
     return parser.parse_args()
 
 
