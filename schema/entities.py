@@ -121,10 +121,14 @@ def entity_of(node_type: Any) -> Entity | None:
 
 @dataclass(frozen=True)
 class ToOne:
-    """The row of ``target`` whose id is ``key``; null when it is missing, deleted or unseen."""
+    """The row of ``target`` whose id is ``key``; null when it is missing, deleted or unseen.
+
+    ``shows_deleted`` lets the field's arguments admit soft-deleted rows (``includeDeleted``).
+    """
 
     target: Callable[[], Any]
     key: Callable[[Scope], ColumnElement[Any]]
+    shows_deleted: Callable[[Scope], bool] = lambda _scope: False
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ __all__ = [
     "encode_cursor",
     "page_size",
     "paginate",
+    "python_type_of",
     "row_id_of",
 ]
 
@@ -206,7 +207,7 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[A
         raise BadRequest(f"{argument}: not a cursor of this list (its ordering differs)")
     decoded: list[Any] = []
     for key, value in zip(keys, values, strict=True):
-        python_type = _python_type(key.expression)
+        python_type = python_type_of(key.expression)
         try:
             if value is None:
                 decoded.append(None)
@@ -225,7 +226,8 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey], argument: str) -> list[A
     return decoded
 
 
-def _python_type(expression: ColumnElement[Any] | QueryableAttribute[Any]) -> type | None:
+def python_type_of(expression: ColumnElement[Any] | QueryableAttribute[Any]) -> type | None:
+    """The Python type of a sort expression's values, where its SQL type knows one."""
     try:
         return expression.type.python_type
     except NotImplementedError:

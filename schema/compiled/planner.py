@@ -48,7 +48,14 @@ from strawberry.types.arguments import convert_arguments
 from rapport.core.auth import Actor
 from rapport.schema.compiled.json_sql import JsonSql
 from rapport.schema.entities import READS, Entity, Listing, Scope, ToMany, ToOne, entity_of
-from rapport.schema.relay import SortKey, after_condition, decode_cursor, ordering, page_size
+from rapport.schema.relay import (
+    SortKey,
+    after_condition,
+    decode_cursor,
+    ordering,
+    page_size,
+    python_type_of,
+)
 
 __all__ = ["NotCompilable", "ReadCompiler"]
 
@@ -194,14 +201,22 @@ class ReadCompiler:
         if permission is not None and not self.actor.can(permission):
             raise NotCompilable(f"needs {permission}")
 
+    def declared(self, node_type: Any, type_name: str) -> Entity:
+        """The entity a type declares; its reads are left to the resolvers if it has none."""
+        entity = entity_of(node_type)
+        if entity is None:
+            raise NotCompilable(f"{type_name} has no entity declaration")
+        return entity
+
+    def alias(self, entity: Entity) -> Any:
+        return aliased(entity.model, name=f"r{next(self._aliases)}")
+
     # -- objects ----------------------------------------------------------------------------
 
     def object_json(
         self, object_type: GraphQLObjectType, scope: Scope, nodes: list[FieldNode]
     ) -> ColumnElement[Any]:
-        entity = entity_of(_origin(object_type))
-        if entity is None:
-            raise NotCompilable(f"{object_type.name} has no entity declaration")
+        entity = self.declared(_origin(object_type), object_type.name)
         self.require(entity.permission)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         selections = [node.selection_set for node in nodes]
@@ -288,9 +303,7 @@ class ReadCompiler:
     def _row(self, entity: Entity, parent: Scope | None) -> Any:
         # A root list reads the mapped class itself, so the filter maps written against it
         # apply as they are; everything under it reads a fresh alias.
-        if parent is None:
-            return entity.model
-        return aliased(entity.model, name=f"r{next(self._aliases)}")
+        return entity.model if parent is None else self.alias(entity)
 
     def _adapt(self, row: Any, entity: Entity, expression: Any) -> Any:
         if row is entity.model:
@@ -312,19 +325,34 @@ class ReadCompiler:
         nodes: list[FieldNode],
     ) -> ColumnElement[Any]:
         target_type = self._object_type(field)
-        entity = entity_of(declaration.target())
-        if entity is None:
-            raise NotCompilable(f"{target_type.name} has no entity declaration")
+        entity = self.declared(declaration.target(), target_type.name)
         holder = Scope(
             parent.row if parent else None, parent.parent if parent else None, args, self.runtime
         )
         key = declaration.key(holder)
         if key is None:
             return null()
-        row = aliased(entity.model, name=f"r{next(self._aliases)}")
-        scope = Scope(row, parent, args, self.runtime)
-        value = self.object_json(target_type, scope, nodes)
-        visible = [] if args.get("include_deleted") else entity.visible(row)
+        shows_deleted = declaration.shows_deleted(holder)
+        return self.by_id(entity, target_type, Scope(None, parent, args), key, nodes, shows_deleted)
+
+    def by_id(
+        self,
+        entity: Entity,
+        object_type: GraphQLObjectType,
+        scope: Scope,
+        key: Any,
+        nodes: list[FieldNode],
+        shows_deleted: bool = False,
+    ) -> ColumnElement[Any]:
+        """The JSON of the one row of ``entity`` with id ``key`` (null if none is visible).
+
+        ``scope`` gives the row's parent and arguments; the row itself is a fresh alias.
+        """
+        row = self.alias(entity)
+        value = self.object_json(
+            object_type, Scope(row, scope.parent, scope.args, self.runtime), nodes
+        )
+        visible = [] if shows_deleted else entity.visible(row)
         found = select(value).select_from(row).where(row.id == key, *visible)
         return self.json.nested(found.correlate_except(row).scalar_subquery())
 
@@ -338,16 +366,18 @@ class ReadCompiler:
     ) -> ColumnElement[Any]:
         self.require(declaration.permission)
         target_type = self._object_type(field)
-        entity = declaration.row() if declaration.row else entity_of(declaration.target())
-        if entity is None:
-            raise NotCompilable(f"{target_type.name} has no entity declaration")
-        row = aliased(entity.model, name=f"r{next(self._aliases)}")
+        entity = (
+            declaration.row()
+            if declaration.row
+            else self.declared(declaration.target(), target_type.name)
+        )
+        row = self.alias(entity)
         scope = Scope(row, parent, args, self.runtime)
         order = list(declaration.order(scope))
         value = self.object_json(target_type, scope, nodes)
         conditions = [declaration.link(scope), *declaration.where(scope)]
         limit = declaration.limit(scope)
-        if limit is None and self.json.reads_unordered_aggregates():
+        if limit is None and self.json.orders_inside_aggregates:
             # The aggregate sorts its rows itself: no subquery, no row numbers.
             items = self.json.aggregate(value, order)
             direct = select(items).select_from(row).where(*conditions).correlate_except(row)
@@ -378,9 +408,7 @@ class ReadCompiler:
         connection_type = self._object_type(field)
         edge_type = _named(connection_type.fields["edges"].type)
         node_type = _named(edge_type.fields["node"].type)
-        entity = entity_of(declaration.target())
-        if entity is None:
-            raise NotCompilable(f"{node_type.name} has no entity declaration")
+        entity = self.declared(declaration.target(), node_type.name)
         self.require(entity.permission)
         row = self._row(entity, parent)
         scope = Scope(row, parent, args, self.runtime)
@@ -391,17 +419,14 @@ class ReadCompiler:
         conditions = [self._adapt(row, entity, c) for c in declaration.where(scope)]
         if declaration.link is not None:
             conditions.append(declaration.link(scope))
-        try:
-            size = page_size(self, args.get("first"), args.get("last"))
-            after, before = args.get("after"), args.get("before")
-            bounds = []
-            if after is not None:
-                bounds.append(after_condition(keys, decode_cursor(after, keys, "after"), True))
-            if before is not None:
-                bounds.append(after_condition(keys, decode_cursor(before, keys, "before"), False))
-        except Exception as exc:
-            # The resolver path reports the bad argument in its own words.
-            raise NotCompilable("invalid page arguments") from exc
+        # A refused size or cursor raises here; the resolvers then report it in their words.
+        size = page_size(self, args.get("first"), args.get("last"))
+        after, before = args.get("after"), args.get("before")
+        bounds = []
+        if after is not None:
+            bounds.append(after_condition(keys, decode_cursor(after, keys, "after"), True))
+        if before is not None:
+            bounds.append(after_condition(keys, decode_cursor(before, keys, "before"), False))
         forward = args.get("last") is None
         order = ordering(keys, forward)
 
@@ -460,6 +485,7 @@ class ReadCompiler:
         if not forward:
             source = select(page).order_by(page.c.position.desc()).subquery()
         kept = source.c.position <= size
+        order_key = source.c.position if forward else source.c.position.desc()
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for key, name, plan in plans:
             if name == "edges":
@@ -473,12 +499,10 @@ class ReadCompiler:
                         edge_pairs.append((edge_key, source.c.cursor))
                     else:
                         edge_pairs.append((edge_key, literal(edge_type.name, String())))
-                order_key = source.c.position if forward else source.c.position.desc()
                 pairs.append(
                     (key, self.json.aggregate(self.json.object(edge_pairs), order_key, kept))
                 )
             elif name == "nodes":
-                order_key = source.c.position if forward else source.c.position.desc()
                 pairs.append(
                     (key, self.json.aggregate(self.json.nested(source.c[plan]), order_key, kept))
                 )
@@ -531,10 +555,7 @@ class ReadCompiler:
 
     def cursor_value(self, expression: Any) -> ColumnElement[Any]:
         """A sort value as :func:`rapport.schema.relay.encode_cursor` writes it."""
-        try:
-            python_type = expression.type.python_type
-        except NotImplementedError:
-            python_type = None
+        python_type = python_type_of(expression)
         if python_type is dt.datetime:
             return self.json.datetime(expression)
         if python_type is dt.date:
@@ -566,15 +587,10 @@ class ReadCompiler:
             i.name == "Node" for i in node_type.interfaces
         ):
             return null()
-        entity = entity_of(_origin(node_type))
-        if entity is None:
-            raise NotCompilable(f"{node_type.name} has no entity declaration")
+        entity = self.declared(_origin(node_type), node_type.name)
         self.require(entity.permission)
         try:
             pk = uuid.UUID(str(global_id.node_id))
         except ValueError:
             return null()
-        row = aliased(entity.model, name=f"r{next(self._aliases)}")
-        value = self.object_json(node_type, Scope(row, None, {}, self.runtime), nodes)
-        found = select(value).select_from(row).where(row.id == pk, *entity.visible(row))
-        return self.json.nested(found.scalar_subquery())
+        return self.by_id(entity, node_type, Scope(None), pk, nodes)

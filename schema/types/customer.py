@@ -310,7 +310,13 @@ def _customer_by_id(scope: Scope) -> Any:
 @strawberry.type
 class CustomerQueries:
     @strawberry.field(
-        metadata=reads(ToOne(lambda: Customer, _customer_by_id)),
+        metadata=reads(
+            ToOne(
+                lambda: Customer,
+                _customer_by_id,
+                shows_deleted=lambda scope: bool(scope.args.get("include_deleted")),
+            )
+        ),
         description="One customer by global id; deleted ones only when asked.",
     )
     async def customer(
