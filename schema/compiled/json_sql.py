@@ -37,10 +37,17 @@ __all__ = ["JsonSql", "PostgresJson", "SqliteJson", "json_sql_for"]
 class JsonSql:
     """JSON building blocks of one engine. ``value`` arguments are SQL expressions."""
 
-    name = ""
+    # The engine's function that builds an object from key/value arguments, and its type.
+    object_function = ""
+    json_type: Any = Text
+    # Whether an aggregate takes its order itself, so a list needs no sorted subquery.
+    orders_inside_aggregates = False
 
     def object(self, pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
-        raise NotImplementedError
+        arguments: list[Any] = []
+        for key, value in pairs:
+            arguments.extend((literal_column(_quote(key)), value))
+        return getattr(func, self.object_function)(*arguments, type_=self.json_type)
 
     def array(self, items: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
         raise NotImplementedError
@@ -110,23 +117,15 @@ class JsonSql:
     def global_id(self, type_name: str, row_id: ColumnElement[Any]) -> ColumnElement[Any]:
         return self.base64(literal(f"{type_name}:", String()) + self.uuid(row_id))
 
-    def reads_unordered_aggregates(self) -> bool:
-        """Whether an aggregate can take its order itself (no sorted subquery needed)."""
-        return False
-
 
 # PostgreSQL's base64 output breaks a line after this many input bytes (76 characters).
 BASE64_LINE_BYTES = 57
 
 
 class PostgresJson(JsonSql):
-    name = "postgresql"
-
-    def object(self, pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
-        arguments: list[Any] = []
-        for key, value in pairs:
-            arguments.extend((literal_column(_quote(key)), value))
-        return func.json_build_object(*arguments, type_=PG_JSON)
+    object_function = "json_build_object"
+    json_type = PG_JSON
+    orders_inside_aggregates = True
 
     def array(self, items: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
         return func.json_build_array(*items, type_=PG_JSON)
@@ -180,9 +179,6 @@ class PostgresJson(JsonSql):
             return func.encode(func.convert_to(text, "UTF8"), "base64", type_=Text)
         return self.base64(text)
 
-    def reads_unordered_aggregates(self) -> bool:
-        return True
-
     def base64url(self, text: ColumnElement[Any]) -> ColumnElement[Any]:
         encoded = func.encode(func.convert_to(text, "UTF8"), "base64", type_=Text)
         return func.rtrim(func.translate(encoded, "+/\n", "-_", type_=Text), "=", type_=Text)
@@ -199,13 +195,7 @@ class PostgresJson(JsonSql):
 
 
 class SqliteJson(JsonSql):
-    name = "sqlite"
-
-    def object(self, pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
-        arguments: list[Any] = []
-        for key, value in pairs:
-            arguments.extend((literal_column(_quote(key)), value))
-        return func.json_object(*arguments, type_=Text)
+    object_function = "json_object"
 
     def array(self, items: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
         return func.json_array(*items, type_=Text)
@@ -280,7 +270,8 @@ class SqliteJson(JsonSql):
         return func.rapport_base64url(text, type_=Text)
 
     def json_text_array(self, items: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
-        return func.json_array(*items, type_=Text)
+        # SQLite's arrays are already compact.
+        return self.array(items)
 
 
 def _quote(key: str) -> str:
