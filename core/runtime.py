@@ -71,9 +71,14 @@ class Runtime:
                 found.append((target, condition))
         return tuple(found)
 
-    def session_for(self, actor: Actor) -> AsyncSession:
-        """A session confined to the actor's workspace and to the rows its policies allow."""
-        return tenant_session(self.sessions, actor.workspace_id, self.row_policies(actor))
+    def session_for(self, actor: Actor, policies: RowPolicies | None = None) -> AsyncSession:
+        """A session confined to the actor's workspace and to the rows its policies allow.
+
+        ``policies`` are the actor's :meth:`row_policies`, for a caller that has them already.
+        """
+        if policies is None:
+            policies = self.row_policies(actor)
+        return tenant_session(self.sessions, actor.workspace_id, policies)
 
     async def migrate(self) -> None:
         await migrate.upgrade(self.engine, self.host)

@@ -20,7 +20,6 @@ from typing import Any
 
 import orjson
 from graphql import (
-    DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
@@ -37,6 +36,7 @@ from strawberry.types import ExecutionResult
 from rapport.core.auth import Actor
 from rapport.core.db import utcnow
 from rapport.core.runtime import Runtime
+from rapport.core.tenancy import RowPolicies
 from rapport.schema.compiled.json_sql import json_sql_for
 from rapport.schema.compiled.planner import NotCompilable, ReadCompiler
 from rapport.schema.limits import limit_rules
@@ -56,7 +56,6 @@ STATEMENT_CACHE_SIZE = 256
 class Plan:
     """A parsed, validated query operation and its fragments."""
 
-    document: DocumentNode
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
 
@@ -76,9 +75,10 @@ class CompiledReads:
     def enabled(self) -> bool:
         return self.json is not None and self.runtime.settings.compiled_reads
 
-    def access_shape(self, actor: Actor) -> tuple[Any, ...]:
-        policies = tuple(sorted(model.__name__ for model, _ in self.runtime.row_policies(actor)))
-        return (actor.permissions, policies)
+    @staticmethod
+    def access_shape(actor: Actor, policies: RowPolicies) -> tuple[Any, ...]:
+        """What a plan depends on about its caller: permissions and which policies apply."""
+        return (actor.permissions, tuple(sorted(model.__name__ for model, _ in policies)))
 
     def plan(self, key: tuple[Any, ...]) -> Plan | None:
         """The plan for (document, operation name, access shape), made on first use."""
@@ -106,7 +106,7 @@ class CompiledReads:
             for node in document.definitions
             if isinstance(node, FragmentDefinitionNode)
         }
-        return Plan(document, operation, fragments)
+        return Plan(operation, fragments)
 
     def statement(
         self, plan: Plan, shape_key: tuple[Any, ...], actor: Actor, variables: dict[str, Any]
@@ -165,14 +165,15 @@ class CompiledReads:
         """The compiled answer, or None where the resolvers must answer."""
         if actor is None or not query or not self.enabled:
             return None
-        shape_key = (query, operation_name, self.access_shape(actor))
+        policies = self.runtime.row_policies(actor)
+        shape_key = (query, operation_name, self.access_shape(actor, policies))
         plan = self.plan(shape_key)
         if plan is None:
             return None
         statement = self.statement(plan, shape_key, actor, variables or {})
         if statement is None:
             return None
-        async with self.runtime.session_for(actor) as session:
+        async with self.runtime.session_for(actor, policies) as session:
             row = (await session.execute(statement)).one()
         self.statements_run += 1
         keys = [column.name for column in statement.selected_columns]
