@@ -12,6 +12,7 @@ import json
 import random
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -140,22 +141,44 @@ async def demo_workspace(runtime: Runtime) -> str:
 class Pair:
     """One key, sent to the compiling app and to the resolver app."""
 
-    def __init__(self, compiled: httpx.AsyncClient, resolved: httpx.AsyncClient, key: str):
-        self.compiled, self.resolved, self.key = compiled, resolved, key
+    def __init__(self, apps: Apps, key: str):
+        self.apps, self.key = apps, key
+        self.headers = {"Authorization": f"Bearer {key}"}
+
+    async def compiled(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        body = {"query": query, "variables": variables or {}}
+        return await self.apps.compiled.post("/graphql", json=body, headers=self.headers)
 
     async def both(self, query: str, variables: dict[str, Any]) -> tuple[Any, Any]:
-        headers = {"Authorization": f"Bearer {self.key}"}
         body = {"query": query, "variables": variables}
-        first = await self.compiled.post("/graphql", json=body, headers=headers)
-        second = await self.resolved.post("/graphql", json=body, headers=headers)
+        first = await self.compiled(query, variables)
+        second = await self.apps.resolved.post("/graphql", json=body, headers=self.headers)
         assert first.status_code == second.status_code == 200, (first.text, second.text)
         return first.json(), second.json()
 
+    async def agree(self, query: str, variables: dict[str, Any]) -> Any:
+        """The compiled answer, which must be compiled and equal the resolvers' answer."""
+        reads = self.apps.reads
+        before = reads.statements_run
+        compiled, resolved = await self.both(query, variables)
+        assert reads.statements_run == before + 1, f"not compiled: {query[:80]}"
+        assert canonical(compiled) == canonical(resolved)
+        return compiled
+
+
+@dataclass
+class Apps:
+    runtime: Runtime
+    reads: CompiledReads
+    compiled: httpx.AsyncClient
+    resolved: httpx.AsyncClient
+
+    async def pair(self, workspace: str, role: str = "admin") -> Pair:
+        return Pair(self, (await create_api_key(self.runtime, workspace, role=role)).key)
+
 
 @pytest.fixture
-async def apps(
-    runtime: Runtime, resolver_runtime: Runtime
-) -> AsyncIterator[tuple[Any, httpx.AsyncClient, httpx.AsyncClient]]:
+async def apps(runtime: Runtime, resolver_runtime: Runtime) -> AsyncIterator[Apps]:
     compiled_app = create_app(runtime.settings, runtime=runtime)
     resolver_app = create_app(resolver_runtime.settings, runtime=resolver_runtime)
     async with (
@@ -166,44 +189,25 @@ async def apps(
             transport=httpx.ASGITransport(app=resolver_app), base_url="http://t"
         ) as b,
     ):
-        yield compiled_app, a, b
+        yield Apps(runtime, compiled_reads_of(compiled_app), a, b)
 
 
 def canonical(body: Any) -> str:
     return json.dumps(body, sort_keys=True)
 
 
-async def agree(pair: Pair, reads: CompiledReads, query: str, variables: dict[str, Any]) -> Any:
-    before = reads.statements_run
-    compiled, resolved = await pair.both(query, variables)
-    assert reads.statements_run == before + 1, f"not compiled: {query[:80]}"
-    assert canonical(compiled) == canonical(resolved)
-    return compiled
-
-
 @pytest.mark.parametrize("role", ["admin", "viewer"])
-async def test_corpus_matches_the_resolvers(
-    runtime: Runtime, demo_workspace: str, apps: Any, role: str
-) -> None:
-    app, compiled, resolved = apps
-    reads = compiled_reads_of(app)
-    key = (await create_api_key(runtime, demo_workspace, role=role)).key
-    pair = Pair(compiled, resolved, key)
+async def test_corpus_matches_the_resolvers(demo_workspace: str, apps: Apps, role: str) -> None:
+    pair = await apps.pair(demo_workspace, role)
     for query, variables in CORPUS:
-        body = await agree(pair, reads, query, variables)
+        body = await pair.agree(query, variables)
         assert "errors" not in body
-    first = await agree(pair, reads, W1, {})
+    first = await pair.agree(W1, {})
     assert len(first["data"]["customers"]["edges"]) == 60
 
 
-async def test_pages_forwards_and_backwards(
-    runtime: Runtime, demo_workspace: str, apps: Any
-) -> None:
-    app, compiled, resolved = apps
-    reads = compiled_reads_of(app)
-    pair = Pair(
-        compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key
-    )
+async def test_pages_forwards_and_backwards(demo_workspace: str, apps: Apps) -> None:
+    pair = await apps.pair(demo_workspace)
     page = """query($first: Int, $after: String, $last: Int, $before: String) {
       customers(first: $first, after: $after, last: $last, before: $before,
                 orderBy: [{field: DISPLAY_NAME}]) {
@@ -213,7 +217,7 @@ async def test_pages_forwards_and_backwards(
     seen: list[str] = []
     after = None
     while True:
-        body = await agree(pair, reads, page, {"first": 17, "after": after})
+        body = await pair.agree(page, {"first": 17, "after": after})
         connection = body["data"]["customers"]
         seen += [edge["node"]["displayName"] for edge in connection["edges"]]
         if not connection["pageInfo"]["hasNextPage"]:
@@ -222,17 +226,14 @@ async def test_pages_forwards_and_backwards(
     assert len(seen) == 60
     start = len(seen) - len(connection["edges"])
     before = connection["pageInfo"]["startCursor"]
-    body = await agree(pair, reads, page, {"last": 5, "before": before})
+    body = await pair.agree(page, {"last": 5, "before": before})
     assert [e["node"]["displayName"] for e in body["data"]["customers"]["edges"]] == seen[
         start - 5 : start
     ]
 
 
-async def test_nodes_by_id_and_lookups(runtime: Runtime, demo_workspace: str, apps: Any) -> None:
-    app, compiled, resolved = apps
-    reads = compiled_reads_of(app)
-    workspace_key = (await create_api_key(runtime, demo_workspace, role="admin")).key
-    pair = Pair(compiled, resolved, workspace_key)
+async def test_nodes_by_id_and_lookups(runtime: Runtime, demo_workspace: str, apps: Apps) -> None:
+    pair = await apps.pair(demo_workspace)
     async with unscoped_session(runtime.sessions) as session:
         workspace = await find_workspace(session, demo_workspace)
         assert workspace is not None
@@ -254,38 +255,26 @@ async def test_nodes_by_id_and_lookups(runtime: Runtime, demo_workspace: str, ap
       deleted: customer(id: $one, includeDeleted: true) { id }
     }"""
     ids = [*found.values(), global_id("Nope", "x"), global_id("Customer", str(uuid.uuid4()))]
-    await agree(pair, reads, query, {"ids": ids, "one": found["Customer"]})
-    listed = await pair.compiled.post(
-        "/graphql",
-        json={"query": "{ customers(first: 3) { edges { node { id } } } }"},
-        headers={"Authorization": f"Bearer {workspace_key}"},
-    )
+    await pair.agree(query, {"ids": ids, "one": found["Customer"]})
+    listed = await pair.compiled("{ customers(first: 3) { edges { node { id } } } }")
     own = [edge["node"]["id"] for edge in listed.json()["data"]["customers"]["edges"]]
-    body = await agree(pair, reads, query, {"ids": own, "one": own[0]})
+    body = await pair.agree(query, {"ids": own, "one": own[0]})
     assert all(node is not None for node in body["data"]["nodes"])
 
 
-async def test_another_workspace_sees_nothing(
-    runtime: Runtime, demo_workspace: str, apps: Any
-) -> None:
-    app, compiled, resolved = apps
-    reads = compiled_reads_of(app)
+async def test_another_workspace_sees_nothing(runtime: Runtime, apps: Apps) -> None:
     stranger_workspace = f"stranger-{uuid.uuid4().hex[:8]}"
     await create_workspace(runtime, stranger_workspace)
-    pair = Pair(
-        compiled, resolved, (await create_api_key(runtime, stranger_workspace, role="admin")).key
-    )
+    pair = await apps.pair(stranger_workspace)
     for query, variables in CORPUS:
-        body = await agree(pair, reads, query, variables)
+        body = await pair.agree(query, variables)
         for value in body["data"].values():
             if isinstance(value, dict) and "edges" in value:
                 assert value["edges"] == []
 
 
-async def test_w1_is_one_statement(runtime: Runtime, demo_workspace: str, apps: Any) -> None:
-    _app, compiled, _resolved = apps
-    key = (await create_api_key(runtime, demo_workspace, role="admin")).key
-    headers = {"Authorization": f"Bearer {key}"}
+async def test_w1_is_one_statement(runtime: Runtime, demo_workspace: str, apps: Apps) -> None:
+    pair = await apps.pair(demo_workspace)
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
@@ -294,25 +283,19 @@ async def test_w1_is_one_statement(runtime: Runtime, demo_workspace: str, apps: 
 
     for size in (5, 60):
         query = W1.replace("first: 100", f"first: {size}")
-        await compiled.post("/graphql", json={"query": query}, headers=headers)  # key cached
+        await pair.compiled(query)  # the key is cached from here on
         statements.clear()
         event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
         try:
-            response = await compiled.post("/graphql", json={"query": query}, headers=headers)
+            response = await pair.compiled(query)
         finally:
             event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
         assert len(response.json()["data"]["customers"]["edges"]) == size
         assert len(statements) == 1, statements
 
 
-async def test_what_cannot_compile_falls_back(
-    runtime: Runtime, demo_workspace: str, apps: Any
-) -> None:
-    app, compiled, resolved = apps
-    reads = compiled_reads_of(app)
-    pair = Pair(
-        compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key
-    )
+async def test_what_cannot_compile_falls_back(demo_workspace: str, apps: Apps) -> None:
+    pair = await apps.pair(demo_workspace)
     for query in (
         "{ customers(first: 2) { edges { node { age ageBand } } } }",  # computed in Python
         "{ viewer { role } }",
@@ -320,24 +303,15 @@ async def test_what_cannot_compile_falls_back(
         "{ customers(first: 1000) { totalCount } }",
         "{ __schema { queryType { name } } }",
     ):
-        before = reads.statements_run
+        before = apps.reads.statements_run
         first, second = await pair.both(query, {})
-        assert reads.statements_run == before
+        assert apps.reads.statements_run == before
         assert canonical(first) == canonical(second)
 
 
-async def test_access_shape_keys_the_plans(
-    runtime: Runtime, demo_workspace: str, apps: Any
-) -> None:
+async def test_access_shape_keys_the_plans(demo_workspace: str, apps: Apps) -> None:
     """A caller whose permissions differ never reuses another's plan."""
-    app, compiled, resolved = apps
-    reads = compiled_reads_of(app)
-    admin = Pair(
-        compiled, resolved, (await create_api_key(runtime, demo_workspace, role="admin")).key
-    )
-    await agree(admin, reads, W1, {})
-    restricted = await create_api_key(runtime, demo_workspace, role="viewer")
-    pair = Pair(compiled, resolved, restricted.key)
-    await agree(pair, reads, W1, {})
-    shapes = {key[2] for key in reads._plans if key[0] == W1}
+    await (await apps.pair(demo_workspace)).agree(W1, {})
+    await (await apps.pair(demo_workspace, "viewer")).agree(W1, {})
+    shapes = {key[2] for key in apps.reads._plans if key[0] == W1}
     assert len(shapes) == 2
