@@ -19,7 +19,7 @@ import decimal
 import itertools
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     FieldNode,
@@ -64,6 +64,15 @@ BACKREF = "strawberry-definition"
 
 class NotCompilable(Exception):
     """This operation (or part of it) is read by the resolvers instead."""
+
+
+class Selected(NamedTuple):
+    """A field as selected under a row: its definition, the row, its arguments, its nodes."""
+
+    field: GraphQLField
+    parent: Scope | None
+    args: dict[str, Any]
+    nodes: list[FieldNode]
 
 
 def _named(graphql_type: Any) -> Any:
@@ -129,7 +138,7 @@ class ReadCompiler:
         declaration = definition.metadata.get(READS) if definition is not None else None
         if declaration is None:
             raise NotCompilable(f"Query.{name} is computed")
-        return self.relation(declaration, field, None, args, nodes)
+        return self.relation(declaration, Selected(field, None, args, nodes))
 
     # -- GraphQL field collection -----------------------------------------------------------
 
@@ -242,7 +251,7 @@ class ReadCompiler:
         declaration = definition.metadata.get(READS) if definition is not None else None
         if declaration is not None:
             args = self.arguments(field, nodes[0], definition)
-            return self.relation(declaration, field, scope, args, nodes)
+            return self.relation(declaration, Selected(field, scope, args, nodes))
         if name == "id" and any(i.name == "Node" for i in object_type.interfaces):
             return self.json.global_id(object_type.name, scope.row.id)
         python_name = definition.python_name if definition is not None else name
@@ -284,20 +293,13 @@ class ReadCompiler:
 
     # -- relations --------------------------------------------------------------------------
 
-    def relation(
-        self,
-        declaration: Any,
-        field: GraphQLField,
-        parent: Scope | None,
-        args: dict[str, Any],
-        nodes: list[FieldNode],
-    ) -> ColumnElement[Any]:
+    def relation(self, declaration: Any, at: Selected) -> ColumnElement[Any]:
         if isinstance(declaration, ToOne):
-            return self.to_one(declaration, field, parent, args, nodes)
+            return self.to_one(declaration, at)
         if isinstance(declaration, ToMany):
-            return self.to_many(declaration, field, parent, args, nodes)
+            return self.to_many(declaration, at)
         if isinstance(declaration, Listing):
-            return self.listing(declaration, field, parent, args, nodes)
+            return self.listing(declaration, at)
         raise NotCompilable(f"unknown declaration {declaration!r}")
 
     def _row(self, entity: Entity, parent: Scope | None) -> Any:
@@ -316,14 +318,8 @@ class ReadCompiler:
             raise NotCompilable(f"{target} is abstract")
         return target
 
-    def to_one(
-        self,
-        declaration: ToOne,
-        field: GraphQLField,
-        parent: Scope | None,
-        args: dict[str, Any],
-        nodes: list[FieldNode],
-    ) -> ColumnElement[Any]:
+    def to_one(self, declaration: ToOne, at: Selected) -> ColumnElement[Any]:
+        field, parent, args, nodes = at
         target_type = self._object_type(field)
         entity = self.declared(declaration.target(), target_type.name)
         holder = Scope(
@@ -356,14 +352,8 @@ class ReadCompiler:
         found = select(value).select_from(row).where(row.id == key, *visible)
         return self.json.nested(found.correlate_except(row).scalar_subquery())
 
-    def to_many(
-        self,
-        declaration: ToMany,
-        field: GraphQLField,
-        parent: Scope | None,
-        args: dict[str, Any],
-        nodes: list[FieldNode],
-    ) -> ColumnElement[Any]:
+    def to_many(self, declaration: ToMany, at: Selected) -> ColumnElement[Any]:
+        field, parent, args, nodes = at
         self.require(declaration.permission)
         target_type = self._object_type(field)
         entity = (
@@ -395,15 +385,9 @@ class ReadCompiler:
         items = self.json.aggregate(self.json.nested(listed.c.value), listed.c.position)
         return self.json.nested(select(items).select_from(listed).scalar_subquery())
 
-    def listing(
-        self,
-        declaration: Listing,
-        field: GraphQLField,
-        parent: Scope | None,
-        args: dict[str, Any],
-        nodes: list[FieldNode],
-    ) -> ColumnElement[Any]:
+    def listing(self, declaration: Listing, at: Selected) -> ColumnElement[Any]:
         """A connection: edges, nodes, pageInfo and totalCount from one page subquery."""
+        field, parent, args, nodes = at
         self.require(declaration.permission)
         connection_type = self._object_type(field)
         edge_type = _named(connection_type.fields["edges"].type)
