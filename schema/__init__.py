@@ -1,6 +1,17 @@
 """Rapport's GraphQL layer. Plugins build their types with these names."""
 
 from rapport.schema.context import RequestContext, context_of
+from rapport.schema.declared import read_many, read_one, read_page
+from rapport.schema.entities import (
+    Entity,
+    Listing,
+    Reference,
+    Scope,
+    ToMany,
+    ToOne,
+    columns,
+    reads,
+)
 from rapport.schema.errors import BadRequest, Forbidden, UserError
 from rapport.schema.filters import (
     BooleanFilter,
@@ -42,25 +53,36 @@ __all__ = [
     "DateTimeFilter",
     "DecimalFilter",
     "Edge",
+    "Entity",
     "FloatFilter",
     "Forbidden",
     "IDFilter",
     "IntFilter",
+    "Listing",
     "ModelNode",
     "OrderDirection",
     "PageInfo",
+    "Reference",
     "RequestContext",
+    "Scope",
     "SortKey",
     "StringFilter",
+    "ToMany",
+    "ToOne",
     "User",
     "UserError",
     "by_id_loader",
+    "columns",
     "compile_filter",
     "context_of",
     "decode_node_id",
     "grouped_loader",
     "mutate",
     "paginate",
+    "read_many",
+    "read_one",
+    "read_page",
+    "reads",
     "row_id_of",
     "run_select",
 ]

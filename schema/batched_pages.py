@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import QueryableAttribute
 from strawberry.dataloader import DataLoader
 
@@ -32,11 +32,14 @@ from rapport.schema.relay import (
 
 __all__ = ["paginate_per_parent"]
 
+# The parent's id: a column of the listed rows, or of the parent's table joined to them.
+ParentKey = ColumnElement[Any] | QueryableAttribute[Any]
+
 
 def _page_loader(
     context: RequestContext,
     statement: AnySelect,
-    parent: QueryableAttribute[Any],
+    parent: ParentKey,
     keys: Sequence[SortKey],
     size: int,
     after: str | None,
@@ -47,12 +50,16 @@ def _page_loader(
         if after is not None:
             page = page.where(after_condition(keys, decode_cursor(after, keys, "after"), True))
         rank = func.row_number().over(partition_by=parent, order_by=ordering(keys))
-        ranked = page.with_only_columns(model.id, rank.label("rank")).subquery()
+        # The parent travels through the numbered subquery: it may be a column of another
+        # table (an alias joined by a declaration's link), absent from the outer FROM.
+        ranked = page.with_only_columns(
+            model.id, parent.label("parent_id"), rank.label("rank")
+        ).subquery()
         rows_statement = (
-            select(model, parent, ranked.c.rank, *(key.expression for key in keys))
+            select(model, ranked.c.parent_id, ranked.c.rank, *(key.expression for key in keys))
             .join(ranked, ranked.c.id == model.id)
             .where(ranked.c.rank <= size + 1)
-            .order_by(parent, ranked.c.rank)
+            .order_by(ranked.c.parent_id, ranked.c.rank)
         )
         async with context.db() as session:
             rows = (await session.execute(rows_statement)).all()
@@ -65,7 +72,7 @@ def _page_loader(
 
 
 def _count_loader(
-    context: RequestContext, statement: AnySelect, parent: QueryableAttribute[Any]
+    context: RequestContext, statement: AnySelect, parent: ParentKey
 ) -> DataLoader[Hashable, int]:
     async def load(parent_ids: Sequence[Hashable]) -> list[int]:
         counts = (
@@ -85,7 +92,7 @@ async def paginate_per_parent(
     context: RequestContext,
     statement: AnySelect,
     *,
-    parent: QueryableAttribute[Any],
+    parent: ParentKey,
     parent_id: Hashable,
     keys: Sequence[SortKey],
     to_node: Callable[[Any], Any],

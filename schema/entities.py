@@ -9,7 +9,8 @@ declaration into one SQL statement that builds the response's JSON.
 
 Every callable of a declaration receives a :class:`Scope`: the row being read (the mapped class,
 or an alias of it when the same table appears further up), the scope of its parent row, the
-field's arguments by Python name and the runtime. Conditions written against the mapped class
+field's arguments by Python name, the runtime and the caller's permissions (so that a column can
+be masked for callers who may not see it). Conditions written against the mapped class
 (filter maps, sort keys) are adapted to the alias by the compiler.
 
 A field with a resolver and no declaration is Python-computed: the compiler leaves the whole
@@ -28,6 +29,7 @@ __all__ = [
     "READS",
     "Entity",
     "Listing",
+    "Reference",
     "Scope",
     "ToMany",
     "ToOne",
@@ -48,6 +50,11 @@ class Scope:
     parent: Scope | None = None
     args: Mapping[str, Any] = field(default_factory=dict)
     runtime: Any = None
+    permissions: frozenset[str] = frozenset()
+
+    def can(self, permission: str) -> bool:
+        """Whether the caller holds ``permission``; compiled plans are cached per permissions."""
+        return permission in self.permissions
 
     @property
     def parent_row(self) -> Any:
@@ -57,8 +64,21 @@ class Scope:
         return self.parent.row
 
 
-# A column of the entity: the mapped attribute's name, or an expression of the row's scope.
-ColumnSource = str | Callable[[Scope], ColumnElement[Any]]
+@dataclass(frozen=True)
+class Reference:
+    """A field holding the global id of another type's row, read from the column with its id.
+
+    Beside the field, the reference is usually exposed as the object itself (a :class:`ToOne`).
+    """
+
+    type_name: str
+    column: str
+
+
+# A column of the entity: the mapped attribute's name, a reference to another type's row, or an
+# expression of the row's scope (which only the compiler can read: such a type writes its own
+# ``from_model``).
+ColumnSource = str | Reference | Callable[[Scope], ColumnElement[Any]]
 
 
 def columns(*names: str, **sources: ColumnSource) -> dict[str, ColumnSource]:
@@ -88,6 +108,8 @@ class Entity:
             return None
         if isinstance(source, str):
             return getattr(scope.row, source)
+        if isinstance(source, Reference):
+            return getattr(scope.row, source.column)
         return source(scope)
 
     def visible(self, row: Any) -> list[ColumnElement[bool]]:

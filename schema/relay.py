@@ -29,6 +29,7 @@ from rapport.core.errors import ErrorCode
 from rapport.schema.context import RequestContext, context_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.loaders import by_id_loader
+from rapport.schema.node_rows import node_from_row
 
 __all__ = [
     "Connection",
@@ -67,8 +68,9 @@ class ModelNode(relay.Node):
     """A ``Node`` whose rows live in a tenant table.
 
     Subclasses set ``__model__`` (the SQLAlchemy class), ``__permission__`` (needed to read
-    one) and implement ``from_model``; ``node(id:)`` then works for them, batched per request
-    and scoped to the caller's workspace by the session.
+    one) and ``__columns__`` (:mod:`rapport.schema.entities`); ``node(id:)`` then works for
+    them, batched per request and scoped to the caller's workspace by the session, and
+    ``from_model`` builds the node from its row by the declaration.
     """
 
     __model__: ClassVar[Any]
@@ -77,7 +79,7 @@ class ModelNode(relay.Node):
 
     @classmethod
     def from_model(cls, row: Any) -> Any:
-        raise NotImplementedError
+        return node_from_row(cls, row)
 
     @classmethod
     def _rows(cls, context: RequestContext) -> Any:

@@ -24,6 +24,9 @@ from rapport.core.config import Settings
 from rapport.core.runtime import Runtime
 from rapport.core.workspaces import create_api_key, create_workspace
 
+# The compiled-versus-resolvers fixtures (`apps`, `resolver_runtime`), for every test package.
+pytest_plugins = ["tests.compiled_pairs"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "RAPPORT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )

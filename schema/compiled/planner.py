@@ -47,7 +47,16 @@ from strawberry.types.arguments import convert_arguments
 
 from rapport.core.auth import Actor
 from rapport.schema.compiled.json_sql import JsonSql
-from rapport.schema.entities import READS, Entity, Listing, Scope, ToMany, ToOne, entity_of
+from rapport.schema.entities import (
+    READS,
+    Entity,
+    Listing,
+    Reference,
+    Scope,
+    ToMany,
+    ToOne,
+    entity_of,
+)
 from rapport.schema.relay import (
     SortKey,
     after_condition,
@@ -206,6 +215,11 @@ class ReadCompiler:
             config=self.strawberry_schema.config,
         )
 
+    def scope(
+        self, row: Any, parent: Scope | None = None, args: Mapping[str, Any] | None = None
+    ) -> Scope:
+        return Scope(row, parent, args or {}, self.runtime, self.actor.permissions)
+
     def require(self, permission: str | None) -> None:
         if permission is not None and not self.actor.can(permission):
             raise NotCompilable(f"needs {permission}")
@@ -255,6 +269,10 @@ class ReadCompiler:
         if name == "id" and any(i.name == "Node" for i in object_type.interfaces):
             return self.json.global_id(object_type.name, scope.row.id)
         python_name = definition.python_name if definition is not None else name
+        source = entity.fields.get(python_name)
+        if isinstance(source, Reference):
+            key = getattr(scope.row, source.column)
+            return case((key.is_(None), null()), else_=self.json.global_id(source.type_name, key))
         column = entity.column(python_name, scope)
         if column is None:
             raise NotCompilable(f"{object_type.name}.{name} is computed")
@@ -322,14 +340,14 @@ class ReadCompiler:
         field, parent, args, nodes = at
         target_type = self._object_type(field)
         entity = self.declared(declaration.target(), target_type.name)
-        holder = Scope(
-            parent.row if parent else None, parent.parent if parent else None, args, self.runtime
-        )
+        holder = self.scope(parent.row if parent else None, parent.parent if parent else None, args)
         key = declaration.key(holder)
         if key is None:
             return null()
         shows_deleted = declaration.shows_deleted(holder)
-        return self.by_id(entity, target_type, Scope(None, parent, args), key, nodes, shows_deleted)
+        return self.by_id(
+            entity, target_type, self.scope(None, parent, args), key, nodes, shows_deleted
+        )
 
     def by_id(
         self,
@@ -345,9 +363,7 @@ class ReadCompiler:
         ``scope`` gives the row's parent and arguments; the row itself is a fresh alias.
         """
         row = self.alias(entity)
-        value = self.object_json(
-            object_type, Scope(row, scope.parent, scope.args, self.runtime), nodes
-        )
+        value = self.object_json(object_type, self.scope(row, scope.parent, scope.args), nodes)
         visible = [] if shows_deleted else entity.visible(row)
         found = select(value).select_from(row).where(row.id == key, *visible)
         return self.json.nested(found.correlate_except(row).scalar_subquery())
@@ -362,7 +378,7 @@ class ReadCompiler:
             else self.declared(declaration.target(), target_type.name)
         )
         row = self.alias(entity)
-        scope = Scope(row, parent, args, self.runtime)
+        scope = self.scope(row, parent, args)
         order = list(declaration.order(scope))
         value = self.object_json(target_type, scope, nodes)
         conditions = [declaration.link(scope), *declaration.where(scope)]
@@ -395,7 +411,7 @@ class ReadCompiler:
         entity = self.declared(declaration.target(), node_type.name)
         self.require(entity.permission)
         row = self._row(entity, parent)
-        scope = Scope(row, parent, args, self.runtime)
+        scope = self.scope(row, parent, args)
         keys = [
             SortKey(self._adapt(row, entity, key.expression), key.descending)
             for key in declaration.keys(scope)
@@ -577,4 +593,4 @@ class ReadCompiler:
             pk = uuid.UUID(str(global_id.node_id))
         except ValueError:
             return null()
-        return self.by_id(entity, node_type, Scope(None), pk, nodes)
+        return self.by_id(entity, node_type, self.scope(None), pk, nodes)

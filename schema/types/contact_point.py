@@ -70,22 +70,6 @@ class ContactPoint(ModelNode):
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def from_model(cls, row: ContactPointRow) -> ContactPoint:
-        return cls(
-            id=str(row.id),
-            kind=ContactPointKind(row.kind),
-            label=row.label,
-            value=row.value,
-            normalized_value=row.normalized_value,
-            is_primary=row.is_primary,
-            consent_marketing=row.consent_marketing,
-            do_not_contact=row.do_not_contact,
-            verified=row.verified,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-
 
 def _contact_point_order(row: Any) -> list[Any]:
     # Primary first, then in the order they were added.

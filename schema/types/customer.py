@@ -17,6 +17,7 @@ from rapport.core.errors import ValidationFailed
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
 from rapport.schema.context import context_of
+from rapport.schema.declared import read_one
 from rapport.schema.entities import Listing, Scope, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.filters import (
@@ -91,6 +92,10 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+OWNER = ToOne(lambda: User, lambda scope: scope.row.owner_id)
+MERGED_INTO = ToOne(lambda: Customer, lambda scope: scope.row.merged_into_id)
+
+
 @strawberry.type(description="A person or an organisation the workspace does business with.")
 class Customer(ModelNode):
     __model__ = CustomerRow
@@ -139,36 +144,7 @@ class Customer(ModelNode):
     updated_at: datetime
     deleted_at: datetime | None
     version: int = strawberry.field(description="Pass back on update to detect lost updates.")
-    owner_pk: strawberry.Private[uuid.UUID | None]
     row: strawberry.Private[Any]
-
-    @classmethod
-    def from_model(cls, row: CustomerRow) -> Customer:
-        return cls(
-            id=str(row.id),
-            kind=CustomerKind(row.kind),
-            display_name=row.display_name,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            organization_name=row.organization_name,
-            lifecycle_status=LifecycleStatus(row.lifecycle_status),
-            tags=list(row.tags or []),
-            industry=row.industry,
-            occupation=row.occupation,
-            birth_date=row.birth_date,
-            region=row.region,
-            source_channel=row.source_channel,
-            value_grade=row.value_grade,
-            churn_risk=row.churn_risk,
-            notes=row.notes,
-            attributes=cast(JSON, dict(row.attributes or {})),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            deleted_at=row.deleted_at,
-            version=row.version,
-            owner_pk=row.owner_id,
-            row=row,
-        )
 
     @property
     def pk(self) -> uuid.UUID:
@@ -185,19 +161,15 @@ class Customer(ModelNode):
             return None
         return AgeBand(age_band_of(age_of(self.birth_date, today())))
 
-    @strawberry.field(
-        metadata=reads(ToOne(lambda: User, lambda scope: scope.row.owner_id)),
-        description="The user responsible for this customer.",
-    )
+    @strawberry.field(metadata=reads(OWNER), description="The user responsible for this customer.")
     async def owner(self, info: Info) -> User | None:
-        return await User.resolve_pk(info, self.owner_pk)
+        return await read_one(info, OWNER, self)
 
     @strawberry.field(
-        metadata=reads(ToOne(lambda: Customer, lambda scope: scope.row.merged_into_id)),
-        description="The customer this one was merged into, if it was.",
+        metadata=reads(MERGED_INTO), description="The customer this one was merged into, if it was."
     )
     async def merged_into(self, info: Info) -> Customer | None:
-        return await Customer.resolve_pk(info, self.row.merged_into_id)
+        return await read_one(info, MERGED_INTO, self)
 
 
 @strawberry.input(description="Conditions on customers; all given conditions must hold.")

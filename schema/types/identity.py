@@ -39,17 +39,6 @@ class User(ModelNode):
     is_active: bool
     created_at: datetime
 
-    @classmethod
-    def from_model(cls, row: UserRow) -> User:
-        return cls(
-            id=str(row.id),
-            email=row.email,
-            display_name=row.display_name,
-            role=row.role,
-            is_active=row.is_active,
-            created_at=row.created_at,
-        )
-
 
 @strawberry.type(description="A bearer key; the secret itself is shown only when created.")
 class ApiKey(ModelNode):
