@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from graphql import (
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
@@ -54,10 +55,29 @@ STATEMENT_CACHE_SIZE = 256
 
 @dataclass(frozen=True)
 class Plan:
-    """A parsed, validated query operation and its fragments."""
+    """A parsed, validated query operation and its fragments.
+
+    ``constant`` is the whole answer of an operation that reads no data (``{ __typename }``,
+    what clients send to check they are connected): no statement is run for it.
+    """
 
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
+    constant: dict[str, Any] | None = None
+
+
+def _constant_answer(operation: OperationDefinitionNode, root: str) -> dict[str, Any] | None:
+    """The data of a selection of nothing but ``__typename`` fields, without directives."""
+    data: dict[str, Any] = {}
+    for selection in operation.selection_set.selections:
+        if not (
+            isinstance(selection, FieldNode)
+            and selection.name.value == "__typename"
+            and not selection.directives
+        ):
+            return None
+        data[(selection.alias or selection.name).value] = root
+    return data
 
 
 class CompiledReads:
@@ -106,7 +126,9 @@ class CompiledReads:
             for node in document.definitions
             if isinstance(node, FragmentDefinitionNode)
         }
-        return Plan(operation, fragments)
+        return Plan(
+            operation, fragments, _constant_answer(operation, self.graphql_schema.query_type.name)
+        )
 
     def statement(
         self, plan: Plan, shape_key: tuple[Any, ...], actor: Actor, variables: dict[str, Any]
@@ -170,6 +192,8 @@ class CompiledReads:
         plan = self.plan(shape_key)
         if plan is None:
             return None
+        if plan.constant is not None:
+            return ExecutionResult(data=dict(plan.constant), errors=None)
         statement = self.statement(plan, shape_key, actor, variables or {})
         if statement is None:
             return None
