@@ -37,8 +37,10 @@ __all__ = [
     "PeriodInput",
     "argument_id",
     "global_id",
+    "list_order",
     "load_grouped",
     "optional_id",
+    "page_keys",
     "required_id",
     "sort_keys",
 ]
@@ -111,6 +113,30 @@ def sort_keys(
     ]
     keys = [SortKey(columns[name], direction == OrderDirection.DESC) for name, direction in chosen]
     return [*keys, SortKey(id_column, keys[-1].descending)]
+
+
+# A list's default order: (attribute of the listed row, direction), the id breaking ties.
+Ordering = Sequence[tuple[str, OrderDirection]]
+
+
+def page_keys(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> list[SortKey]:
+    """Keyset sort keys from ``[{field, direction}]``: field values name attributes of ``row``.
+
+    The id comes last, in the direction of the key before it, so the order is total.
+    """
+    chosen = [(item.field.value, item.direction) for item in order_by or []] or list(default)
+    keys = [
+        SortKey(getattr(row, name), direction == OrderDirection.DESC) for name, direction in chosen
+    ]
+    return [*keys, SortKey(row.id, keys[-1].descending)]
+
+
+def list_order(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> list[Any]:
+    """The ORDER BY of a plain list: the keys :func:`page_keys` would page by."""
+    return [
+        key.expression.desc() if key.descending else key.expression.asc()
+        for key in page_keys(row, order_by, default)
+    ]
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,31 @@ from strawberry.types import Info
 
 from rapport.plugins.sales.models import Pipeline as PipelineRow
 from rapport.plugins.sales.models import Stage as StageRow
-from rapport.plugins.sales.schema.common import MANAGE, READ, Listing, load_grouped, required_id
+from rapport.plugins.sales.schema.common import (
+    MANAGE,
+    READ,
+    list_order,
+    page_keys,
+    required_id,
+)
 from rapport.plugins.sales.services import pipelines as service
 from rapport.schema import (
     BooleanFilter,
     Connection,
+    Listing,
     ModelNode,
     OrderDirection,
     StringFilter,
+    ToMany,
+    ToOne,
     UserError,
-    context_of,
+    columns,
+    compile_filter,
     mutate,
+    read_many,
+    read_one,
+    read_page,
+    reads,
 )
 
 __all__ = ["Pipeline", "PipelineMutations", "PipelineQueries", "Stage", "StageCategory"]
@@ -34,10 +48,33 @@ class StageCategory(Enum):
     LOST = "lost"
 
 
+@strawberry.enum(name="PipelineStageOrderField")
+class StageOrderField(Enum):
+    POSITION = "position"
+    NAME = "name"
+    PROBABILITY = "probability"
+
+
+@strawberry.input(name="PipelineStageOrder")
+class StageOrder:
+    field: StageOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+STAGE_ORDER = [("position", OrderDirection.ASC)]
+STAGE_PIPELINE = ToOne(lambda: Pipeline, lambda scope: scope.row.pipeline_id)
+PIPELINE_STAGES = ToMany(
+    target=lambda: Stage,
+    link=lambda scope: scope.row.pipeline_id == scope.parent_row.id,
+    order=lambda scope: list_order(scope.row, scope.args.get("order_by"), STAGE_ORDER),
+)
+
+
 @strawberry.type(description="A step of a pipeline, in order.")
 class Stage(ModelNode):
     __model__ = StageRow
     __permission__ = READ
+    __columns__ = columns("name", "position", "probability", "category")
 
     id: relay.NodeID[str]
     name: str
@@ -46,43 +83,25 @@ class Stage(ModelNode):
     category: StageCategory
     row: strawberry.Private[StageRow]
 
-    @classmethod
-    def from_model(cls, row: StageRow) -> Stage:
-        return cls(
-            id=str(row.id),
-            name=row.name,
-            position=row.position,
-            probability=row.probability,
-            category=StageCategory(row.category),
-            row=row,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(STAGE_PIPELINE))
     async def pipeline(self, info: Info) -> Pipeline | None:
-        nodes = await Pipeline.resolve_nodes(info=info, node_ids=[str(self.row.pipeline_id)])
-        return nodes[0]
+        return await read_one(info, STAGE_PIPELINE, self)
 
 
 @strawberry.type(description="An ordered set of stages deals move through.")
 class Pipeline(ModelNode):
     __model__ = PipelineRow
     __permission__ = READ
+    __columns__ = columns("name", "is_default")
 
     id: relay.NodeID[str]
     name: str
     is_default: bool
     row: strawberry.Private[PipelineRow]
 
-    @classmethod
-    def from_model(cls, row: PipelineRow) -> Pipeline:
-        return cls(id=str(row.id), name=row.name, is_default=row.is_default, row=row)
-
-    @strawberry.field(description="Its stages, in order.")
-    async def stages(self, info: Info) -> list[Stage]:
-        rows = await load_grouped(
-            context_of(info), StageRow, "pipeline_id", self.row.id, StageRow.position
-        )
-        return [Stage.from_model(row) for row in rows]
+    @strawberry.field(metadata=reads(PIPELINE_STAGES), description="Its stages, in order.")
+    async def stages(self, info: Info, order_by: list[StageOrder] | None = None) -> list[Stage]:
+        return await read_many(info, PIPELINE_STAGES, self, order_by=order_by)
 
 
 @strawberry.input
@@ -110,17 +129,19 @@ class PipelineOrder:
 
 
 PIPELINES = Listing(
-    PipelineRow,
-    PIPELINE_FILTERS,
-    {"name": PipelineRow.name, "created_at": PipelineRow.created_at},
-    "created_at",
-    Pipeline.from_model,
+    target=lambda: Pipeline,
+    where=lambda scope: [compile_filter(scope.args.get("filter"), PIPELINE_FILTERS)],
+    keys=lambda scope: page_keys(
+        PipelineRow, scope.args.get("order_by"), [("created_at", OrderDirection.ASC)]
+    ),
 )
 
 
 @strawberry.type
 class PipelineQueries:
-    @strawberry.field(description="Pipelines, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(PIPELINES), description="Pipelines, filtered and ordered, a page at a time."
+    )
     async def pipelines(
         self,
         info: Info,
@@ -131,8 +152,15 @@ class PipelineQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Pipeline]:
-        return await PIPELINES.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            PIPELINES,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 
