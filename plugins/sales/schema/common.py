@@ -20,12 +20,14 @@ from rapport.schema import (
     Connection,
     OrderDirection,
     RequestContext,
+    Scope,
     SortKey,
     compile_filter,
     grouped_loader,
     paginate,
     row_id_of,
 )
+from rapport.schema import Listing as DeclaredListing
 from rapport.schema.batched_pages import paginate_per_parent
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Money",
     "PeriodInput",
     "argument_id",
+    "filtered_listing",
     "global_id",
     "list_order",
     "load_grouped",
@@ -137,6 +140,22 @@ def list_order(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> l
         key.expression.desc() if key.descending else key.expression.asc()
         for key in page_keys(row, order_by, default)
     ]
+
+
+def filtered_listing(
+    target: Callable[[], Any],
+    filters: Mapping[str, Any],
+    default: Ordering,
+    *,
+    also: Callable[[Scope], Sequence[ColumnElement[bool]]] = lambda _scope: (),
+) -> DeclaredListing:
+    """A connection of ``target`` rows: its ``filter`` through ``filters`` (and ``also``),
+    paged in its ``orderBy`` order (``default`` without one)."""
+    return DeclaredListing(
+        target=target,
+        where=lambda scope: [compile_filter(scope.args.get("filter"), filters), *also(scope)],
+        keys=lambda scope: page_keys(target().__model__, scope.args.get("order_by"), default),
+    )
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,14 @@ from rapport.plugins.sales.models import Stage as StageRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
+    filtered_listing,
     list_order,
-    page_keys,
     required_id,
 )
 from rapport.plugins.sales.services import pipelines as service
 from rapport.schema import (
     BooleanFilter,
     Connection,
-    Listing,
     ModelNode,
     OrderDirection,
     StringFilter,
@@ -30,7 +29,6 @@ from rapport.schema import (
     ToOne,
     UserError,
     columns,
-    compile_filter,
     mutate,
     read_many,
     read_one,
@@ -128,12 +126,8 @@ class PipelineOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-PIPELINES = Listing(
-    target=lambda: Pipeline,
-    where=lambda scope: [compile_filter(scope.args.get("filter"), PIPELINE_FILTERS)],
-    keys=lambda scope: page_keys(
-        PipelineRow, scope.args.get("order_by"), [("created_at", OrderDirection.ASC)]
-    ),
+PIPELINES = filtered_listing(
+    lambda: Pipeline, PIPELINE_FILTERS, [("created_at", OrderDirection.ASC)]
 )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any, cast
+from typing import Any
 
 import strawberry
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types import Info
 
@@ -18,9 +20,8 @@ from rapport.plugins.sales.models import TerritoryMember as TerritoryMemberRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
-    Listing,
-    global_id,
-    load_grouped,
+    filtered_listing,
+    list_order,
     optional_id,
     required_id,
 )
@@ -34,10 +35,22 @@ from rapport.schema import (
     IDFilter,
     ModelNode,
     OrderDirection,
+    Reference,
+    RequestContext,
+    Scope,
     StringFilter,
+    ToMany,
+    ToOne,
+    User,
     UserError,
+    columns,
     context_of,
+    grouped_loader,
     mutate,
+    read_many,
+    read_one,
+    read_page,
+    reads,
 )
 
 __all__ = [
@@ -49,42 +62,119 @@ __all__ = [
 ]
 
 
+@strawberry.enum
+class TerritoryOrderField(Enum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input
+class TerritoryOrder:
+    field: TerritoryOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class TerritoryMemberOrderField(Enum):
+    DISPLAY_NAME = "display_name"
+    EMAIL = "email"
+
+
+@strawberry.input
+class TerritoryMemberOrder:
+    field: TerritoryMemberOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+BY_NAME = [("name", OrderDirection.ASC)]
+TERRITORY_PARENT = ToOne(lambda: Territory, lambda scope: scope.row.parent_id)
+TERRITORY_CHILDREN = ToMany(
+    target=lambda: Territory,
+    link=lambda scope: scope.row.parent_id == scope.parent_row.id,
+    order=lambda scope: list_order(scope.row, scope.args.get("order_by"), BY_NAME),
+)
+
+
+def _is_member(scope: Scope) -> ColumnElement[bool]:
+    member = aliased(TerritoryMemberRow)
+    territories = select(member.user_id).where(member.territory_id == scope.parent_row.id)
+    return scope.row.id.in_(territories.correlate_except(member))
+
+
+TERRITORY_MEMBERS = ToMany(
+    target=lambda: User,
+    link=_is_member,
+    order=lambda scope: list_order(
+        scope.row, scope.args.get("order_by"), [("display_name", OrderDirection.ASC)]
+    ),
+)
+
+
+def _members_loader(context: RequestContext) -> Any:
+    return grouped_loader(
+        context,
+        lambda ids: (
+            select(TerritoryMemberRow)
+            .where(TerritoryMemberRow.territory_id.in_(ids))
+            .order_by(TerritoryMemberRow.id)
+        ),
+        lambda row: row.territory_id,
+    )
+
+
 @strawberry.type(description="A sales territory; territories form a tree.")
 class Territory(ModelNode):
     __model__ = TerritoryRow
     __permission__ = READ
+    __columns__ = columns("name", parent_id=Reference("Territory", "parent_id"))
 
     id: relay.NodeID[str]
     name: str
     parent_id: relay.GlobalID | None
     row: strawberry.Private[TerritoryRow]
 
-    @classmethod
-    def from_model(cls, row: TerritoryRow) -> Territory:
-        return cls(
-            id=str(row.id),
-            name=row.name,
-            parent_id=global_id("Territory", row.parent_id),
-            row=row,
-        )
+    @strawberry.field(metadata=reads(TERRITORY_PARENT), description="The territory above it.")
+    async def parent(self, info: Info) -> Territory | None:
+        return await read_one(info, TERRITORY_PARENT, self)
 
-    @strawberry.field(description="The territories directly below it.")
-    async def children(self, info: Info) -> list[Territory]:
-        rows = await load_grouped(
-            context_of(info), TerritoryRow, "parent_id", self.row.id, TerritoryRow.name
-        )
-        return [Territory.from_model(row) for row in rows]
+    @strawberry.field(
+        metadata=reads(TERRITORY_CHILDREN), description="The territories directly below it."
+    )
+    async def children(
+        self, info: Info, order_by: list[TerritoryOrder] | None = None
+    ) -> list[Territory]:
+        return await read_many(info, TERRITORY_CHILDREN, self, order_by=order_by)
+
+    @strawberry.field(metadata=reads(TERRITORY_MEMBERS), description="Its member users.")
+    async def members(
+        self, info: Info, order_by: list[TerritoryMemberOrder] | None = None
+    ) -> list[User]:
+        return await read_many(info, TERRITORY_MEMBERS, self, order_by=order_by)
 
     @strawberry.field(description="Global ids of its member users.")
     async def member_ids(self, info: Info) -> list[relay.GlobalID]:
-        rows = await load_grouped(context_of(info), TerritoryMemberRow, "territory_id", self.row.id)
+        # A list of ids, not of objects: the read compiler leaves it to this resolver.
+        loader = context_of(info).loader_for(("sales", "territory-members"), _members_loader)
+        rows = await loader.load(self.row.id)
         return [relay.GlobalID("User", str(row.user_id)) for row in rows]
+
+
+QUOTA_USER = ToOne(lambda: User, lambda scope: scope.row.user_id)
+QUOTA_TERRITORY = ToOne(lambda: Territory, lambda scope: scope.row.territory_id)
 
 
 @strawberry.type(description="A target for a user or a territory over a period.")
 class Quota(ModelNode):
     __model__ = QuotaRow
     __permission__ = READ
+    __columns__ = columns(
+        "period_start",
+        "period_end",
+        "amount",
+        "currency",
+        user_id=Reference("User", "user_id"),
+        territory_id=Reference("Territory", "territory_id"),
+    )
 
     id: relay.NodeID[str]
     user_id: relay.GlobalID | None
@@ -93,18 +183,15 @@ class Quota(ModelNode):
     period_end: date
     amount: Decimal
     currency: str
+    row: strawberry.Private[QuotaRow]
 
-    @classmethod
-    def from_model(cls, row: QuotaRow) -> Quota:
-        return cls(
-            id=str(row.id),
-            user_id=global_id("User", row.user_id),
-            territory_id=global_id("Territory", row.territory_id),
-            period_start=row.period_start,
-            period_end=row.period_end,
-            amount=row.amount,
-            currency=row.currency,
-        )
+    @strawberry.field(metadata=reads(QUOTA_USER), description="The user it is set for.")
+    async def user(self, info: Info) -> User | None:
+        return await read_one(info, QUOTA_USER, self)
+
+    @strawberry.field(metadata=reads(QUOTA_TERRITORY), description="The territory it is set for.")
+    async def territory(self, info: Info) -> Territory | None:
+        return await read_one(info, QUOTA_TERRITORY, self)
 
 
 @strawberry.type(
@@ -122,10 +209,16 @@ class CommissionTierInput:
     multiplier: Decimal
 
 
+PLAN_USER = ToOne(lambda: User, lambda scope: scope.row.user_id)
+
+
 @strawberry.type(description="How payments earn commission.")
 class CommissionPlan(ModelNode):
     __model__ = CommissionPlanRow
     __permission__ = READ
+    __columns__ = columns(
+        "name", "rate", "family_rates", "active", user_id=Reference("User", "user_id")
+    )
 
     id: relay.NodeID[str]
     name: str
@@ -134,25 +227,21 @@ class CommissionPlan(ModelNode):
     )
     rate: Decimal = strawberry.field(description="Flat rate, 0.05 for 5 %.")
     family_rates: JSON = strawberry.field(description="Rates by product family.")
-    tiers: list[CommissionTier] = strawberry.field(
-        description="Rate multipliers by quota attainment, lowest first."
-    )
-    active: bool
 
-    @classmethod
-    def from_model(cls, row: CommissionPlanRow) -> CommissionPlan:
-        return cls(
-            id=str(row.id),
-            name=row.name,
-            user_id=global_id("User", row.user_id),
-            rate=row.rate,
-            family_rates=cast(JSON, dict(row.family_rates or {})),
-            tiers=[
-                CommissionTier(attainment=t.attainment, multiplier=t.multiplier)
-                for t in commission_service.plan_tiers(row)
-            ],
-            active=row.active,
-        )
+    @strawberry.field(description="Rate multipliers by quota attainment, lowest first.")
+    def tiers(self) -> list[CommissionTier]:
+        # Sorted by their numeric attainment, which the stored JSON does not keep in order.
+        return [
+            CommissionTier(attainment=tier.attainment, multiplier=tier.multiplier)
+            for tier in commission_service.plan_tiers(self.row)
+        ]
+
+    active: bool
+    row: strawberry.Private[CommissionPlanRow]
+
+    @strawberry.field(metadata=reads(PLAN_USER), description="The user it is the plan of.")
+    async def user(self, info: Info) -> User | None:
+        return await read_one(info, PLAN_USER, self)
 
 
 @strawberry.input
@@ -202,18 +291,6 @@ PLAN_FILTERS = {
 
 
 @strawberry.enum
-class TerritoryOrderField(Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input
-class TerritoryOrder:
-    field: TerritoryOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-@strawberry.enum
 class QuotaOrderField(Enum):
     PERIOD_START = "period_start"
     AMOUNT = "amount"
@@ -237,32 +314,17 @@ class CommissionPlanOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-TERRITORIES = Listing(
-    TerritoryRow,
-    TERRITORY_FILTERS,
-    {"name": TerritoryRow.name, "created_at": TerritoryRow.created_at},
-    "name",
-    Territory.from_model,
-)
-QUOTAS = Listing(
-    QuotaRow,
-    QUOTA_FILTERS,
-    {"period_start": QuotaRow.period_start, "amount": QuotaRow.amount},
-    "period_start",
-    Quota.from_model,
-)
-COMMISSION_PLANS = Listing(
-    CommissionPlanRow,
-    PLAN_FILTERS,
-    {"name": CommissionPlanRow.name, "created_at": CommissionPlanRow.created_at},
-    "name",
-    CommissionPlan.from_model,
-)
+TERRITORIES = filtered_listing(lambda: Territory, TERRITORY_FILTERS, BY_NAME)
+QUOTAS = filtered_listing(lambda: Quota, QUOTA_FILTERS, [("period_start", OrderDirection.ASC)])
+COMMISSION_PLANS = filtered_listing(lambda: CommissionPlan, PLAN_FILTERS, BY_NAME)
 
 
 @strawberry.type
 class TerritoryQueries:
-    @strawberry.field(description="Territories, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(TERRITORIES),
+        description="Territories, filtered and ordered, a page at a time.",
+    )
     async def territories(
         self,
         info: Info,
@@ -273,11 +335,20 @@ class TerritoryQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Territory]:
-        return await TERRITORIES.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            TERRITORIES,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
-    @strawberry.field(description="Quotas, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(QUOTAS), description="Quotas, filtered and ordered, a page at a time."
+    )
     async def quotas(
         self,
         info: Info,
@@ -288,11 +359,21 @@ class TerritoryQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Quota]:
-        return await QUOTAS.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            QUOTAS,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
-    @strawberry.field(description="Commission plans, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(COMMISSION_PLANS),
+        description="Commission plans, filtered and ordered, a page at a time.",
+    )
     async def commission_plans(
         self,
         info: Info,
@@ -303,8 +384,15 @@ class TerritoryQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[CommissionPlan]:
-        return await COMMISSION_PLANS.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            COMMISSION_PLANS,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 
