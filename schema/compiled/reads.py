@@ -31,7 +31,7 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_variable_values
-from sqlalchemy import Select
+from sqlalchemy import Select, event
 from strawberry.types import ExecutionResult
 
 from rapport.core.auth import Actor
@@ -51,6 +51,7 @@ def today() -> Any:
 
 PLAN_CACHE_SIZE = 512
 STATEMENT_CACHE_SIZE = 256
+RENDERED_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class CompiledReads:
         self.rules = [*specified_rules, *limit_rules(runtime.settings)]
         self._plans: OrderedDict[tuple[Any, ...], Plan | None] = OrderedDict()
         self._statements: OrderedDict[tuple[Any, ...], Select[Any] | None] = OrderedDict()
+        self._rendered: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = OrderedDict()
         self.statements_run = 0
 
     @property
@@ -132,8 +134,8 @@ class CompiledReads:
 
     def statement(
         self, plan: Plan, shape_key: tuple[Any, ...], actor: Actor, variables: dict[str, Any]
-    ) -> Select[Any] | None:
-        """The statement for these variables: compiled once, then reused.
+    ) -> tuple[tuple[Any, ...] | None, Select[Any] | None]:
+        """The statement for these variables, and its cache key: compiled once, then reused.
 
         The key holds the day because declarations may read it (age bands are counted to
         today); everything else a statement depends on is in the plan key or bound at run time.
@@ -141,15 +143,15 @@ class CompiledReads:
         try:
             key = (shape_key, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), today())
         except TypeError:
-            return self._compile(plan, actor, variables)
+            return None, self._compile(plan, actor, variables)
         if key in self._statements:
             self._statements.move_to_end(key)
-            return self._statements[key]
+            return key, self._statements[key]
         statement = self._compile(plan, actor, variables)
         self._statements[key] = statement
         if len(self._statements) > STATEMENT_CACHE_SIZE:
             self._statements.popitem(last=False)
-        return statement
+        return key, statement
 
     def _compile(self, plan: Plan, actor: Actor, variables: dict[str, Any]) -> Select[Any] | None:
         operation = plan.operation
@@ -194,11 +196,10 @@ class CompiledReads:
             return None
         if plan.constant is not None:
             return ExecutionResult(data=dict(plan.constant), errors=None)
-        statement = self.statement(plan, shape_key, actor, variables or {})
+        statement_key, statement = self.statement(plan, shape_key, actor, variables or {})
         if statement is None:
             return None
-        async with self.runtime.session_for(actor, policies) as session:
-            row = (await session.execute(statement)).one()
+        row = await self._run(statement, statement_key, actor, policies)
         self.statements_run += 1
         keys = [column.name for column in statement.selected_columns]
         data = {
@@ -206,3 +207,44 @@ class CompiledReads:
             for key, value in zip(keys, row, strict=True)
         }
         return ExecutionResult(data=data, errors=None)
+
+    async def _run(
+        self,
+        statement: Select[Any],
+        statement_key: tuple[Any, ...] | None,
+        actor: Actor,
+        policies: RowPolicies,
+    ) -> Any:
+        """The statement's one row, read through the caller's scoped session.
+
+        The first run goes through the ORM, whose ``do_orm_execute`` rule adds the workspace
+        and the policies; the SQL and parameters it sent are kept for this statement and this
+        caller, whose policies are a function of who they are, and later runs send them again
+        as they are: rebuilding and rendering a statement of a few hundred nodes costs more
+        than the database takes to answer it.
+        """
+        render_key = None if statement_key is None else (statement_key, actor)
+        async with self.runtime.session_for(actor, policies) as session:
+            # One statement reads one snapshot by itself: no BEGIN and ROLLBACK around it.
+            connection = await session.connection(
+                execution_options={"isolation_level": "AUTOCOMMIT"}
+            )
+            rendered = self._rendered.get(render_key) if render_key is not None else None
+            if rendered is not None:
+                return (await connection.exec_driver_sql(*rendered)).one()
+            sent: list[tuple[str, tuple[Any, ...]]] = []
+
+            def keep(_c: Any, _cursor: Any, sql: str, parameters: Any, *_rest: Any) -> None:
+                sent.append((sql, tuple(parameters)))
+
+            driver_connection = connection.sync_connection
+            event.listen(driver_connection, "before_cursor_execute", keep)
+            try:
+                row = (await session.execute(statement)).one()
+            finally:
+                event.remove(driver_connection, "before_cursor_execute", keep)
+        if render_key is not None and len(sent) == 1:
+            self._rendered[render_key] = sent[0]
+            if len(self._rendered) > RENDERED_CACHE_SIZE:
+                self._rendered.popitem(last=False)
+        return row
