@@ -165,7 +165,8 @@ def start(label: str, command: list[str], env: dict[str, str], port: int) -> Ite
 
 def rapport(options: Options) -> tuple[list[str], dict[str, str], int]:
     port = free_port()
-    command = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port)]
+    # PostGraphile runs without its query log; Rapport without its access log.
+    command = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port), "--no-access-log"]
     # A page above the default cap needs the cap raised, as in w1_customer_360.
     cap = max(Settings().max_page_size, options.page_size)
     env = {"RAPPORT_DATABASE_URL": options.database_url, "RAPPORT_MAX_PAGE_SIZE": str(cap)}

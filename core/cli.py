@@ -85,8 +85,16 @@ def main(ctx: click.Context) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Create a `demo` workspace with sample data.")
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Log a line per request (a proxy in front may log them already).",
+)
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, workers: int, demo: bool) -> None:
+def serve(
+    settings: Settings, host: str, port: int, workers: int, demo: bool, access_log: bool
+) -> None:
     """Migrate the database if needed and serve the API."""
     import uvicorn
 
@@ -112,11 +120,12 @@ def serve(settings: Settings, host: str, port: int, workers: int, demo: bool) ->
             host=host,
             port=port,
             workers=workers,
+            access_log=access_log,
         )
         return
     from rapport.core.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port)
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log)
 
 
 @main.command()
