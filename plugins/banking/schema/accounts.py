@@ -6,49 +6,57 @@ from datetime import date
 from decimal import Decimal
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
 from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.schema.common import customer_pk
+from rapport.plugins.banking.schema.ordering import sort_keys
 from rapport.plugins.banking.schema.types import (
     FinancialAccount,
     FinancialProduct,
+    FinancialProductOrder,
     HolderRole,
     ProductKind,
 )
 from rapport.plugins.banking.services import accounts as service
 from rapport.schema import (
     Connection,
-    SortKey,
+    Listing,
     UserError,
-    context_of,
     decode_node_id,
     mutate,
-    paginate,
+    read_page,
+    reads,
 )
 
 __all__ = ["AccountMutations", "AccountQueries"]
 
 
+FINANCIAL_PRODUCTS = Listing(
+    target=lambda: FinancialProduct,
+    where=lambda scope: [],
+    keys=lambda scope: sort_keys(
+        models.FinancialProduct, scope.args.get("order_by"), [("code", False)]
+    ),
+)
+
+
 @strawberry.type
 class AccountQueries:
-    @strawberry.field(description="The bank's products, by code.")
+    @strawberry.field(
+        metadata=reads(FINANCIAL_PRODUCTS), description="The bank's products, by code."
+    )
     async def financial_products(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: list[FinancialProductOrder] | None = None,
     ) -> Connection[FinancialProduct]:
-        context = context_of(info)
-        context.require("banking:read")
-        row = models.FinancialProduct
-        return await paginate(
-            context,
-            select(row),
-            keys=[SortKey(row.code), SortKey(row.id)],
-            to_node=FinancialProduct.from_model,
-            first=first,
-            after=after,
+        return await read_page(
+            info, FINANCIAL_PRODUCTS, first=first, after=after, order_by=order_by
         )
 
 

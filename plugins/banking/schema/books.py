@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists
 from strawberry import relay
 from strawberry.types import Info
 
@@ -20,11 +20,13 @@ from rapport.plugins.banking.access import (
     today,
 )
 from rapport.plugins.banking.schema.common import customer_pk, optional_pk, user_pk
+from rapport.plugins.banking.schema.ordering import sort_keys
 from rapport.plugins.banking.schema.types import (
     Assignment,
     AssignmentRole,
     Household,
     RelationshipManager,
+    RelationshipManagerOrder,
     Tier,
 )
 from rapport.plugins.banking.services import assignments as assignment_service
@@ -33,16 +35,18 @@ from rapport.plugins.banking.services.managers import ManagerProfile, save_manag
 from rapport.schema import (
     Connection,
     Custom,
-    SortKey,
+    Listing,
+    Scope,
     StringFilter,
     UserError,
     compile_filter,
     context_of,
     decode_node_id,
     mutate,
-    paginate,
+    read_page,
+    reads,
 )
-from rapport.schema.types.customer import Customer
+from rapport.schema.types.customer import Customer, CustomerOrder
 
 __all__ = ["BookMutations", "BookQueries"]
 
@@ -60,14 +64,13 @@ class BookFilter:
     not_: BookFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
 
 
-def _book_filters(info: Info[Any, Any]) -> dict[str, Any]:
-    actor = context_of(info).require_actor()
+def _book_filters(me: Any) -> dict[str, Any]:
     day = today()
 
     def held_in(roles: list[AssignmentRole]) -> Any:
         return exists().where(
             models.Assignment.customer_id == CustomerRow.id,
-            models.Assignment.manager_user_id == actor.user_id,
+            models.Assignment.manager_user_id == me,
             models.Assignment.role.in_([r.value for r in roles]),
             models.Assignment.valid_from <= day,
             (models.Assignment.valid_to.is_(None)) | (models.Assignment.valid_to > day),
@@ -94,6 +97,35 @@ def _book_filters(info: Info[Any, Any]) -> dict[str, Any]:
     }
 
 
+def _book_rows(scope: Scope) -> list[ColumnElement[bool]]:
+    ws, me = scope.args["workspace_id"], scope.args["user_id"]
+    managers = team_books(ws, me) if scope.args.get("team") else own_book(ws, me)
+    return [
+        CustomerRow.deleted_at.is_(None),
+        CustomerRow.id.in_(book_customer_ids(ws, managers, today())),
+        compile_filter(scope.args.get("filter"), _book_filters(me)),
+    ]
+
+
+# The caller's own book: its rows depend on who calls, which a compiled plan (shared by every
+# caller with the same permissions) cannot say, so the field has no `reads` and the resolver
+# passes the caller's ids in as arguments.
+MY_BOOK = Listing(
+    target=lambda: Customer,
+    where=_book_rows,
+    keys=lambda scope: sort_keys(
+        CustomerRow, scope.args.get("order_by"), [("display_name", False)]
+    ),
+)
+RELATIONSHIP_MANAGERS = Listing(
+    target=lambda: RelationshipManager,
+    where=lambda scope: [],
+    keys=lambda scope: sort_keys(
+        models.RelationshipManager, scope.args.get("order_by"), [("created_at", False)]
+    ),
+)
+
+
 @strawberry.type
 class BookQueries:
     @strawberry.field(
@@ -112,39 +144,34 @@ class BookQueries:
                 description="A team lead's whole team: their own book and their managers' books."
             ),
         ] = False,
+        order_by: list[CustomerOrder] | None = None,
     ) -> Connection[Customer]:
-        context = context_of(info)
-        actor = context.require("banking:read")
-        ws, me, day = actor.workspace_id, actor.user_id, today()
-        managers = team_books(ws, me) if team else own_book(ws, me)
-        statement = select(CustomerRow).where(
-            CustomerRow.deleted_at.is_(None),
-            CustomerRow.id.in_(book_customer_ids(ws, managers, day)),
-            compile_filter(filter, _book_filters(info)),
-        )
-        return await paginate(
-            context,
-            statement,
-            keys=[SortKey(CustomerRow.display_name), SortKey(CustomerRow.id)],
-            to_node=Customer.from_model,
+        actor = context_of(info).require("banking:read")
+        return await read_page(
+            info,
+            MY_BOOK,
             first=first,
             after=after,
+            filter=filter,
+            team=team,
+            order_by=order_by,
+            workspace_id=actor.workspace_id,
+            user_id=actor.user_id,
         )
 
-    @strawberry.field(description="Manager profiles the caller may see, by branch.")
+    @strawberry.field(
+        metadata=reads(RELATIONSHIP_MANAGERS),
+        description="Manager profiles the caller may see, by branch.",
+    )
     async def relationship_managers(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: list[RelationshipManagerOrder] | None = None,
     ) -> Connection[RelationshipManager]:
-        context = context_of(info)
-        context.require("banking:read")
-        row = models.RelationshipManager
-        return await paginate(
-            context,
-            select(row),
-            keys=[SortKey(row.created_at), SortKey(row.id)],
-            to_node=RelationshipManager.from_model,
-            first=first,
-            after=after,
+        return await read_page(
+            info, RELATIONSHIP_MANAGERS, first=first, after=after, order_by=order_by
         )
 
 

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -14,37 +13,43 @@ from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
 from rapport.plugins.banking.schema.common import customer_pk
-from rapport.plugins.banking.schema.types import KeyClient, Tier
+from rapport.plugins.banking.schema.ordering import sort_keys
+from rapport.plugins.banking.schema.types import KeyClient, KeyClientOrder, Tier
 from rapport.plugins.banking.services import client_figures
 from rapport.plugins.banking.services.tiers import TierRun, recompute_tiers
-from rapport.schema import Connection, SortKey, UserError, context_of, mutate, paginate
+from rapport.schema import Connection, Listing, UserError, context_of, mutate, read_page, reads
 
 __all__ = ["KeyClientMutations", "KeyClientQueries"]
 
 
+KEY_CLIENTS = Listing(
+    target=lambda: KeyClient,
+    where=lambda scope: (
+        []
+        if scope.args.get("tier") is None
+        else [models.KeyClientTier.tier == scope.args["tier"].value]
+    ),
+    keys=lambda scope: sort_keys(
+        models.KeyClientTier, scope.args.get("order_by"), [("value", True), ("id", True)]
+    ),
+)
+
+
 @strawberry.type
 class KeyClientQueries:
-    @strawberry.field(description="Clients by tier, the most valuable first.")
+    @strawberry.field(
+        metadata=reads(KEY_CLIENTS), description="Clients by tier, the most valuable first."
+    )
     async def key_clients(
         self,
         info: Info,
         tier: Tier | None = None,
         first: int | None = None,
         after: str | None = None,
+        order_by: list[KeyClientOrder] | None = None,
     ) -> Connection[KeyClient]:
-        context = context_of(info)
-        context.require("banking:read")
-        row = models.KeyClientTier
-        statement = select(row)
-        if tier is not None:
-            statement = statement.where(row.tier == tier.value)
-        return await paginate(
-            context,
-            statement,
-            keys=[SortKey(row.value, descending=True), SortKey(row.id, descending=True)],
-            to_node=KeyClient.from_model,
-            first=first,
-            after=after,
+        return await read_page(
+            info, KEY_CLIENTS, first=first, after=after, tier=tier, order_by=order_by
         )
 
 

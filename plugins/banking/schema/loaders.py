@@ -1,4 +1,5 @@
-"""Per-request DataLoaders for the banking fields: one query per batch of parents."""
+"""Per-request DataLoaders for the banking figures the compiler does not read: one query per
+batch of parents."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
@@ -16,20 +16,11 @@ from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
 from rapport.plugins.banking.schema.common import workspace_wide
 from rapport.plugins.banking.services.accounts import assets_by_customer
-from rapport.plugins.banking.services.assignments import primary_managers
 from rapport.plugins.banking.services.cross_sell import Suggestion, cross_sell_suggestions
-from rapport.plugins.banking.services.households import household_members, households_of
+from rapport.plugins.banking.services.households import household_members
 from rapport.schema import RequestContext, context_of
 
-__all__ = [
-    "household_member_ids",
-    "load_accounts",
-    "load_assets",
-    "load_balance_history",
-    "load_cross_sell",
-    "load_household",
-    "load_primary_manager",
-]
+__all__ = ["household_member_ids", "load_assets", "load_cross_sell"]
 
 
 def _batched(context: RequestContext, fetch: Any) -> DataLoader[uuid.UUID, Any]:
@@ -58,37 +49,6 @@ async def load_assets(info: Info[Any, Any], customer_ids: list[uuid.UUID]) -> li
     return [v if v is not None else Decimal("0") for v in values]
 
 
-async def load_accounts(
-    info: Info[Any, Any], customer_id: uuid.UUID
-) -> list[models.FinancialAccount]:
-    """Accounts each customer holds, oldest first."""
-
-    async def fetch(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
-        rows = await session.execute(
-            select(models.AccountHolder.customer_id, models.FinancialAccount)
-            .join(
-                models.FinancialAccount,
-                models.FinancialAccount.id == models.AccountHolder.account_id,
-            )
-            .where(models.AccountHolder.customer_id.in_(ids))
-            .order_by(models.FinancialAccount.opened_on, models.FinancialAccount.id)
-        )
-        grouped: dict[uuid.UUID, list[Any]] = {}
-        for holder, account in rows.all():
-            grouped.setdefault(holder, []).append(account)
-        return grouped
-
-    return await _loader(info, "accounts", fetch).load(customer_id) or []
-
-
-async def load_primary_manager(info: Info[Any, Any], customer_id: uuid.UUID) -> uuid.UUID | None:
-    return await _loader(info, "primary-manager", primary_managers).load(customer_id)
-
-
-async def load_household(info: Info[Any, Any], customer_id: uuid.UUID) -> models.Household | None:
-    return await _loader(info, "household", households_of).load(customer_id)
-
-
 async def household_member_ids(info: Info[Any, Any], household: Any) -> list[uuid.UUID]:
     async def fetch(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
         rows = (
@@ -110,38 +70,3 @@ async def load_cross_sell(info: Info[Any, Any], customer_id: uuid.UUID) -> list[
 
     loader = context.loader_for(("banking", "cross-sell"), lambda c: DataLoader(load_fn=load))
     return await loader.load(customer_id)
-
-
-async def load_balance_history(
-    info: Info[Any, Any], account_id: uuid.UUID, last: int
-) -> list[models.BalanceSnapshot]:
-    """The newest ``last`` snapshots of each account: one windowed query per batch."""
-
-    async def fetch(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
-        position = (
-            func.row_number()
-            .over(
-                partition_by=models.BalanceSnapshot.account_id,
-                order_by=models.BalanceSnapshot.as_of.desc(),
-            )
-            .label("position")
-        )
-        ranked = (
-            select(models.BalanceSnapshot, position)
-            .where(models.BalanceSnapshot.account_id.in_(ids))
-            .subquery()
-        )
-        snapshot = aliased(models.BalanceSnapshot, ranked)
-        rows = (
-            await session.execute(
-                select(snapshot)
-                .where(ranked.c.position <= last)
-                .order_by(ranked.c.account_id, ranked.c.as_of.desc())
-            )
-        ).scalars()
-        grouped: dict[uuid.UUID, list[Any]] = {}
-        for row in rows:
-            grouped.setdefault(row.account_id, []).append(row)
-        return grouped
-
-    return await _loader(info, f"balance-history-{last}", fetch).load(account_id) or []

@@ -17,7 +17,7 @@ from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
 from rapport.plugins.banking.periods import Period, parse_period
 from rapport.plugins.banking.schema.common import user_pk, workspace_wide
-from rapport.plugins.banking.schema.types import TrainingRecord, load_user
+from rapport.plugins.banking.schema.types import TrainingRecord
 from rapport.plugins.banking.services.scorecards import compute_scorecard
 from rapport.plugins.banking.services.training import record_training, training_balance
 from rapport.schema import UserError, context_of, mutate
@@ -50,7 +50,7 @@ class Scorecard:
 
     @strawberry.field
     async def manager(self, info: Info) -> User | None:
-        return await load_user(info, self.manager_pk)
+        return await User.resolve_pk(info, self.manager_pk)
 
 
 @strawberry.type(description="Training points a manager earned in a period.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement
 from strawberry import relay
 from strawberry.types import Info
 
@@ -13,18 +13,36 @@ from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import today
 from rapport.plugins.banking.schema.common import customer_pk
-from rapport.plugins.banking.schema.types import RiskKind, RiskRating
+from rapport.plugins.banking.schema.ordering import sort_keys
+from rapport.plugins.banking.schema.types import RiskKind, RiskRating, RiskRatingOrder
 from rapport.plugins.banking.services import ratings as service
-from rapport.schema import Connection, SortKey, UserError, context_of, mutate, paginate
+from rapport.schema import Connection, Listing, Scope, UserError, mutate, read_page, reads
 
 __all__ = ["RatingMutations", "RatingQueries"]
+
+
+def _due(scope: Scope) -> list[ColumnElement[bool]]:
+    # The field's own `before` (a day) shares its name with a connection's cursor argument:
+    # the resolver passes it on as `due_before`, and the compiler, which reads `before` as a
+    # cursor, leaves queries that give it to the resolver.
+    return [service.overdue_condition(scope.args.get("due_before") or today())]
+
+
+REVIEWS_DUE = Listing(
+    target=lambda: RiskRating,
+    where=_due,
+    keys=lambda scope: sort_keys(
+        models.RiskRating, scope.args.get("order_by"), [("next_review_on", False)]
+    ),
+)
 
 
 @strawberry.type
 class RatingQueries:
     @strawberry.field(
+        metadata=reads(REVIEWS_DUE),
         description="Current ratings due for review before a day (default today), the most "
-        "overdue first; only clients the caller may see."
+        "overdue first; only clients the caller may see.",
     )
     async def reviews_due(
         self,
@@ -32,17 +50,10 @@ class RatingQueries:
         before: date | None = None,
         first: int | None = None,
         after: str | None = None,
+        order_by: list[RiskRatingOrder] | None = None,
     ) -> Connection[RiskRating]:
-        context = context_of(info)
-        context.require("banking:read")
-        row = models.RiskRating
-        return await paginate(
-            context,
-            select(row).where(service.overdue_condition(before or today())),
-            keys=[SortKey(row.next_review_on), SortKey(row.id)],
-            to_node=RiskRating.from_model,
-            first=first,
-            after=after,
+        return await read_page(
+            info, REVIEWS_DUE, first=first, after=after, due_before=before, order_by=order_by
         )
 
 

@@ -1,58 +1,72 @@
 """The banking records as GraphQL nodes; ``node(id:)`` resolves each of them.
 
-Relations between them resolve through per-request DataLoaders (``load_one``), never a query
-per parent.
+Each type declares its columns and the relations it crosses (``ToOne``/``ToMany``), so the read
+compiler answers queries over them in one statement and the resolvers read the same
+declarations, batched per request.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types import Info
 
-from rapport.core.models import Customer as CustomerRow
-from rapport.core.models import User as UserRow
+from rapport.core.models import Relationship
 from rapport.plugins.banking import models
-from rapport.plugins.banking.access import today
-from rapport.plugins.banking.schema.loaders import (
-    household_member_ids,
-    load_assets,
-    load_balance_history,
-)
+from rapport.plugins.banking.access import HOUSEHOLD_MEMBER, today
+from rapport.plugins.banking.schema.loaders import household_member_ids, load_assets
+from rapport.plugins.banking.schema.ordering import order_columns
 from rapport.plugins.banking.services.accounts import mask_number
-from rapport.schema import ModelNode, by_id_loader, context_of, grouped_loader
-from rapport.schema.types.customer import Customer
+from rapport.schema import (
+    Entity,
+    ModelNode,
+    OrderDirection,
+    Scope,
+    ToMany,
+    ToOne,
+    columns,
+    context_of,
+    read_many,
+    read_one,
+    reads,
+)
+from rapport.schema.node_rows import node_from_row
+from rapport.schema.types.customer import Customer, CustomerOrder
 from rapport.schema.types.identity import User
 
 __all__ = [
     "AccountHolder",
     "AccountStatus",
     "Assignment",
+    "AssignmentOrder",
     "AssignmentRole",
     "BalanceSnapshot",
     "FinancialAccount",
+    "FinancialAccountOrder",
     "FinancialProduct",
+    "FinancialProductOrder",
     "HolderRole",
     "Household",
     "KeyClient",
+    "KeyClientOrder",
     "ProductKind",
     "RelationshipManager",
+    "RelationshipManagerOrder",
     "RiskKind",
     "RiskRating",
+    "RiskRatingOrder",
     "Tier",
     "TrainingRecord",
-    "load_customer",
-    "load_customers",
-    "load_user",
 ]
 
+READ = "banking:read"
 VIEW_NUMBERS = "banking:view_account_numbers"
 
 
@@ -105,95 +119,198 @@ class Tier(Enum):
     C = "C"
 
 
-async def _load(info: Info[Any, Any], model: Any, row_id: uuid.UUID | None) -> Any:
-    if row_id is None:
-        return None
-    context = context_of(info)
-    loader = context.loader_for(("banking-by-id", model.__name__), lambda c: by_id_loader(c, model))
-    return await loader.load(row_id)
+# Order inputs: each field's value is the attribute it sorts by (see ordering.py).
 
 
-async def load_customer(info: Info[Any, Any], customer_id: uuid.UUID | None) -> Customer | None:
-    """A customer the caller may see (access policies apply), or None."""
-    row = await _load(info, CustomerRow, customer_id)
-    return Customer.from_model(row) if row is not None and row.deleted_at is None else None
+@strawberry.enum
+class AssignmentOrderField(Enum):
+    VALID_FROM = "valid_from"
+    CREATED_AT = "created_at"
+    ROLE = "role"
 
 
-async def load_customers(info: Info[Any, Any], ids: list[uuid.UUID]) -> list[Customer]:
-    """The customers among ``ids`` the caller may see, in order, in one batch."""
-    context = context_of(info)
-    loader = context.loader_for(
-        ("banking-by-id", CustomerRow.__name__), lambda c: by_id_loader(c, CustomerRow)
-    )
-    rows = await loader.load_many(ids)
-    return [Customer.from_model(r) for r in rows if r is not None and r.deleted_at is None]
+@strawberry.input
+class AssignmentOrder:
+    field: AssignmentOrderField
+    direction: OrderDirection = OrderDirection.DESC
 
 
-async def load_user(info: Info[Any, Any], user_id: uuid.UUID | None) -> User | None:
-    row = await _load(info, UserRow, user_id)
-    return User.from_model(row) if row is not None else None
+@strawberry.enum
+class AccountHolderOrderField(Enum):
+    IS_PRIMARY = "is_primary"
+    ROLE = "role"
+
+
+@strawberry.input
+class AccountHolderOrder:
+    field: AccountHolderOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class FinancialAccountOrderField(Enum):
+    OPENED_ON = "opened_on"
+    BALANCE = "balance"
+    STATUS = "status"
+    CURRENCY = "currency"
+
+
+@strawberry.input
+class FinancialAccountOrder:
+    field: FinancialAccountOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class FinancialProductOrderField(Enum):
+    CODE = "code"
+    NAME = "name"
+    KIND = "kind"
+
+
+@strawberry.input
+class FinancialProductOrder:
+    field: FinancialProductOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class RiskRatingOrderField(Enum):
+    RATED_AT = "rated_at"
+    NEXT_REVIEW_ON = "next_review_on"
+    KIND = "kind"
+
+
+@strawberry.input
+class RiskRatingOrder:
+    field: RiskRatingOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class KeyClientOrderField(Enum):
+    VALUE = "value"
+    ASSETS = "assets"
+    REVENUE = "revenue"
+    TIER = "tier"
+
+
+@strawberry.input
+class KeyClientOrder:
+    field: KeyClientOrderField
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.enum
+class RelationshipManagerOrderField(Enum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input
+class RelationshipManagerOrder:
+    field: RelationshipManagerOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+def active_on_day(row: Any) -> ColumnElement[bool]:
+    """An assignment valid today (``valid_to`` is the first day no longer assigned)."""
+    day = today()
+    return and_(row.valid_from <= day, or_(row.valid_to.is_(None), row.valid_to > day))
+
+
+USER = ToOne(lambda: User, lambda scope: scope.row.user_id)
+TEAM_LEAD = ToOne(lambda: User, lambda scope: scope.row.team_lead_user_id)
 
 
 @strawberry.type(description="The banking profile of a user who manages clients.")
 class RelationshipManager(ModelNode):
     __model__ = models.RelationshipManager
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns("branch", "segment", "grade", "is_active")
 
     id: relay.NodeID[str]
     branch: str | None
     segment: str | None
     grade: str | None
     is_active: bool
-    user_pk: strawberry.Private[uuid.UUID]
-    lead_pk: strawberry.Private[uuid.UUID | None]
+    row: strawberry.Private[Any]
 
-    @classmethod
-    def from_model(cls, row: models.RelationshipManager) -> RelationshipManager:
-        return cls(
-            id=str(row.id),
-            branch=row.branch,
-            segment=row.segment,
-            grade=row.grade,
-            is_active=row.is_active,
-            user_pk=row.user_id,
-            lead_pk=row.team_lead_user_id,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(USER))
     async def user(self, info: Info) -> User | None:
-        return await load_user(info, self.user_pk)
+        return await read_one(info, USER, self)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(TEAM_LEAD))
     async def team_lead(self, info: Info) -> User | None:
-        return await load_user(info, self.lead_pk)
+        return await read_one(info, TEAM_LEAD, self)
+
+
+PRIMARY_MEMBER = ToOne(lambda: Customer, lambda scope: scope.row.primary_customer_id)
+
+
+def _membership(scope: Scope) -> Any:
+    """The live ``household_member`` edge from the listed customer to the primary member."""
+    edge = aliased(Relationship)
+    return (
+        select(edge)
+        .where(
+            edge.type_key == HOUSEHOLD_MEMBER,
+            edge.end_date.is_(None),
+            edge.to_customer_id == scope.parent_row.primary_customer_id,
+            edge.from_customer_id == scope.row.id,
+        )
+        .correlate_except(edge),
+        edge,
+    )
+
+
+def _is_member(scope: Scope) -> ColumnElement[bool]:
+    membership, _ = _membership(scope)
+    return or_(scope.row.id == scope.parent_row.primary_customer_id, membership.exists())
+
+
+def _members_order(scope: Scope) -> list[Any]:
+    order_by = scope.args.get("order_by")
+    if order_by:
+        return order_columns(scope.row, order_by, ())
+    # The primary member first, then the others in the order they joined.
+    membership, edge = _membership(scope)
+    joined = membership.with_only_columns(edge.created_at).limit(1).scalar_subquery()
+    edge_id = membership.with_only_columns(edge.id).limit(1).scalar_subquery()
+    primary_first = case((scope.row.id == scope.parent_row.primary_customer_id, 0), else_=1)
+    return [primary_first, joined, edge_id, scope.row.id]
+
+
+MEMBERS = ToMany(
+    target=lambda: Customer,
+    link=_is_member,
+    where=lambda scope: [scope.row.deleted_at.is_(None)],
+    order=_members_order,
+)
 
 
 @strawberry.type(description="A household: a group of clients around a primary member.")
 class Household(ModelNode):
     __model__ = models.Household
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns("name", "created_at")
 
     id: relay.NodeID[str]
     name: str
     created_at: datetime
-    primary_pk: strawberry.Private[uuid.UUID]
+    row: strawberry.Private[Any]
 
-    @classmethod
-    def from_model(cls, row: models.Household) -> Household:
-        return cls(
-            id=str(row.id),
-            name=row.name,
-            created_at=row.created_at,
-            primary_pk=row.primary_customer_id,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(PRIMARY_MEMBER))
     async def primary_member(self, info: Info) -> Customer | None:
-        return await load_customer(info, self.primary_pk)
+        return await read_one(info, PRIMARY_MEMBER, self)
 
-    @strawberry.field(description="Members the caller may see, the primary member first.")
-    async def members(self, info: Info) -> list[Customer]:
-        return await load_customers(info, await household_member_ids(info, self))
+    @strawberry.field(
+        metadata=reads(MEMBERS), description="Members the caller may see, the primary member first."
+    )
+    async def members(
+        self, info: Info, order_by: list[CustomerOrder] | None = None
+    ) -> list[Customer]:
+        return await read_many(info, MEMBERS, self, order_by=order_by)
 
     @strawberry.field(description="Sum of the members' assets under management.")
     async def total_assets(self, info: Info) -> Decimal:
@@ -201,10 +318,23 @@ class Household(ModelNode):
         return sum(await load_assets(info, ids), Decimal("0"))
 
 
+MANAGER = ToOne(lambda: User, lambda scope: scope.row.manager_user_id)
+CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+HOUSEHOLD = ToOne(lambda: Household, lambda scope: scope.row.household_id)
+
+
 @strawberry.type(description="A client in a manager's book, for a span of days.")
 class Assignment(ModelNode):
     __model__ = models.Assignment
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns(
+        "role",
+        "valid_from",
+        "valid_to",
+        "ended_reason",
+        "created_at",
+        is_active=lambda scope: active_on_day(scope.row),
+    )
 
     id: relay.NodeID[str]
     role: AssignmentRole
@@ -212,47 +342,31 @@ class Assignment(ModelNode):
     valid_to: date | None = strawberry.field(description="First day no longer assigned.")
     ended_reason: str | None
     created_at: datetime
-    manager_pk: strawberry.Private[uuid.UUID]
-    customer_pk: strawberry.Private[uuid.UUID | None]
-    household_pk: strawberry.Private[uuid.UUID | None]
-
-    @classmethod
-    def from_model(cls, row: models.Assignment) -> Assignment:
-        return cls(
-            id=str(row.id),
-            role=AssignmentRole(row.role),
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
-            ended_reason=row.ended_reason,
-            created_at=row.created_at,
-            manager_pk=row.manager_user_id,
-            customer_pk=row.customer_id,
-            household_pk=row.household_id,
-        )
+    row: strawberry.Private[Any]
 
     @strawberry.field
     def is_active(self) -> bool:
         day = today()
         return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(MANAGER))
     async def manager(self, info: Info) -> User | None:
-        return await load_user(info, self.manager_pk)
+        return await read_one(info, MANAGER, self)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(CUSTOMER))
     async def customer(self, info: Info) -> Customer | None:
-        return await load_customer(info, self.customer_pk)
+        return await read_one(info, CUSTOMER, self)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(HOUSEHOLD))
     async def household(self, info: Info) -> Household | None:
-        row = await _load(info, models.Household, self.household_pk)
-        return Household.from_model(row) if row is not None else None
+        return await read_one(info, HOUSEHOLD, self)
 
 
 @strawberry.type(description="A product the bank sells: a deposit, a loan, a card, ...")
 class FinancialProduct(ModelNode):
     __model__ = models.FinancialProduct
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns("code", "name", "kind", "is_active")
 
     id: relay.NodeID[str]
     code: str
@@ -260,38 +374,85 @@ class FinancialProduct(ModelNode):
     kind: ProductKind
     is_active: bool
 
-    @classmethod
-    def from_model(cls, row: models.FinancialProduct) -> FinancialProduct:
-        return cls(
-            id=str(row.id),
-            code=row.code,
-            name=row.name,
-            kind=ProductKind(row.kind),
-            is_active=row.is_active,
-        )
-
 
 @strawberry.type(description="One holder of an account.")
 class AccountHolder:
+    __entity__ = Entity(
+        model=models.AccountHolder, permission=READ, fields=columns("role", "is_primary")
+    )
+
     role: HolderRole
     is_primary: bool
-    customer_pk: strawberry.Private[uuid.UUID]
+    row: strawberry.Private[Any]
 
-    @strawberry.field(description="Null when the holder is outside what the caller may see.")
+    @classmethod
+    def from_model(cls, row: models.AccountHolder) -> AccountHolder:
+        built: AccountHolder = node_from_row(cls, row)
+        return built
+
+    @strawberry.field(
+        metadata=reads(CUSTOMER),
+        description="Null when the holder is outside what the caller may see.",
+    )
     async def customer(self, info: Info) -> Customer | None:
-        return await load_customer(info, self.customer_pk)
+        return await read_one(info, CUSTOMER, self)
 
 
 @strawberry.type(description="The balance of an account at the end of one day.")
 class BalanceSnapshot:
+    __entity__ = Entity(
+        model=models.BalanceSnapshot, permission=READ, fields=columns("as_of", "balance")
+    )
+
     as_of: date
     balance: Decimal
+
+    @classmethod
+    def from_model(cls, row: models.BalanceSnapshot) -> BalanceSnapshot:
+        built: BalanceSnapshot = node_from_row(cls, row)
+        return built
+
+
+def masked_number(scope: Scope) -> ColumnElement[Any]:
+    """The account number for callers who may see it, else ``mask_number``'s text in SQL."""
+    number = scope.row.number
+    if scope.can(VIEW_NUMBERS):
+        return number
+    # The last four characters, the whole number when shorter, as number[-4:] gives them.
+    length = func.length(number)
+    start = case((length > 4, length - 3), else_=1)
+    return literal("****") + func.substr(number, start)
+
+
+PRODUCT = ToOne(lambda: FinancialProduct, lambda scope: scope.row.product_id)
+HOLDERS = ToMany(
+    target=lambda: AccountHolder,
+    link=lambda scope: scope.row.account_id == scope.parent_row.id,
+    order=lambda scope: order_columns(
+        scope.row, scope.args.get("order_by"), [("is_primary", True), ("customer_id", False)]
+    ),
+)
+BALANCE_HISTORY = ToMany(
+    target=lambda: BalanceSnapshot,
+    link=lambda scope: scope.row.account_id == scope.parent_row.id,
+    order=lambda scope: [scope.row.as_of.desc()],
+    limit=lambda scope: max(0, min(scope.args.get("last", 12), 366)),
+)
 
 
 @strawberry.type(description="An account a client holds with the bank.")
 class FinancialAccount(ModelNode):
     __model__ = models.FinancialAccount
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns(
+        "currency",
+        "status",
+        "opened_on",
+        "closed_on",
+        "balance",
+        "balance_as_of",
+        number=masked_number,
+    )
 
     id: relay.NodeID[str]
     currency: str
@@ -300,66 +461,51 @@ class FinancialAccount(ModelNode):
     closed_on: date | None
     balance: Decimal
     balance_as_of: date | None
-    full_number: strawberry.Private[str]
-    product_pk: strawberry.Private[uuid.UUID]
-
-    @classmethod
-    def from_model(cls, row: models.FinancialAccount) -> FinancialAccount:
-        return cls(
-            id=str(row.id),
-            currency=row.currency,
-            status=AccountStatus(row.status),
-            opened_on=row.opened_on,
-            closed_on=row.closed_on,
-            balance=row.balance,
-            balance_as_of=row.balance_as_of,
-            full_number=row.number,
-            product_pk=row.product_id,
-        )
+    row: strawberry.Private[Any]
 
     @strawberry.field(
         description="Masked (`****1234`) unless the caller has `banking:view_account_numbers`."
     )
     def number(self, info: Info) -> str:
         actor = context_of(info).require_actor()
-        return self.full_number if actor.can(VIEW_NUMBERS) else mask_number(self.full_number)
+        full: str = self.row.number
+        return full if actor.can(VIEW_NUMBERS) else mask_number(full)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(PRODUCT))
     async def product(self, info: Info) -> FinancialProduct | None:
-        row = await _load(info, models.FinancialProduct, self.product_pk)
-        return FinancialProduct.from_model(row) if row is not None else None
+        return await read_one(info, PRODUCT, self)
 
-    @strawberry.field
-    async def holders(self, info: Info) -> list[AccountHolder]:
-        context = context_of(info)
-        loader = context.loader_for(
-            "banking-account-holders",
-            lambda c: grouped_loader(
-                c,
-                lambda ids: select(models.AccountHolder).where(
-                    models.AccountHolder.account_id.in_(ids)
-                ),
-                lambda row: row.account_id,
-            ),
-        )
-        rows = await loader.load(uuid.UUID(self.id))
-        return [
-            AccountHolder(
-                role=HolderRole(r.role), is_primary=r.is_primary, customer_pk=r.customer_id
-            )
-            for r in sorted(rows, key=lambda r: (not r.is_primary, str(r.customer_id)))
-        ]
+    @strawberry.field(metadata=reads(HOLDERS), description="The primary holder first.")
+    async def holders(
+        self, info: Info, order_by: list[AccountHolderOrder] | None = None
+    ) -> list[AccountHolder]:
+        return await read_many(info, HOLDERS, self, order_by=order_by)
 
-    @strawberry.field(description="Balances over time, the newest first.")
+    @strawberry.field(
+        metadata=reads(BALANCE_HISTORY), description="Balances over time, the newest first."
+    )
     async def balance_history(self, info: Info, last: int = 12) -> list[BalanceSnapshot]:
-        rows = await load_balance_history(info, uuid.UUID(self.id), max(0, min(last, 366)))
-        return [BalanceSnapshot(as_of=r.as_of, balance=r.balance) for r in rows]
+        return await read_many(info, BALANCE_HISTORY, self, last=last)
+
+
+def overdue_now(row: Any) -> ColumnElement[bool]:
+    """A current rating whose review day has passed."""
+    return and_(row.is_current.is_(True), row.next_review_on < today())
 
 
 @strawberry.type(description="A credit, liquidity or AML/KYC rating and its review date.")
 class RiskRating(ModelNode):
     __model__ = models.RiskRating
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns(
+        "kind",
+        "rating",
+        "rated_at",
+        "next_review_on",
+        "is_current",
+        "notes",
+        is_overdue=lambda scope: overdue_now(scope.row),
+    )
 
     id: relay.NodeID[str]
     kind: RiskKind
@@ -368,34 +514,22 @@ class RiskRating(ModelNode):
     next_review_on: date
     is_current: bool
     notes: str | None
-    customer_pk: strawberry.Private[uuid.UUID]
-
-    @classmethod
-    def from_model(cls, row: models.RiskRating) -> RiskRating:
-        return cls(
-            id=str(row.id),
-            kind=RiskKind(row.kind),
-            rating=row.rating,
-            rated_at=row.rated_at,
-            next_review_on=row.next_review_on,
-            is_current=row.is_current,
-            notes=row.notes,
-            customer_pk=row.customer_id,
-        )
+    row: strawberry.Private[Any]
 
     @strawberry.field
     def is_overdue(self) -> bool:
         return self.is_current and self.next_review_on < today()
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(CUSTOMER))
     async def customer(self, info: Info) -> Customer | None:
-        return await load_customer(info, self.customer_pk)
+        return await read_one(info, CUSTOMER, self)
 
 
 @strawberry.type(description="A client's key-client tier and the figures behind it.")
 class KeyClient(ModelNode):
     __model__ = models.KeyClientTier
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns("tier", "assets", "revenue", "value", "cumulative_share", "computed_at")
 
     id: relay.NodeID[str]
     tier: Tier
@@ -406,47 +540,25 @@ class KeyClient(ModelNode):
         description="Share of all client value held by this client and every client above it."
     )
     computed_at: datetime
-    customer_pk: strawberry.Private[uuid.UUID]
+    row: strawberry.Private[Any]
 
-    @classmethod
-    def from_model(cls, row: models.KeyClientTier) -> KeyClient:
-        return cls(
-            id=str(row.id),
-            tier=Tier(row.tier),
-            assets=row.assets,
-            revenue=row.revenue,
-            value=row.value,
-            cumulative_share=row.cumulative_share,
-            computed_at=row.computed_at,
-            customer_pk=row.customer_id,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(CUSTOMER))
     async def customer(self, info: Info) -> Customer | None:
-        return await load_customer(info, self.customer_pk)
+        return await read_one(info, CUSTOMER, self)
 
 
 @strawberry.type(description="A course a manager completed.")
 class TrainingRecord(ModelNode):
     __model__ = models.TrainingRecord
-    __permission__ = "banking:read"
+    __permission__ = READ
+    __columns__ = columns("course", "points", "completed_on")
 
     id: relay.NodeID[str]
     course: str
     points: int
     completed_on: date
-    manager_pk: strawberry.Private[uuid.UUID]
+    row: strawberry.Private[Any]
 
-    @classmethod
-    def from_model(cls, row: models.TrainingRecord) -> TrainingRecord:
-        return cls(
-            id=str(row.id),
-            course=row.course,
-            points=row.points,
-            completed_on=row.completed_on,
-            manager_pk=row.manager_user_id,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(MANAGER))
     async def manager(self, info: Info) -> User | None:
-        return await load_user(info, self.manager_pk)
+        return await read_one(info, MANAGER, self)
