@@ -16,6 +16,7 @@ from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import InteractionParticipant as ParticipantRow
 from rapport.core.services import interactions as service
 from rapport.schema.context import RequestContext, context_of
+from rapport.schema.declared import read_one
 from rapport.schema.entities import ToMany, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.filters import (
@@ -82,6 +83,10 @@ def _participants_loader(context: RequestContext) -> Any:
     )
 
 
+INTERACTION_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+INTERACTION_USER = ToOne(lambda: User, lambda scope: scope.row.user_id)
+
+
 @strawberry.type(description="A call, email, meeting, note, visit, ... on a customer's timeline.")
 class Interaction(ModelNode):
     __model__ = InteractionRow
@@ -110,41 +115,15 @@ class Interaction(ModelNode):
     duration_seconds: int | None
     created_at: datetime
     updated_at: datetime
-    customer_pk: strawberry.Private[uuid.UUID]
-    user_pk: strawberry.Private[uuid.UUID | None]
-    link_type: strawberry.Private[str | None]
-    link_pk: strawberry.Private[uuid.UUID | None]
+    row: strawberry.Private[Any]
 
-    @classmethod
-    def from_model(cls, row: InteractionRow) -> Interaction:
-        return cls(
-            id=str(row.id),
-            kind=row.kind,
-            channel=row.channel,
-            direction=InteractionDirection(row.direction),
-            occurred_at=row.occurred_at,
-            subject=row.subject,
-            body=row.body,
-            outcome=row.outcome,
-            duration_seconds=row.duration_seconds,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            customer_pk=row.customer_id,
-            user_pk=row.user_id,
-            link_type=row.link_type,
-            link_pk=row.link_id,
-        )
-
-    @strawberry.field(metadata=reads(ToOne(lambda: Customer, lambda scope: scope.row.customer_id)))
+    @strawberry.field(metadata=reads(INTERACTION_CUSTOMER))
     async def customer(self, info: Info) -> Customer | None:
-        return await Customer.resolve_pk(info, self.customer_pk)
+        return await read_one(info, INTERACTION_CUSTOMER, self)
 
-    @strawberry.field(
-        metadata=reads(ToOne(lambda: User, lambda scope: scope.row.user_id)),
-        description="The user who logged it.",
-    )
+    @strawberry.field(metadata=reads(INTERACTION_USER), description="The user who logged it.")
     async def user(self, info: Info) -> User | None:
-        return await User.resolve_pk(info, self.user_pk)
+        return await read_one(info, INTERACTION_USER, self)
 
     @strawberry.field
     async def participants(self, info: Info) -> list[InteractionParticipant]:
@@ -158,7 +137,7 @@ class Interaction(ModelNode):
 
     @strawberry.field(description="The record this interaction is about, of any type.")
     async def linked_record(self, info: Info) -> relay.Node | None:
-        return await linked_record(info, self.link_type, self.link_pk)
+        return await linked_record(info, self.row.link_type, self.row.link_id)
 
 
 @strawberry.input(description="Conditions on interactions; all given conditions must hold.")

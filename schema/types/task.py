@@ -15,6 +15,8 @@ from strawberry.types import Info
 from rapport.core.models import Task as TaskRow
 from rapport.core.services import tasks as service
 from rapport.schema.context import RequestContext, context_of
+from rapport.schema.declared import read_one
+from rapport.schema.entities import ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.filters import Custom, DateTimeFilter, FilterMap, IDFilter, compile_filter
 from rapport.schema.links import link_condition, linked_record, resolve_link
@@ -50,10 +52,27 @@ class TaskPriority(Enum):
     URGENT = "urgent"
 
 
+TASK_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+TASK_ASSIGNEE = ToOne(lambda: User, lambda scope: scope.row.assignee_id)
+
+
 @strawberry.type(description="A follow-up or reminder, once or recurring.")
 class Task(ModelNode):
     __model__ = TaskRow
     __permission__ = "tasks:read"
+    __columns__ = columns(
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_at",
+        "remind_at",
+        "recurrence",
+        "completed_at",
+        "created_at",
+        "updated_at",
+        "version",
+    )
 
     id: relay.NodeID[str]
     title: str
@@ -67,43 +86,19 @@ class Task(ModelNode):
     created_at: datetime
     updated_at: datetime
     version: int = strawberry.field(description="Pass back on update to detect lost updates.")
-    customer_pk: strawberry.Private[uuid.UUID | None]
-    assignee_pk: strawberry.Private[uuid.UUID | None]
-    link_type: strawberry.Private[str | None]
-    link_pk: strawberry.Private[uuid.UUID | None]
+    row: strawberry.Private[Any]
 
-    @classmethod
-    def from_model(cls, row: TaskRow) -> Task:
-        return cls(
-            id=str(row.id),
-            title=row.title,
-            description=row.description,
-            status=TaskStatus(row.status),
-            priority=TaskPriority(row.priority),
-            due_at=row.due_at,
-            remind_at=row.remind_at,
-            recurrence=row.recurrence,
-            completed_at=row.completed_at,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            version=row.version,
-            customer_pk=row.customer_id,
-            assignee_pk=row.assignee_id,
-            link_type=row.link_type,
-            link_pk=row.link_id,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(TASK_CUSTOMER))
     async def customer(self, info: Info) -> Customer | None:
-        return await Customer.resolve_pk(info, self.customer_pk)
+        return await read_one(info, TASK_CUSTOMER, self)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(TASK_ASSIGNEE))
     async def assignee(self, info: Info) -> User | None:
-        return await User.resolve_pk(info, self.assignee_pk)
+        return await read_one(info, TASK_ASSIGNEE, self)
 
     @strawberry.field(description="The record this task is about, of any type.")
     async def linked_record(self, info: Info) -> relay.Node | None:
-        return await linked_record(info, self.link_type, self.link_pk)
+        return await linked_record(info, self.row.link_type, self.row.link_id)
 
 
 @strawberry.input(description="Conditions on tasks; all given conditions must hold.")
