@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types import Info
@@ -97,8 +97,13 @@ TERRITORY_CHILDREN = ToMany(
 
 def _is_member(scope: Scope) -> ColumnElement[bool]:
     member = aliased(TerritoryMemberRow)
-    territories = select(member.user_id).where(member.territory_id == scope.parent_row.id)
-    return scope.row.id.in_(territories.correlate_except(member))
+    members = select(member.user_id).where(member.territory_id == scope.parent_row.id)
+    # The workspace condition always holds; it joins the user to the territory outside the
+    # subquery, which SQLAlchemy would otherwise report as a cartesian product.
+    return and_(
+        scope.row.workspace_id == scope.parent_row.workspace_id,
+        scope.row.id.in_(members.correlate_except(member)),
+    )
 
 
 TERRITORY_MEMBERS = ToMany(

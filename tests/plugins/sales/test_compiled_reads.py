@@ -1,0 +1,216 @@
+"""Compiled reads of the sales types answer what the resolvers answer, in one SQL statement.
+
+Every query of ``CORPUS`` is sent to an app that compiles reads and to one that leaves them to
+the resolvers, over one database with the sales demo data: the answers must be equal, and the
+first app must have answered with one statement. ``FALLBACKS`` are queries the compiler leaves
+to the resolvers (a field computed in Python); they must still agree. Each runs as an admin, a
+viewer and a key of another workspace, which sees nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from rapport.core.demo_data import DemoSize, load_core_demo
+from rapport.core.models import Customer as CustomerRow
+from rapport.core.models import Interaction as InteractionRow
+from rapport.core.models import Task as TaskRow
+from rapport.core.models import User as UserRow
+from rapport.core.runtime import Runtime
+from rapport.core.tenancy import tenant_session
+from rapport.core.workspaces import create_workspace
+from rapport.plugins.sales.demo import load_sales_demo
+from rapport.plugins.sales.models import Lead as LeadRow
+from rapport.plugins.sales.models import Opportunity as OpportunityRow
+from tests.compiled_pairs import Apps, Pair, canonical
+
+Query = tuple[str, dict[str, Any]]
+
+PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
+
+STAGE = "id name position probability category"
+PIPELINE = "id name isDefault"
+TERRITORY = "id name parentId"
+QUOTA = "id userId territoryId periodStart periodEnd amount currency"
+PLAN = "id name userId rate familyRates active"
+USER = "id email displayName"
+
+CORPUS: list[Query] = [
+    (
+        f"""{{ pipelines(first: 10) {{ totalCount {PAGE_INFO}
+            edges {{ cursor node {{ {PIPELINE} __typename
+              stages {{ {STAGE} pipeline {{ {PIPELINE} }} }}
+              byName: stages(orderBy: [{{field: NAME, direction: DESC}}]) {{ name }}
+            }} }} }} }}""",
+        {},
+    ),
+    (
+        """{ pipelines(orderBy: [{field: NAME, direction: DESC}], filter: {isDefault: {eq: true}}) {
+            nodes { name stages(orderBy: [{field: PROBABILITY}, {field: NAME}]) { name } } } }""",
+        {},
+    ),
+    (
+        f"""{{ territories(first: 20) {{ totalCount edges {{ node {{ {TERRITORY}
+              parent {{ {TERRITORY} parent {{ id }} }}
+              children {{ {TERRITORY} children {{ id }} }}
+              newest: children(orderBy: [{{field: CREATED_AT, direction: DESC}}]) {{ name }}
+              members {{ {USER} }}
+              byEmail: members(orderBy: [{{field: EMAIL, direction: DESC}}]) {{ email }}
+            }} }} }} }}""",
+        {},
+    ),
+    (
+        """query($parent: ID) { territories(filter: {parent: {isNull: true}},
+              orderBy: [{field: NAME, direction: DESC}]) {
+            nodes { name children { name } } }
+          below: territories(filter: {parent: {eq: $parent}}) { totalCount } }""",
+        {"parent": None},
+    ),
+    (
+        f"""{{ quotas(first: 40, orderBy: [{{field: AMOUNT, direction: DESC}}]) {{
+            totalCount {PAGE_INFO}
+            nodes {{ {QUOTA} user {{ {USER} }} territory {{ {TERRITORY} parent {{ name }} }} }}
+          }} }}""",
+        {},
+    ),
+    (
+        f"""{{ commissionPlans {{ nodes {{ {PLAN} user {{ id }} }} }}
+            active: commissionPlans(filter: {{active: {{eq: true}}}},
+                                    orderBy: [{{field: CREATED_AT, direction: DESC}}]) {{
+              totalCount nodes {{ name }} }} }}""",
+        {},
+    ),
+]
+
+# Queries the compiler leaves to the resolvers: they select a field computed in Python.
+FALLBACKS: list[Query] = [
+    ("{ territories { nodes { name memberIds } } }", {}),
+    ("{ commissionPlans { nodes { name tiers { attainment multiplier } } } }", {}),
+]
+
+
+@pytest.fixture(scope="module")
+async def sales_workspace(runtime: Runtime) -> str:
+    """A workspace with core's and the sales demo data, and the cases the demo leaves out."""
+    name = f"sales-compiled-{uuid.uuid4().hex[:8]}"
+    workspace = await create_workspace(runtime, name)
+    size = DemoSize(customers=40, interactions_per_customer=2.0)
+    async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
+        await load_core_demo(session, workspace, random.Random(5), size=size)
+    async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
+        await load_sales_demo(session, workspace, random.Random(11))
+    async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
+        await _odd_cases(session, workspace.id)
+    return name
+
+
+async def _odd_cases(session: Any, workspace_id: uuid.UUID) -> None:
+    deals = list(
+        (await session.execute(select(OpportunityRow).order_by(OpportunityRow.id))).scalars()
+    )
+    # Weighted amounts that fall halfway between two cents.
+    for deal, (amount, probability) in zip(
+        deals, [("10.50", 5), ("10.70", 5), ("0.30", 5), ("0.10", 25), ("1234.50", 33)]
+    ):
+        deal.amount, deal.probability = Decimal(amount), probability
+    # A converted lead, with its customer and opportunity.
+    lead = (await session.execute(select(LeadRow).order_by(LeadRow.id).limit(1))).scalar_one()
+    converted = deals[5]
+    lead.status, lead.customer_id, lead.opportunity_id = (
+        "converted",
+        converted.customer_id,
+        converted.id,
+    )
+    lead.converted_at = datetime.now(UTC)
+    converted.lead_id = lead.id
+    user = (await session.execute(select(UserRow.id).limit(1))).scalar_one()
+    for index, deal in enumerate(deals[6:9]):
+        _linked_timeline(session, workspace_id, deal, user, index)
+    # A deleted customer: its deals keep its id, the customer object is null.
+    await session.execute(
+        update(CustomerRow)
+        .where(CustomerRow.id == deals[10].customer_id)
+        .values(deleted_at=datetime.now(UTC))
+    )
+
+
+def _linked_timeline(
+    session: Any, workspace_id: uuid.UUID, deal: OpportunityRow, user: uuid.UUID, index: int
+) -> None:
+    start = datetime.now(UTC) - timedelta(days=30)
+    for number in range(3):
+        session.add(
+            InteractionRow(
+                workspace_id=workspace_id,
+                customer_id=deal.customer_id,
+                kind="call",
+                direction="outbound" if number % 2 else "inbound",
+                occurred_at=start + timedelta(days=number, hours=index),
+                subject=f"About {deal.name} ({number})" if number else None,
+                outcome="reached" if number == 1 else None,
+                user_id=user if number else None,
+                link_type="Opportunity",
+                link_id=deal.id,
+                # A deleted interaction stays off the timeline.
+                deleted_at=start if number == 2 and index == 0 else None,
+            )
+        )
+        session.add(
+            TaskRow(
+                workspace_id=workspace_id,
+                customer_id=deal.customer_id,
+                title=f"Follow up {number}",
+                status="open" if number else "done",
+                priority="high" if number == 1 else "normal",
+                due_at=start + timedelta(days=40 + number) if number else None,
+                assignee_id=user if number != 1 else None,
+                link_type="Opportunity",
+                link_id=deal.id,
+            )
+        )
+
+
+async def _stranger(runtime: Runtime) -> str:
+    name = f"sales-stranger-{uuid.uuid4().hex[:8]}"
+    await create_workspace(runtime, name)
+    return name
+
+
+async def _check(pair: Pair) -> list[Any]:
+    answers = []
+    for query, variables in CORPUS:
+        body = await pair.agree(query, variables)
+        assert "errors" not in body, (query, body["errors"])
+        answers.append(body["data"])
+    for query, variables in FALLBACKS:
+        compiled, resolved = await pair.both(query, variables)
+        assert canonical(compiled) == canonical(resolved), query
+    return answers
+
+
+@pytest.mark.parametrize("role", ["admin", "viewer"])
+async def test_corpus_matches_the_resolvers(sales_workspace: str, apps: Apps, role: str) -> None:
+    answers = await _check(await apps.pair(sales_workspace, role))
+    pipelines = answers[0]["pipelines"]
+    assert pipelines["totalCount"] == 2
+    assert all(edge["node"]["stages"] for edge in pipelines["edges"])
+    assert any(node["members"] for node in _nodes(answers[2]["territories"]))
+
+
+async def test_another_workspace_sees_nothing(runtime: Runtime, apps: Apps) -> None:
+    for data in await _check(await apps.pair(await _stranger(runtime))):
+        for value in data.values():
+            assert not _nodes(value), value
+
+
+def _nodes(connection: Any) -> list[Any]:
+    if "nodes" in connection:
+        return list(connection["nodes"])
+    return [edge["node"] for edge in connection.get("edges", [])]
