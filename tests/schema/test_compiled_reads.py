@@ -195,6 +195,26 @@ async def test_another_workspace_sees_nothing(runtime: Runtime, apps: Apps) -> N
                 assert value["edges"] == []
 
 
+async def test_replayed_sql_stays_with_its_caller(
+    runtime: Runtime, demo_workspace: str, apps: Apps
+) -> None:
+    """The SQL kept from a first run is sent again only for the same statement and caller."""
+    owner = await apps.pair(demo_workspace)
+    first = await owner.agree(W1, {})
+    again = await owner.agree(W1, {})  # replayed
+    assert again == first and len(first["data"]["customers"]["edges"]) == 60
+    rendered = len(apps.reads._rendered)
+    stranger_workspace = f"stranger-{uuid.uuid4().hex[:8]}"
+    await create_workspace(runtime, stranger_workspace)
+    stranger = await apps.pair(stranger_workspace)
+    for _ in range(2):
+        body = await stranger.agree(W1, {})
+        assert body["data"]["customers"]["edges"] == []
+    # Same document and permissions, another caller: its own rendering, not the owner's.
+    assert len(apps.reads._rendered) == rendered + 1
+    assert (await owner.agree(W1, {})) == first
+
+
 async def test_w1_is_one_statement(runtime: Runtime, demo_workspace: str, apps: Apps) -> None:
     pair = await apps.pair(demo_workspace)
     statements: list[str] = []
