@@ -1,51 +1,46 @@
-"""Pieces every sales GraphQL module shares: ids, ordering, money, periods, loaders."""
+"""Pieces every sales GraphQL module shares: ids, ordering, listings, money, periods."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, overload
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from strawberry import relay
 
 from rapport.core import ValidationFailed
 from rapport.plugins.sales.analytics import Period
+from rapport.plugins.sales.models import ProductPrice as ProductPriceRow
 from rapport.schema import (
-    Connection,
+    Listing,
     OrderDirection,
-    RequestContext,
     Scope,
     SortKey,
+    columns,
     compile_filter,
-    grouped_loader,
-    paginate,
     row_id_of,
 )
-from rapport.schema import Listing as DeclaredListing
-from rapport.schema.batched_pages import paginate_per_parent
+from rapport.schema.node_rows import node_from_row
 
 __all__ = [
     "MANAGE",
     "READ",
     "WRITE",
-    "Listing",
+    "DeclaredRow",
     "Money",
     "PeriodInput",
     "argument_id",
     "filtered_listing",
     "global_id",
     "list_order",
-    "load_grouped",
     "optional_id",
     "page_keys",
     "required_id",
-    "sort_keys",
 ]
 
 READ = "sales:read"
@@ -85,9 +80,25 @@ def optional_id(value: relay.GlobalID | None, type_name: str, field: str) -> uui
     return None if value is None else required_id(value, type_name, field)
 
 
+class DeclaredRow:
+    """A type that is not a node but reads one row by its ``__columns__`` (a line, a change).
+
+    ``from_model`` builds it as a node's default does.
+    """
+
+    @classmethod
+    def from_model(cls, row: Any) -> Any:
+        return node_from_row(cls, row)
+
+
 # Named for the plugin: another plugin may well define its own `Money`.
 @strawberry.type(name="SalesAmount", description="An amount in one currency.")
-class Money:
+class Money(DeclaredRow):
+    # Read from the price list (a product's prices); sums (revenue) are built in Python.
+    __model__ = ProductPriceRow
+    __permission__ = READ
+    __columns__ = columns("currency", amount="unit_price")
+
     amount: Decimal
     currency: str
 
@@ -107,17 +118,6 @@ class PeriodInput:
         return Period(self.start, self.end)
 
 
-def sort_keys(
-    order_by: Sequence[Any] | None, columns: dict[str, Any], default: str, id_column: Any
-) -> list[SortKey]:
-    """Sort keys from ``[{field, direction}]`` (field values name ``columns``), id last."""
-    chosen = [(item.field.value, item.direction) for item in order_by or []] or [
-        (default, OrderDirection.ASC)
-    ]
-    keys = [SortKey(columns[name], direction == OrderDirection.DESC) for name, direction in chosen]
-    return [*keys, SortKey(id_column, keys[-1].descending)]
-
-
 # A list's default order: (attribute of the listed row, direction), the id breaking ties.
 Ordering = Sequence[tuple[str, OrderDirection]]
 
@@ -128,10 +128,13 @@ def page_keys(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> li
     The id comes last, in the direction of the key before it, so the order is total.
     """
     chosen = [(item.field.value, item.direction) for item in order_by or []] or list(default)
+    # Column expressions rather than ORM attributes: the read compiler adapts keys to the alias
+    # a list under a parent reads from, and an attribute would escape that adaptation.
     keys = [
-        SortKey(getattr(row, name), direction == OrderDirection.DESC) for name, direction in chosen
+        SortKey(getattr(row, name).expression, direction == OrderDirection.DESC)
+        for name, direction in chosen
     ]
-    return [*keys, SortKey(row.id, keys[-1].descending)]
+    return [*keys, SortKey(row.id.expression, keys[-1].descending)]
 
 
 def list_order(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> list[Any]:
@@ -148,96 +151,11 @@ def filtered_listing(
     default: Ordering,
     *,
     also: Callable[[Scope], Sequence[ColumnElement[bool]]] = lambda _scope: (),
-) -> DeclaredListing:
+) -> Listing:
     """A connection of ``target`` rows: its ``filter`` through ``filters`` (and ``also``),
     paged in its ``orderBy`` order (``default`` without one)."""
-    return DeclaredListing(
+    return Listing(
         target=target,
         where=lambda scope: [compile_filter(scope.args.get("filter"), filters), *also(scope)],
         keys=lambda scope: page_keys(target().__model__, scope.args.get("order_by"), default),
     )
-
-
-@dataclass(frozen=True)
-class Listing:
-    """How one type is listed: its filter fields, the columns it orders by, and its node."""
-
-    model: Any
-    filters: Mapping[str, Any]
-    order_columns: Mapping[str, Any]
-    default_order: str
-    to_node: Callable[[Any], Any]
-
-    async def page(
-        self,
-        context: RequestContext,
-        filter: Any,
-        order_by: Sequence[Any] | None,
-        *,
-        where: ColumnElement[bool] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Any]:
-        """One page of the rows matching ``filter`` (and ``where``), as a connection."""
-        context.require(READ)
-        statement = select(self.model).where(compile_filter(filter, self.filters))
-        if where is not None:
-            statement = statement.where(where)
-        keys = sort_keys(order_by, dict(self.order_columns), self.default_order, self.model.id)
-        return await paginate(
-            context,
-            statement,
-            keys=keys,
-            to_node=self.to_node,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
-
-    async def page_of_parent(
-        self,
-        context: RequestContext,
-        filter: Any,
-        order_by: Sequence[Any] | None,
-        *,
-        parent: Any,
-        parent_id: uuid.UUID,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Any]:
-        """The page under one parent (a customer), batched with its siblings' pages."""
-        context.require(READ)
-        statement = select(self.model).where(compile_filter(filter, self.filters))
-        keys = sort_keys(order_by, dict(self.order_columns), self.default_order, self.model.id)
-        # Input objects print the same for the same arguments; siblings share one batch.
-        batch = (self.model.__name__, str(parent), repr(filter), repr(order_by), first, after)
-        return await paginate_per_parent(
-            context,
-            statement,
-            parent=parent,
-            parent_id=parent_id,
-            keys=keys,
-            to_node=self.to_node,
-            batch=batch,
-            first=first,
-            after=after,
-        )
-
-
-async def load_grouped(
-    context: RequestContext, model: Any, parent: str, parent_id: Hashable, *order: Any
-) -> list[Any]:
-    """Every row of ``model`` whose ``parent`` column is ``parent_id``, batched per request."""
-    column = getattr(model, parent)
-
-    def build(ctx: RequestContext) -> Any:
-        return grouped_loader(
-            ctx,
-            lambda keys: select(model).where(column.in_(keys)).order_by(*order, model.id),
-            lambda row: getattr(row, parent),
-        )
-
-    return list(await context.loader_for(("sales-grouped", model, parent), build).load(parent_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import strawberry
@@ -9,8 +10,6 @@ from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from rapport.plugins.sales.models import Opportunity as OpportunityRow
-from rapport.plugins.sales.models import Order as OrderRow
 from rapport.plugins.sales.models import Payment as PaymentRow
 from rapport.plugins.sales.schema.common import READ, Money
 from rapport.plugins.sales.schema.opportunities import (
@@ -26,7 +25,7 @@ from rapport.plugins.sales.schema.payments import (
     PaymentOrder,
 )
 from rapport.plugins.sales.schema.quotes import ORDERS, DocumentOrder, Order, OrderFilter
-from rapport.schema import Connection, context_of
+from rapport.schema import Connection, Customer, Listing, context_of, read_page, reads
 
 __all__ = ["CustomerSalesFields"]
 
@@ -51,68 +50,78 @@ def _revenue_loader(context: Any) -> DataLoader[Any, list[Money]]:
     return DataLoader(load_fn=load)
 
 
+def _of_customer(listing: Listing) -> Listing:
+    """A root listing narrowed to the rows of one customer."""
+    return replace(listing, link=lambda scope: scope.row.customer_id == scope.parent_row.id)
+
+
+CUSTOMER_OPPORTUNITIES = _of_customer(OPPORTUNITIES)
+CUSTOMER_ORDERS = _of_customer(ORDERS)
+CUSTOMER_PAYMENTS = _of_customer(PAYMENTS)
+
+
 @strawberry.type
 class CustomerSalesFields:
-    @strawberry.field(description="Its opportunities, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(CUSTOMER_OPPORTUNITIES),
+        description="Its opportunities, filtered and ordered, a page at a time.",
+    )
     async def opportunities(
-        self,
+        self: Customer,
         info: Info,
         filter: OpportunityFilter | None = None,
         order_by: list[OpportunityOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Opportunity]:
-        return await OPPORTUNITIES.page_of_parent(
-            context_of(info),
-            filter,
-            order_by,
-            parent=OpportunityRow.customer_id,
-            parent_id=self.pk,  # type: ignore[attr-defined]
+        return await read_page(
+            info,
+            CUSTOMER_OPPORTUNITIES,
+            self,
+            filter=filter,
+            order_by=order_by,
             first=first,
             after=after,
         )
 
-    @strawberry.field(description="Its orders, newest first unless ordered otherwise.")
+    @strawberry.field(
+        metadata=reads(CUSTOMER_ORDERS),
+        description="Its orders, newest first unless ordered otherwise.",
+    )
     async def orders(
-        self,
+        self: Customer,
         info: Info,
         filter: OrderFilter | None = None,
         order_by: list[DocumentOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Order]:
-        return await ORDERS.page_of_parent(
-            context_of(info),
-            filter,
-            order_by,
-            parent=OrderRow.customer_id,
-            parent_id=self.pk,  # type: ignore[attr-defined]
-            first=first,
-            after=after,
+        return await read_page(
+            info, CUSTOMER_ORDERS, self, filter=filter, order_by=order_by, first=first, after=after
         )
 
-    @strawberry.field(description="Payments received from it.")
+    @strawberry.field(metadata=reads(CUSTOMER_PAYMENTS), description="Payments received from it.")
     async def payments(
-        self,
+        self: Customer,
         info: Info,
         filter: PaymentFilter | None = None,
         order_by: list[PaymentOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Payment]:
-        return await PAYMENTS.page_of_parent(
-            context_of(info),
-            filter,
-            order_by,
-            parent=PaymentRow.customer_id,
-            parent_id=self.pk,  # type: ignore[attr-defined]
+        return await read_page(
+            info,
+            CUSTOMER_PAYMENTS,
+            self,
+            filter=filter,
+            order_by=order_by,
             first=first,
             after=after,
         )
 
     @strawberry.field(description="Everything it has paid, per currency (payments received).")
-    async def lifetime_revenue(self, info: Info) -> list[Money]:
+    async def lifetime_revenue(self: Customer, info: Info) -> list[Money]:
         context = context_of(info)
         context.require(READ)
         loader = context.loader_for(("sales", "lifetime-revenue"), _revenue_loader)
-        return list(await loader.load(self.pk))  # type: ignore[attr-defined]
+        return list(await loader.load(self.pk))

@@ -15,8 +15,7 @@ from rapport.plugins.sales.models import Lead as LeadRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
-    Listing,
-    global_id,
+    filtered_listing,
     optional_id,
     required_id,
 )
@@ -25,14 +24,21 @@ from rapport.plugins.sales.services import leads as service
 from rapport.schema import (
     Connection,
     Custom,
+    Customer,
     DateTimeFilter,
     IDFilter,
     ModelNode,
     OrderDirection,
+    Reference,
     StringFilter,
+    ToOne,
+    User,
     UserError,
-    context_of,
+    columns,
     mutate,
+    read_one,
+    read_page,
+    reads,
 )
 
 __all__ = ["Lead", "LeadMutations", "LeadQueries"]
@@ -47,10 +53,29 @@ class LeadStatus(Enum):
     CONVERTED = "converted"
 
 
+LEAD_OWNER = ToOne(lambda: User, lambda scope: scope.row.owner_id)
+LEAD_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+LEAD_OPPORTUNITY = ToOne(lambda: Opportunity, lambda scope: scope.row.opportunity_id)
+
+
 @strawberry.type(description="Someone who may become a customer: new, worked, then qualified.")
 class Lead(ModelNode):
     __model__ = LeadRow
     __permission__ = READ
+    __columns__ = columns(
+        "first_name",
+        "last_name",
+        "company",
+        "email",
+        "phone",
+        "source",
+        "status",
+        "disqualify_reason",
+        "converted_at",
+        "created_at",
+        owner_id=Reference("User", "owner_id"),
+        customer_id=Reference("Customer", "customer_id"),
+    )
 
     id: relay.NodeID[str]
     first_name: str | None
@@ -67,31 +92,19 @@ class Lead(ModelNode):
     created_at: datetime
     row: strawberry.Private[LeadRow]
 
-    @classmethod
-    def from_model(cls, row: LeadRow) -> Lead:
-        return cls(
-            id=str(row.id),
-            first_name=row.first_name,
-            last_name=row.last_name,
-            company=row.company,
-            email=row.email,
-            phone=row.phone,
-            source=row.source,
-            status=LeadStatus(row.status),
-            owner_id=global_id("User", row.owner_id),
-            disqualify_reason=row.disqualify_reason,
-            customer_id=global_id("Customer", row.customer_id),
-            converted_at=row.converted_at,
-            created_at=row.created_at,
-            row=row,
-        )
-
-    @strawberry.field(description="The opportunity opened on conversion.")
+    @strawberry.field(
+        metadata=reads(LEAD_OPPORTUNITY), description="The opportunity opened on conversion."
+    )
     async def opportunity(self, info: Info) -> Opportunity | None:
-        if self.row.opportunity_id is None:
-            return None
-        nodes = await Opportunity.resolve_nodes(info=info, node_ids=[str(self.row.opportunity_id)])
-        return nodes[0]
+        return await read_one(info, LEAD_OPPORTUNITY, self)
+
+    @strawberry.field(metadata=reads(LEAD_OWNER), description="The user working it.")
+    async def owner(self, info: Info) -> User | None:
+        return await read_one(info, LEAD_OWNER, self)
+
+    @strawberry.field(metadata=reads(LEAD_CUSTOMER), description="The customer it became.")
+    async def customer(self, info: Info) -> Customer | None:
+        return await read_one(info, LEAD_CUSTOMER, self)
 
 
 @strawberry.input(description="Conditions on leads; all given conditions must hold.")
@@ -131,18 +144,14 @@ class LeadOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-LEADS = Listing(
-    LeadRow,
-    LEAD_FILTERS,
-    {"created_at": LeadRow.created_at, "status": LeadRow.status},
-    "created_at",
-    Lead.from_model,
-)
+LEADS = filtered_listing(lambda: Lead, LEAD_FILTERS, [("created_at", OrderDirection.ASC)])
 
 
 @strawberry.type
 class LeadQueries:
-    @strawberry.field(description="Leads, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(LEADS), description="Leads, filtered and ordered, a page at a time."
+    )
     async def leads(
         self,
         info: Info,
@@ -153,8 +162,15 @@ class LeadQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Lead]:
-        return await LEADS.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            LEADS,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 

@@ -2,38 +2,50 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Numeric,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from strawberry import relay
 from strawberry.types import Info
 
 from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import Task as TaskRow
 from rapport.plugins.sales.models import Opportunity as OpportunityRow
-from rapport.plugins.sales.models import Quote as QuoteRow
 from rapport.plugins.sales.models import Stage as StageRow
 from rapport.plugins.sales.models import StageChange as StageChangeRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
-    Listing,
+    DeclaredRow,
+    filtered_listing,
     global_id,
-    load_grouped,
+    list_order,
     optional_id,
     required_id,
 )
 from rapport.plugins.sales.schema.pipelines import Pipeline, Stage, StageCategory
-from rapport.plugins.sales.schema.quotes import Quote
+from rapport.plugins.sales.schema.quotes import DOCUMENT_ORDER, DocumentOrder, Quote
+from rapport.plugins.sales.schema.territories import Territory
 from rapport.plugins.sales.services import opportunities as service
 from rapport.schema import (
     Connection,
     Custom,
+    Customer,
     DateFilter,
     DateTimeFilter,
     DecimalFilter,
@@ -41,13 +53,23 @@ from rapport.schema import (
     IntFilter,
     ModelNode,
     OrderDirection,
-    RequestContext,
+    Reference,
+    Scope,
     StringFilter,
+    ToMany,
+    ToOne,
+    User,
     UserError,
-    context_of,
+    columns,
     mutate,
+    read_many,
+    read_one,
+    read_page,
+    reads,
 )
-from rapport.schema.loaders import latest_per_key_loader
+
+if TYPE_CHECKING:
+    from rapport.plugins.sales.schema.leads import Lead
 
 __all__ = [
     "OPPORTUNITIES",
@@ -60,28 +82,58 @@ __all__ = [
 # The link_type core's interactions and tasks store for an opportunity.
 OPPORTUNITY_TYPE = "Opportunity"
 TIMELINE_LIMIT = 50
+LEADS_MODULE = "rapport.plugins.sales.schema.leads"
+
+
+def _lead_type() -> Any:
+    # Leads import opportunities (a converted lead's deal): the lead type is looked up late.
+    from rapport.plugins.sales.schema.leads import Lead
+
+    return Lead
+
+
+CHANGE_FROM = ToOne(lambda: Stage, lambda scope: scope.row.from_stage_id)
+CHANGE_TO = ToOne(lambda: Stage, lambda scope: scope.row.to_stage_id)
+CHANGE_BY = ToOne(lambda: User, lambda scope: scope.row.changed_by_id)
 
 
 @strawberry.type(
     name="OpportunityStageChange",
     description="One stage an opportunity entered; its creation included.",
 )
-class StageChange:
+class StageChange(DeclaredRow):
+    __model__ = StageChangeRow
+    __permission__ = READ
+    __columns__ = columns(
+        "changed_at",
+        "reopened",
+        from_stage_id=Reference("Stage", "from_stage_id"),
+        to_stage_id=Reference("Stage", "to_stage_id"),
+        changed_by_id=Reference("User", "changed_by_id"),
+    )
+
     from_stage_id: relay.GlobalID | None
     to_stage_id: relay.GlobalID
     changed_at: datetime
     changed_by_id: relay.GlobalID | None
     reopened: bool
+    row: strawberry.Private[StageChangeRow]
 
-    @classmethod
-    def from_model(cls, row: StageChangeRow) -> StageChange:
-        return cls(
-            from_stage_id=global_id("Stage", row.from_stage_id),
-            to_stage_id=global_id("Stage", row.to_stage_id),
-            changed_at=row.changed_at,
-            changed_by_id=global_id("User", row.changed_by_id),
-            reopened=row.reopened,
-        )
+    @strawberry.field(metadata=reads(CHANGE_FROM), description="The stage it left.")
+    async def from_stage(self, info: Info) -> Stage | None:
+        return await read_one(info, CHANGE_FROM, self)
+
+    @strawberry.field(metadata=reads(CHANGE_TO), description="The stage it entered.")
+    async def to_stage(self, info: Info) -> Stage | None:
+        return await read_one(info, CHANGE_TO, self)
+
+    @strawberry.field(metadata=reads(CHANGE_BY), description="Who moved it.")
+    async def changed_by(self, info: Info) -> User | None:
+        return await read_one(info, CHANGE_BY, self)
+
+
+INTERACTION_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+INTERACTION_USER = ToOne(lambda: User, lambda scope: scope.row.user_id)
 
 
 @strawberry.type(
@@ -89,6 +141,19 @@ class StageChange:
     description="An interaction of the timeline linked to an opportunity.",
 )
 class LinkedInteraction:
+    __model__ = InteractionRow
+    __permission__ = "interactions:read"
+    __columns__ = columns(
+        "kind",
+        "direction",
+        "occurred_at",
+        "subject",
+        "outcome",
+        id=Reference("Interaction", "id"),
+        customer_id=Reference("Customer", "customer_id"),
+        user_id=Reference("User", "user_id"),
+    )
+
     id: relay.GlobalID
     customer_id: relay.GlobalID
     kind: str
@@ -97,22 +162,183 @@ class LinkedInteraction:
     subject: str | None
     outcome: str | None
     user_id: relay.GlobalID | None
+    row: strawberry.Private[InteractionRow]
+
+    @classmethod
+    def from_model(cls, row: InteractionRow) -> LinkedInteraction:
+        # Written out: its `id` is the interaction's global id, not a node's own.
+        return cls(
+            id=relay.GlobalID("Interaction", str(row.id)),
+            customer_id=relay.GlobalID("Customer", str(row.customer_id)),
+            kind=row.kind,
+            direction=row.direction,
+            occurred_at=row.occurred_at,
+            subject=row.subject,
+            outcome=row.outcome,
+            user_id=global_id("User", row.user_id),
+            row=row,
+        )
+
+    @strawberry.field(metadata=reads(INTERACTION_CUSTOMER), description="Who it was with.")
+    async def customer(self, info: Info) -> Customer | None:
+        return await read_one(info, INTERACTION_CUSTOMER, self)
+
+    @strawberry.field(metadata=reads(INTERACTION_USER), description="The user who logged it.")
+    async def user(self, info: Info) -> User | None:
+        return await read_one(info, INTERACTION_USER, self)
+
+
+TASK_ASSIGNEE = ToOne(lambda: User, lambda scope: scope.row.assignee_id)
 
 
 @strawberry.type(name="OpportunityTask", description="A task linked to an opportunity.")
 class LinkedTask:
+    __model__ = TaskRow
+    __permission__ = "tasks:read"
+    __columns__ = columns(
+        "title",
+        "status",
+        "priority",
+        "due_at",
+        id=Reference("Task", "id"),
+        assignee_id=Reference("User", "assignee_id"),
+    )
+
     id: relay.GlobalID
     title: str
     status: str
     priority: str
     due_at: datetime | None
     assignee_id: relay.GlobalID | None
+    row: strawberry.Private[TaskRow]
+
+    @classmethod
+    def from_model(cls, row: TaskRow) -> LinkedTask:
+        # Written out: its `id` is the task's global id, not a node's own.
+        return cls(
+            id=relay.GlobalID("Task", str(row.id)),
+            title=row.title,
+            status=row.status,
+            priority=row.priority,
+            due_at=row.due_at,
+            assignee_id=global_id("User", row.assignee_id),
+            row=row,
+        )
+
+    @strawberry.field(metadata=reads(TASK_ASSIGNEE), description="Who should do it.")
+    async def assignee(self, info: Info) -> User | None:
+        return await read_one(info, TASK_ASSIGNEE, self)
+
+
+@strawberry.enum(name="OpportunityStageChangeOrderField")
+class StageChangeOrderField(Enum):
+    CHANGED_AT = "changed_at"
+
+
+@strawberry.input(name="OpportunityStageChangeOrder")
+class StageChangeOrder:
+    field: StageChangeOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum(name="OpportunityInteractionOrderField")
+class LinkedInteractionOrderField(Enum):
+    OCCURRED_AT = "occurred_at"
+
+
+@strawberry.input(name="OpportunityInteractionOrder")
+class LinkedInteractionOrder:
+    field: LinkedInteractionOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum(name="OpportunityTaskOrderField")
+class LinkedTaskOrderField(Enum):
+    CREATED_AT = "created_at"
+    TITLE = "title"
+
+
+@strawberry.input(name="OpportunityTaskOrder")
+class LinkedTaskOrder:
+    field: LinkedTaskOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+def _weighted_amount(scope: Scope) -> ColumnElement[Any]:
+    """amount x probability / 100 to the cent, rounded half to even as ``Decimal.quantize``
+    rounds: in whole numbers, so that both engines print what the resolver prints."""
+    row = scope.row
+    # Cents x percent: exact, whatever way the engine stores the amount.
+    scaled = cast(func.round(row.amount * 100), BigInteger) * row.probability
+    cents, rest = scaled // 100, scaled % 100
+    halfway_up = or_(rest > 50, and_(rest == 50, cents % 2 == 1))
+    rounded = cents + case((halfway_up, 1), else_=0)
+    return cast(rounded * literal_column("0.01"), Numeric(18, 2))
+
+
+def _linked(model: Any, newest_first: str, permission: str) -> ToMany:
+    """Core rows (interactions, tasks) linked to the opportunity, the latest 50."""
+    return ToMany(
+        target=lambda: LinkedInteraction if model is InteractionRow else LinkedTask,
+        link=lambda scope: scope.row.link_id == scope.parent_row.id,
+        where=lambda scope: [
+            scope.row.link_type == OPPORTUNITY_TYPE,
+            scope.row.deleted_at.is_(None),
+        ],
+        order=lambda scope: list_order(
+            scope.row, scope.args.get("order_by"), [(newest_first, OrderDirection.DESC)]
+        ),
+        limit=lambda _scope: TIMELINE_LIMIT,
+        permission=permission,
+    )
+
+
+OPPORTUNITY_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+OPPORTUNITY_OWNER = ToOne(lambda: User, lambda scope: scope.row.owner_id)
+OPPORTUNITY_TERRITORY = ToOne(lambda: Territory, lambda scope: scope.row.territory_id)
+OPPORTUNITY_LEAD = ToOne(_lead_type, lambda scope: scope.row.lead_id)
+OPPORTUNITY_STAGE = ToOne(lambda: Stage, lambda scope: scope.row.stage_id)
+OPPORTUNITY_PIPELINE = ToOne(lambda: Pipeline, lambda scope: scope.row.pipeline_id)
+STAGE_HISTORY = ToMany(
+    target=lambda: StageChange,
+    link=lambda scope: scope.row.opportunity_id == scope.parent_row.id,
+    order=lambda scope: list_order(
+        scope.row, scope.args.get("order_by"), [("changed_at", OrderDirection.ASC)]
+    ),
+)
+OPPORTUNITY_QUOTES = ToMany(
+    target=lambda: Quote,
+    link=lambda scope: scope.row.opportunity_id == scope.parent_row.id,
+    order=lambda scope: list_order(scope.row, scope.args.get("order_by"), DOCUMENT_ORDER),
+)
+OPPORTUNITY_INTERACTIONS = _linked(InteractionRow, "occurred_at", "interactions:read")
+OPPORTUNITY_TASKS = _linked(TaskRow, "created_at", "tasks:read")
 
 
 @strawberry.type(description="A deal: an amount a customer may buy, moving through a pipeline.")
 class Opportunity(ModelNode):
     __model__ = OpportunityRow
     __permission__ = READ
+    __columns__ = columns(
+        "name",
+        "amount",
+        "currency",
+        "probability",
+        "expected_close_date",
+        "source_campaign_id",
+        "lost_reason",
+        "competitor",
+        "closed_at",
+        "created_at",
+        "updated_at",
+        "version",
+        probability_set_by_hand="probability_manual",
+        customer_id=Reference("Customer", "customer_id"),
+        owner_id=Reference("User", "owner_id"),
+        territory_id=Reference("Territory", "territory_id"),
+        lead_id=Reference("Lead", "lead_id"),
+        weighted_amount=_weighted_amount,
+    )
 
     id: relay.NodeID[str]
     name: str
@@ -134,116 +360,65 @@ class Opportunity(ModelNode):
     version: int = strawberry.field(description="Pass back on changes to detect lost updates.")
     row: strawberry.Private[OpportunityRow]
 
-    @classmethod
-    def from_model(cls, row: OpportunityRow) -> Opportunity:
-        return cls(
-            id=str(row.id),
-            name=row.name,
-            customer_id=global_id("Customer", row.customer_id),
-            owner_id=global_id("User", row.owner_id),
-            territory_id=global_id("Territory", row.territory_id),
-            amount=row.amount,
-            currency=row.currency,
-            probability=row.probability,
-            probability_set_by_hand=row.probability_manual,
-            expected_close_date=row.expected_close_date,
-            source_campaign_id=row.source_campaign_id,
-            lost_reason=row.lost_reason,
-            competitor=row.competitor,
-            closed_at=row.closed_at,
-            lead_id=global_id("Lead", row.lead_id),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            version=row.version,
-            row=row,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(OPPORTUNITY_STAGE))
     async def stage(self, info: Info) -> Stage:
-        return (await Stage.resolve_nodes(info=info, node_ids=[str(self.row.stage_id)]))[0]
+        found: Stage = await read_one(info, OPPORTUNITY_STAGE, self)
+        return found
 
-    @strawberry.field
+    @strawberry.field(metadata=reads(OPPORTUNITY_PIPELINE))
     async def pipeline(self, info: Info) -> Pipeline:
-        return (await Pipeline.resolve_nodes(info=info, node_ids=[str(self.row.pipeline_id)]))[0]
+        found: Pipeline = await read_one(info, OPPORTUNITY_PIPELINE, self)
+        return found
+
+    @strawberry.field(metadata=reads(OPPORTUNITY_CUSTOMER), description="Who may buy.")
+    async def customer(self, info: Info) -> Customer | None:
+        return await read_one(info, OPPORTUNITY_CUSTOMER, self)
+
+    @strawberry.field(metadata=reads(OPPORTUNITY_OWNER), description="The user working it.")
+    async def owner(self, info: Info) -> User | None:
+        return await read_one(info, OPPORTUNITY_OWNER, self)
+
+    @strawberry.field(metadata=reads(OPPORTUNITY_TERRITORY))
+    async def territory(self, info: Info) -> Territory | None:
+        return await read_one(info, OPPORTUNITY_TERRITORY, self)
+
+    @strawberry.field(metadata=reads(OPPORTUNITY_LEAD), description="The lead it came from.")
+    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy(LEADS_MODULE)] | None:
+        return await read_one(info, OPPORTUNITY_LEAD, self)
 
     @strawberry.field(description="Weighted value: amount x probability.")
     def weighted_amount(self) -> Decimal:
         return (self.row.amount * self.row.probability / 100).quantize(Decimal("0.01"))
 
-    @strawberry.field(description="Every stage it entered, oldest first.")
-    async def stage_history(self, info: Info) -> list[StageChange]:
-        rows = await load_grouped(
-            context_of(info),
-            StageChangeRow,
-            "opportunity_id",
-            self.row.id,
-            StageChangeRow.changed_at,
-        )
-        return [StageChange.from_model(row) for row in rows]
-
-    @strawberry.field(description="Interactions linked to it, newest first (at most 50).")
-    async def interactions(self, info: Info) -> list[LinkedInteraction]:
-        context = context_of(info)
-        context.require("interactions:read")
-        rows = await _linked(
-            context, InteractionRow, InteractionRow.occurred_at.desc(), self.row.id
-        )
-        return [
-            LinkedInteraction(
-                id=relay.GlobalID("Interaction", str(row.id)),
-                customer_id=relay.GlobalID("Customer", str(row.customer_id)),
-                kind=row.kind,
-                direction=row.direction,
-                occurred_at=row.occurred_at,
-                subject=row.subject,
-                outcome=row.outcome,
-                user_id=global_id("User", row.user_id),
-            )
-            for row in rows
-        ]
-
-    @strawberry.field(description="Its quotes, oldest first.")
-    async def quotes(self, info: Info) -> list[Quote]:
-        rows = await load_grouped(
-            context_of(info), QuoteRow, "opportunity_id", self.row.id, QuoteRow.created_at
-        )
-        return [Quote.from_model(row) for row in rows]
-
-    @strawberry.field(description="Tasks linked to it, newest first (at most 50).")
-    async def tasks(self, info: Info) -> list[LinkedTask]:
-        context = context_of(info)
-        context.require("tasks:read")
-        rows = await _linked(context, TaskRow, TaskRow.created_at.desc(), self.row.id)
-        return [
-            LinkedTask(
-                id=relay.GlobalID("Task", str(row.id)),
-                title=row.title,
-                status=row.status,
-                priority=row.priority,
-                due_at=row.due_at,
-                assignee_id=global_id("User", row.assignee_id),
-            )
-            for row in rows
-        ]
-
-
-async def _linked(
-    context: RequestContext, model: Any, newest_first: Any, opportunity_id: uuid.UUID
-) -> list[Any]:
-    """Core rows (interactions, tasks) linked to opportunities, batched per request."""
-    loader = context.loader_for(
-        ("opportunity-linked", model.__tablename__),
-        lambda ctx: latest_per_key_loader(
-            ctx,
-            model,
-            "link_id",
-            [newest_first, model.id.desc()],
-            TIMELINE_LIMIT,
-            model.link_type == OPPORTUNITY_TYPE,
-            model.deleted_at.is_(None),
-        ),
+    @strawberry.field(
+        metadata=reads(STAGE_HISTORY), description="Every stage it entered, oldest first."
     )
-    return list(await loader.load(opportunity_id))
+    async def stage_history(
+        self, info: Info, order_by: list[StageChangeOrder] | None = None
+    ) -> list[StageChange]:
+        return await read_many(info, STAGE_HISTORY, self, order_by=order_by)
+
+    @strawberry.field(
+        metadata=reads(OPPORTUNITY_INTERACTIONS),
+        description="Interactions linked to it, newest first (at most 50).",
+    )
+    async def interactions(
+        self, info: Info, order_by: list[LinkedInteractionOrder] | None = None
+    ) -> list[LinkedInteraction]:
+        return await read_many(info, OPPORTUNITY_INTERACTIONS, self, order_by=order_by)
+
+    @strawberry.field(metadata=reads(OPPORTUNITY_QUOTES), description="Its quotes, oldest first.")
+    async def quotes(self, info: Info, order_by: list[DocumentOrder] | None = None) -> list[Quote]:
+        return await read_many(info, OPPORTUNITY_QUOTES, self, order_by=order_by)
+
+    @strawberry.field(
+        metadata=reads(OPPORTUNITY_TASKS),
+        description="Tasks linked to it, newest first (at most 50).",
+    )
+    async def tasks(
+        self, info: Info, order_by: list[LinkedTaskOrder] | None = None
+    ) -> list[LinkedTask]:
+        return await read_many(info, OPPORTUNITY_TASKS, self, order_by=order_by)
 
 
 def _category_is(categories: list[StageCategory]) -> ColumnElement[bool]:
@@ -304,23 +479,25 @@ class OpportunityOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-OPPORTUNITIES = Listing(
-    OpportunityRow,
-    OPPORTUNITY_FILTERS,
-    {
-        "created_at": OpportunityRow.created_at,
-        "name": OpportunityRow.name,
-        "amount": OpportunityRow.amount,
-        "probability": OpportunityRow.probability,
-    },
-    "created_at",
-    Opportunity.from_model,
+def _big_and_open(scope: Scope) -> list[ColumnElement[bool]]:
+    threshold = service.big_deal_amount(scope.runtime.settings)
+    return [OpportunityRow.amount >= threshold, _category_is([StageCategory.OPEN])]
+
+
+OPPORTUNITIES = filtered_listing(
+    lambda: Opportunity, OPPORTUNITY_FILTERS, [("created_at", OrderDirection.ASC)]
+)
+BIG_DEALS = filtered_listing(
+    lambda: Opportunity, {}, [("amount", OrderDirection.DESC)], also=_big_and_open
 )
 
 
 @strawberry.type
 class OpportunityQueries:
-    @strawberry.field(description="Opportunities, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(OPPORTUNITIES),
+        description="Opportunities, filtered and ordered, a page at a time.",
+    )
     async def opportunities(
         self,
         info: Info,
@@ -331,33 +508,30 @@ class OpportunityQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Opportunity]:
-        return await OPPORTUNITIES.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            OPPORTUNITIES,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
     @strawberry.field(
+        metadata=reads(BIG_DEALS),
         description="Open opportunities at or above the big-deal amount (setting "
-        "`[sales] big_deal_amount`), largest first."
+        "`[sales] big_deal_amount`), largest first.",
     )
     async def big_deals(
         self,
         info: Info,
+        order_by: list[OpportunityOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Opportunity]:
-        context = context_of(info)
-        threshold = service.big_deal_amount(context.settings)
-        largest = [
-            OpportunityOrder(field=OpportunityOrderField.AMOUNT, direction=OrderDirection.DESC)
-        ]
-        return await OPPORTUNITIES.page(
-            context,
-            None,
-            largest,
-            where=and_(OpportunityRow.amount >= threshold, _category_is([StageCategory.OPEN])),
-            first=first,
-            after=after,
-        )
+        return await read_page(info, BIG_DEALS, order_by=order_by, first=first, after=after)
 
 
 @strawberry.input

@@ -5,36 +5,47 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from rapport.plugins.sales.models import Payment as PaymentRow
-from rapport.plugins.sales.schema.common import (
-    READ,
-    WRITE,
-    Listing,
-    global_id,
-    optional_id,
-)
+from rapport.plugins.sales.schema.common import READ, WRITE, filtered_listing, optional_id
 from rapport.plugins.sales.services import payments as service
 from rapport.schema import (
     Connection,
     Custom,
+    Customer,
     DateTimeFilter,
     DecimalFilter,
     IDFilter,
     ModelNode,
     OrderDirection,
+    Reference,
     StringFilter,
+    ToOne,
+    User,
     UserError,
-    context_of,
+    columns,
     mutate,
+    read_one,
+    read_page,
+    reads,
 )
 
-__all__ = ["PAYMENTS", "Payment", "PaymentFilter", "PaymentMutations", "PaymentQueries"]
+if TYPE_CHECKING:
+    from rapport.plugins.sales.schema.quotes import Order
+
+__all__ = [
+    "PAYMENTS",
+    "PAYMENT_ORDER",
+    "Payment",
+    "PaymentFilter",
+    "PaymentMutations",
+    "PaymentQueries",
+]
 
 
 @strawberry.enum
@@ -47,10 +58,35 @@ class PaymentMethod(Enum):
     OTHER = "other"
 
 
+QUOTES_MODULE = "rapport.plugins.sales.schema.quotes"
+
+
+def _order_type() -> Any:
+    # Orders list their payments: the order type is looked up late.
+    from rapport.plugins.sales.schema.quotes import Order
+
+    return Order
+
+
+PAYMENT_ORDER_OF = ToOne(_order_type, lambda scope: scope.row.order_id)
+PAYMENT_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+PAYMENT_OWNER = ToOne(lambda: User, lambda scope: scope.row.owner_id)
+
+
 @strawberry.type(description="Money received against an order or from a customer.")
 class Payment(ModelNode):
     __model__ = PaymentRow
     __permission__ = READ
+    __columns__ = columns(
+        "amount",
+        "currency",
+        "received_at",
+        "method",
+        "reference",
+        order_id=Reference("Order", "order_id"),
+        customer_id=Reference("Customer", "customer_id"),
+        owner_id=Reference("User", "owner_id"),
+    )
 
     id: relay.NodeID[str]
     order_id: relay.GlobalID | None
@@ -61,20 +97,19 @@ class Payment(ModelNode):
     received_at: datetime
     method: PaymentMethod
     reference: str | None
+    row: strawberry.Private[PaymentRow]
 
-    @classmethod
-    def from_model(cls, row: PaymentRow) -> Payment:
-        return cls(
-            id=str(row.id),
-            order_id=global_id("Order", row.order_id),
-            customer_id=global_id("Customer", row.customer_id),
-            owner_id=global_id("User", row.owner_id),
-            amount=row.amount,
-            currency=row.currency,
-            received_at=row.received_at,
-            method=PaymentMethod(row.method),
-            reference=row.reference,
-        )
+    @strawberry.field(metadata=reads(PAYMENT_ORDER_OF), description="The order it pays.")
+    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy(QUOTES_MODULE)] | None:
+        return await read_one(info, PAYMENT_ORDER_OF, self)
+
+    @strawberry.field(metadata=reads(PAYMENT_CUSTOMER), description="Who paid.")
+    async def customer(self, info: Info) -> Customer | None:
+        return await read_one(info, PAYMENT_CUSTOMER, self)
+
+    @strawberry.field(metadata=reads(PAYMENT_OWNER), description="Credited with the revenue.")
+    async def owner(self, info: Info) -> User | None:
+        return await read_one(info, PAYMENT_OWNER, self)
 
 
 @strawberry.input(description="Conditions on payments; all given conditions must hold.")
@@ -114,18 +149,15 @@ class PaymentOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-PAYMENTS = Listing(
-    PaymentRow,
-    PAYMENT_FILTERS,
-    {"received_at": PaymentRow.received_at, "amount": PaymentRow.amount},
-    "received_at",
-    Payment.from_model,
-)
+PAYMENT_ORDER = [("received_at", OrderDirection.ASC)]
+PAYMENTS = filtered_listing(lambda: Payment, PAYMENT_FILTERS, PAYMENT_ORDER)
 
 
 @strawberry.type
 class PaymentQueries:
-    @strawberry.field(description="Payments, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(PAYMENTS), description="Payments, filtered and ordered, a page at a time."
+    )
     async def payments(
         self,
         info: Info,
@@ -136,8 +168,15 @@ class PaymentQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Payment]:
-        return await PAYMENTS.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            PAYMENTS,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 

@@ -11,13 +11,12 @@ from strawberry import relay
 from strawberry.types import Info
 
 from rapport.plugins.sales.models import Product as ProductRow
-from rapport.plugins.sales.models import ProductPrice as ProductPriceRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
-    Listing,
     Money,
-    load_grouped,
+    filtered_listing,
+    list_order,
     required_id,
 )
 from rapport.plugins.sales.services import products as service
@@ -27,18 +26,44 @@ from rapport.schema import (
     ModelNode,
     OrderDirection,
     StringFilter,
+    ToMany,
     UserError,
-    context_of,
+    columns,
     mutate,
+    read_many,
+    read_page,
+    reads,
 )
 
 __all__ = ["Product", "ProductMutations", "ProductQueries"]
+
+
+@strawberry.enum
+class ProductPriceOrderField(Enum):
+    CURRENCY = "currency"
+    UNIT_PRICE = "unit_price"
+
+
+@strawberry.input
+class ProductPriceOrder:
+    field: ProductPriceOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+PRODUCT_PRICES = ToMany(
+    target=lambda: Money,
+    link=lambda scope: scope.row.product_id == scope.parent_row.id,
+    order=lambda scope: list_order(
+        scope.row, scope.args.get("order_by"), [("currency", OrderDirection.ASC)]
+    ),
+)
 
 
 @strawberry.type(description="Something the workspace sells, with a price per currency.")
 class Product(ModelNode):
     __model__ = ProductRow
     __permission__ = READ
+    __columns__ = columns("sku", "name", "family", "description", "active")
 
     id: relay.NodeID[str]
     sku: str
@@ -48,24 +73,14 @@ class Product(ModelNode):
     active: bool
     row: strawberry.Private[ProductRow]
 
-    @classmethod
-    def from_model(cls, row: ProductRow) -> Product:
-        return cls(
-            id=str(row.id),
-            sku=row.sku,
-            name=row.name,
-            family=row.family,
-            description=row.description,
-            active=row.active,
-            row=row,
-        )
-
-    @strawberry.field(description="The unit price in each currency it is sold in.")
-    async def prices(self, info: Info) -> list[Money]:
-        rows = await load_grouped(
-            context_of(info), ProductPriceRow, "product_id", self.row.id, ProductPriceRow.currency
-        )
-        return [Money(amount=row.unit_price, currency=row.currency) for row in rows]
+    @strawberry.field(
+        metadata=reads(PRODUCT_PRICES),
+        description="The unit price in each currency it is sold in.",
+    )
+    async def prices(
+        self, info: Info, order_by: list[ProductPriceOrder] | None = None
+    ) -> list[Money]:
+        return await read_many(info, PRODUCT_PRICES, self, order_by=order_by)
 
 
 @strawberry.input(description="Conditions on products; all given conditions must hold.")
@@ -100,18 +115,14 @@ class ProductOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-PRODUCTS = Listing(
-    ProductRow,
-    PRODUCT_FILTERS,
-    {"name": ProductRow.name, "sku": ProductRow.sku, "created_at": ProductRow.created_at},
-    "name",
-    Product.from_model,
-)
+PRODUCTS = filtered_listing(lambda: Product, PRODUCT_FILTERS, [("name", OrderDirection.ASC)])
 
 
 @strawberry.type
 class ProductQueries:
-    @strawberry.field(description="Products, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(PRODUCTS), description="Products, filtered and ordered, a page at a time."
+    )
     async def products(
         self,
         info: Info,
@@ -122,8 +133,15 @@ class ProductQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Product]:
-        return await PRODUCTS.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            PRODUCTS,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 

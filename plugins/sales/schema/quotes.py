@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import ColumnElement, cast, func, literal_column, select
+from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.types import Info
 
+from rapport.plugins.sales.models import Money
 from rapport.plugins.sales.models import Order as OrderRow
 from rapport.plugins.sales.models import OrderLine as OrderLineRow
 from rapport.plugins.sales.models import Payment as PaymentRow
@@ -19,29 +22,53 @@ from rapport.plugins.sales.models import QuoteLine as QuoteLineRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
-    Listing,
-    global_id,
-    load_grouped,
+    DeclaredRow,
+    filtered_listing,
+    list_order,
     optional_id,
     required_id,
 )
+from rapport.plugins.sales.schema.payments import PAYMENT_ORDER, Payment, PaymentOrder
+from rapport.plugins.sales.schema.products import Product
 from rapport.plugins.sales.services import quotes as service
 from rapport.schema import (
     Connection,
     Custom,
+    Customer,
     DateFilter,
     DateTimeFilter,
     DecimalFilter,
     IDFilter,
     ModelNode,
     OrderDirection,
+    Reference,
+    Scope,
     StringFilter,
+    ToMany,
+    ToOne,
+    User,
     UserError,
-    context_of,
+    columns,
     mutate,
+    read_many,
+    read_one,
+    read_page,
+    reads,
 )
 
-__all__ = ["ORDERS", "Order", "OrderFilter", "Quote", "QuoteMutations", "QuoteQueries"]
+if TYPE_CHECKING:
+    from rapport.plugins.sales.schema.opportunities import Opportunity
+
+__all__ = [
+    "DOCUMENT_ORDER",
+    "ORDERS",
+    "DocumentOrder",
+    "Order",
+    "OrderFilter",
+    "Quote",
+    "QuoteMutations",
+    "QuoteQueries",
+]
 
 
 @strawberry.enum
@@ -53,20 +80,101 @@ class QuoteStatus(Enum):
     EXPIRED = "expired"
 
 
+OPPORTUNITIES_MODULE = "rapport.plugins.sales.schema.opportunities"
+
+
+def _opportunity_type() -> Any:
+    # Opportunities list their quotes: the opportunity type is looked up late.
+    from rapport.plugins.sales.schema.opportunities import Opportunity
+
+    return Opportunity
+
+
+@strawberry.enum(name="SalesLineOrderField")
+class LineOrderField(Enum):
+    POSITION = "position"
+    LINE_TOTAL = "line_total"
+
+
+@strawberry.input(name="SalesLineOrder", description="Ordering of quote and order lines.")
+class LineOrder:
+    field: LineOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum(name="SalesDocumentOrderField")
+class DocumentOrderField(Enum):
+    CREATED_AT = "created_at"
+    TOTAL = "total"
+
+
+@strawberry.input(name="SalesDocumentOrder", description="Ordering of quotes and orders.")
+class DocumentOrder:
+    field: DocumentOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+DOCUMENT_ORDER = [("created_at", OrderDirection.ASC)]
+LINE_PRODUCT = ToOne(lambda: Product, lambda scope: scope.row.product_id)
+
+
+def _lines_of(target: Any, document: str) -> ToMany:
+    """The lines of a quote or an order, by position unless ordered otherwise."""
+    return ToMany(
+        target=target,
+        link=lambda scope: getattr(scope.row, document) == scope.parent_row.id,
+        order=lambda scope: list_order(
+            scope.row, scope.args.get("order_by"), [("position", OrderDirection.ASC)]
+        ),
+    )
+
+
 @strawberry.type
-class QuoteLine:
+class QuoteLine(DeclaredRow):
+    __model__ = QuoteLineRow
+    __permission__ = READ
+    __columns__ = columns(
+        "description",
+        "quantity",
+        "unit_price",
+        "discount_percent",
+        "line_total",
+        product_id=Reference("Product", "product_id"),
+    )
+
     product_id: relay.GlobalID
     description: str | None
     quantity: Decimal
     unit_price: Decimal
     discount_percent: Decimal
     line_total: Decimal
+    row: strawberry.Private[QuoteLineRow]
+
+    @strawberry.field(metadata=reads(LINE_PRODUCT))
+    async def product(self, info: Info) -> Product | None:
+        return await read_one(info, LINE_PRODUCT, self)
+
+
+QUOTE_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+QUOTE_OPPORTUNITY = ToOne(_opportunity_type, lambda scope: scope.row.opportunity_id)
+QUOTE_LINES = _lines_of(lambda: QuoteLine, "quote_id")
 
 
 @strawberry.type(description="An offer to a customer: draft, sent, then accepted or not.")
 class Quote(ModelNode):
     __model__ = QuoteRow
     __permission__ = READ
+    __columns__ = columns(
+        "currency",
+        "status",
+        "valid_until",
+        "total",
+        "sent_at",
+        "decided_at",
+        "created_at",
+        customer_id=Reference("Customer", "customer_id"),
+        opportunity_id=Reference("Opportunity", "opportunity_id"),
+    )
 
     id: relay.NodeID[str]
     customer_id: relay.GlobalID
@@ -80,53 +188,82 @@ class Quote(ModelNode):
     created_at: datetime
     row: strawberry.Private[QuoteRow]
 
-    @classmethod
-    def from_model(cls, row: QuoteRow) -> Quote:
-        return cls(
-            id=str(row.id),
-            customer_id=global_id("Customer", row.customer_id),
-            opportunity_id=global_id("Opportunity", row.opportunity_id),
-            currency=row.currency,
-            status=QuoteStatus(row.status),
-            valid_until=row.valid_until,
-            total=row.total,
-            sent_at=row.sent_at,
-            decided_at=row.decided_at,
-            created_at=row.created_at,
-            row=row,
-        )
+    @strawberry.field(metadata=reads(QUOTE_LINES))
+    async def lines(self, info: Info, order_by: list[LineOrder] | None = None) -> list[QuoteLine]:
+        return await read_many(info, QUOTE_LINES, self, order_by=order_by)
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[QuoteLine]:
-        rows = await load_grouped(
-            context_of(info), QuoteLineRow, "quote_id", self.row.id, QuoteLineRow.position
-        )
-        return [
-            QuoteLine(
-                product_id=global_id("Product", row.product_id),
-                description=row.description,
-                quantity=row.quantity,
-                unit_price=row.unit_price,
-                discount_percent=row.discount_percent,
-                line_total=row.line_total,
-            )
-            for row in rows
-        ]
+    @strawberry.field(metadata=reads(QUOTE_CUSTOMER), description="Who it is offered to.")
+    async def customer(self, info: Info) -> Customer | None:
+        return await read_one(info, QUOTE_CUSTOMER, self)
+
+    @strawberry.field(metadata=reads(QUOTE_OPPORTUNITY), description="The deal it quotes.")
+    async def opportunity(
+        self, info: Info
+    ) -> Annotated[Opportunity, strawberry.lazy(OPPORTUNITIES_MODULE)] | None:
+        return await read_one(info, QUOTE_OPPORTUNITY, self)
 
 
 @strawberry.type
-class OrderLine:
+class OrderLine(DeclaredRow):
+    __model__ = OrderLineRow
+    __permission__ = READ
+    __columns__ = columns(
+        "family",
+        "quantity",
+        "unit_price",
+        "line_total",
+        product_id=Reference("Product", "product_id"),
+    )
+
     product_id: relay.GlobalID
     family: str | None
     quantity: Decimal
     unit_price: Decimal
     line_total: Decimal
+    row: strawberry.Private[OrderLineRow]
+
+    @strawberry.field(metadata=reads(LINE_PRODUCT))
+    async def product(self, info: Info) -> Product | None:
+        return await read_one(info, LINE_PRODUCT, self)
+
+
+def _paid(scope: Scope) -> ColumnElement[Any]:
+    """What was paid against the order: Decimal("0.00") when nothing was, as the resolver says."""
+    payment = aliased(PaymentRow)
+    total = (
+        select(func.coalesce(func.sum(payment.amount), literal_column("0.00")))
+        .where(payment.order_id == scope.row.id)
+        .correlate_except(payment)
+    )
+    return cast(total.scalar_subquery(), Money)
+
+
+ORDER_QUOTE = ToOne(lambda: Quote, lambda scope: scope.row.quote_id)
+ORDER_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
+ORDER_OPPORTUNITY = ToOne(_opportunity_type, lambda scope: scope.row.opportunity_id)
+ORDER_OWNER = ToOne(lambda: User, lambda scope: scope.row.owner_id)
+ORDER_LINES = _lines_of(lambda: OrderLine, "order_id")
+ORDER_PAYMENTS = ToMany(
+    target=lambda: Payment,
+    link=lambda scope: scope.row.order_id == scope.parent_row.id,
+    order=lambda scope: list_order(scope.row, scope.args.get("order_by"), PAYMENT_ORDER),
+)
 
 
 @strawberry.type(description="What a customer ordered by accepting a quote.")
 class Order(ModelNode):
     __model__ = OrderRow
     __permission__ = READ
+    __columns__ = columns(
+        "currency",
+        "total",
+        "created_at",
+        customer_id=Reference("Customer", "customer_id"),
+        opportunity_id=Reference("Opportunity", "opportunity_id"),
+        owner_id=Reference("User", "owner_id"),
+        paid_amount=_paid,
+        balance=lambda scope: cast(scope.row.total - _paid(scope), Money),
+    )
 
     id: relay.NodeID[str]
     customer_id: relay.GlobalID
@@ -137,47 +274,44 @@ class Order(ModelNode):
     created_at: datetime
     row: strawberry.Private[OrderRow]
 
-    @classmethod
-    def from_model(cls, row: OrderRow) -> Order:
-        return cls(
-            id=str(row.id),
-            customer_id=global_id("Customer", row.customer_id),
-            opportunity_id=global_id("Opportunity", row.opportunity_id),
-            owner_id=global_id("User", row.owner_id),
-            currency=row.currency,
-            total=row.total,
-            created_at=row.created_at,
-            row=row,
-        )
-
-    @strawberry.field
+    @strawberry.field(metadata=reads(ORDER_QUOTE))
     async def quote(self, info: Info) -> Quote | None:
-        return (await Quote.resolve_nodes(info=info, node_ids=[str(self.row.quote_id)]))[0]
+        return await read_one(info, ORDER_QUOTE, self)
 
-    @strawberry.field
-    async def lines(self, info: Info) -> list[OrderLine]:
-        rows = await load_grouped(
-            context_of(info), OrderLineRow, "order_id", self.row.id, OrderLineRow.position
-        )
-        return [
-            OrderLine(
-                product_id=global_id("Product", row.product_id),
-                family=row.family,
-                quantity=row.quantity,
-                unit_price=row.unit_price,
-                line_total=row.line_total,
-            )
-            for row in rows
-        ]
+    @strawberry.field(metadata=reads(ORDER_LINES))
+    async def lines(self, info: Info, order_by: list[LineOrder] | None = None) -> list[OrderLine]:
+        return await read_many(info, ORDER_LINES, self, order_by=order_by)
 
     @strawberry.field(description="Payments received against it so far.")
     async def paid_amount(self, info: Info) -> Decimal:
-        rows = await load_grouped(context_of(info), PaymentRow, "order_id", self.row.id)
-        return sum((row.amount for row in rows), Decimal("0"))
+        payments = await read_many(info, ORDER_PAYMENTS, self, order_by=None)
+        return sum((payment.amount for payment in payments), Decimal("0.00"))
 
     @strawberry.field(description="What is still due.")
     async def balance(self, info: Info) -> Decimal:
         return self.row.total - await self.paid_amount(info)
+
+    @strawberry.field(
+        metadata=reads(ORDER_PAYMENTS), description="Payments received against it, oldest first."
+    )
+    async def payments(
+        self, info: Info, order_by: list[PaymentOrder] | None = None
+    ) -> list[Payment]:
+        return await read_many(info, ORDER_PAYMENTS, self, order_by=order_by)
+
+    @strawberry.field(metadata=reads(ORDER_CUSTOMER), description="Who ordered.")
+    async def customer(self, info: Info) -> Customer | None:
+        return await read_one(info, ORDER_CUSTOMER, self)
+
+    @strawberry.field(metadata=reads(ORDER_OPPORTUNITY), description="The deal it closed.")
+    async def opportunity(
+        self, info: Info
+    ) -> Annotated[Opportunity, strawberry.lazy(OPPORTUNITIES_MODULE)] | None:
+        return await read_one(info, ORDER_OPPORTUNITY, self)
+
+    @strawberry.field(metadata=reads(ORDER_OWNER), description="Who is credited with it.")
+    async def owner(self, info: Info) -> User | None:
+        return await read_one(info, ORDER_OWNER, self)
 
 
 @strawberry.input(description="Conditions on quotes; all given conditions must hold.")
@@ -228,38 +362,15 @@ ORDER_FILTERS = {
 }
 
 
-@strawberry.enum(name="SalesDocumentOrderField")
-class DocumentOrderField(Enum):
-    CREATED_AT = "created_at"
-    TOTAL = "total"
-
-
-@strawberry.input(name="SalesDocumentOrder", description="Ordering of quotes and orders.")
-class DocumentOrder:
-    field: DocumentOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-DOCUMENT_ORDER = "created_at"
-QUOTES = Listing(
-    QuoteRow,
-    QUOTE_FILTERS,
-    {"created_at": QuoteRow.created_at, "total": QuoteRow.total},
-    DOCUMENT_ORDER,
-    Quote.from_model,
-)
-ORDERS = Listing(
-    OrderRow,
-    ORDER_FILTERS,
-    {"created_at": OrderRow.created_at, "total": OrderRow.total},
-    DOCUMENT_ORDER,
-    Order.from_model,
-)
+QUOTES = filtered_listing(lambda: Quote, QUOTE_FILTERS, DOCUMENT_ORDER)
+ORDERS = filtered_listing(lambda: Order, ORDER_FILTERS, DOCUMENT_ORDER)
 
 
 @strawberry.type
 class QuoteQueries:
-    @strawberry.field(description="Quotes, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(QUOTES), description="Quotes, filtered and ordered, a page at a time."
+    )
     async def quotes(
         self,
         info: Info,
@@ -270,11 +381,20 @@ class QuoteQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Quote]:
-        return await QUOTES.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            QUOTES,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
-    @strawberry.field(description="Orders, filtered and ordered, a page at a time.")
+    @strawberry.field(
+        metadata=reads(ORDERS), description="Orders, filtered and ordered, a page at a time."
+    )
     async def orders(
         self,
         info: Info,
@@ -285,8 +405,15 @@ class QuoteQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Order]:
-        return await ORDERS.page(
-            context_of(info), filter, order_by, first=first, after=after, last=last, before=before
+        return await read_page(
+            info,
+            ORDERS,
+            filter=filter,
+            order_by=order_by,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 

@@ -116,9 +116,8 @@ async def _odd_cases(session: Any, workspace_id: uuid.UUID) -> None:
         (await session.execute(select(OpportunityRow).order_by(OpportunityRow.id))).scalars()
     )
     # Weighted amounts that fall halfway between two cents.
-    for deal, (amount, probability) in zip(
-        deals, [("10.50", 5), ("10.70", 5), ("0.30", 5), ("0.10", 25), ("1234.50", 33)]
-    ):
+    halfway = [("10.50", 5), ("10.70", 5), ("0.30", 5), ("0.10", 25), ("1234.50", 33)]
+    for deal, (amount, probability) in zip(deals, halfway, strict=False):
         deal.amount, deal.probability = Decimal(amount), probability
     # A converted lead, with its customer and opportunity.
     lead = (await session.execute(select(LeadRow).order_by(LeadRow.id).limit(1))).scalar_one()
