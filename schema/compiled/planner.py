@@ -66,13 +66,29 @@ from rapport.schema.relay import (
     python_type_of,
 )
 
-__all__ = ["NotCompilable", "ReadCompiler"]
+__all__ = ["Computed", "Deferred", "NotCompilable", "ReadCompiler"]
 
 BACKREF = "strawberry-definition"
 
 
 class NotCompilable(Exception):
     """This operation (or part of it) is read by the resolvers instead."""
+
+
+class Computed(NotCompilable):
+    """A field computed in Python: under a node, only that field is left to the resolvers."""
+
+
+class Deferred(NamedTuple):
+    """A field of a node type the resolvers fill in after the statement, for every row.
+
+    The statement writes, where the field's value goes, an object holding the deferral's
+    index under the plan's marker key and the row's global id.
+    """
+
+    type_name: str
+    key: str
+    nodes: list[FieldNode]
 
 
 class Selected(NamedTuple):
@@ -115,12 +131,15 @@ class ReadCompiler:
         actor: Actor,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: VariableValues,
+        marker: str,
     ) -> None:
         self.schema, self.json, self.runtime, self.actor = schema, json, runtime, actor
         self.strawberry_schema = strawberry_schema
         self.settings = runtime.settings
         self.fragments, self.variables = fragments, variables
         self._aliases = itertools.count()
+        self.marker = marker
+        self.deferred: list[Deferred] = []
 
     # -- the operation ----------------------------------------------------------------------
 
@@ -249,8 +268,23 @@ class ReadCompiler:
                 pairs.append((key, literal(object_type.name, String())))
                 continue
             field = object_type.fields[name]
-            pairs.append((key, self.field_json(object_type, entity, field, scope, field_nodes)))
+            try:
+                value = self.field_json(object_type, entity, field, scope, field_nodes)
+            except Computed:
+                if not any(i.name == "Node" for i in object_type.interfaces):
+                    raise  # nothing to fetch the row again by: the resolvers read it all
+                value = self.deferred_json(object_type, key, scope, field_nodes)
+            pairs.append((key, value))
         return self.json.object(pairs)
+
+    def deferred_json(
+        self, object_type: GraphQLObjectType, key: str, scope: Scope, nodes: list[FieldNode]
+    ) -> ColumnElement[Any]:
+        """The stand-in for a computed field: which deferral, and of which row."""
+        self.deferred.append(Deferred(object_type.name, key, nodes))
+        index = literal(len(self.deferred) - 1)
+        row_id = self.json.global_id(object_type.name, scope.row.id)
+        return self.json.object([(self.marker, index), ("id", row_id)])
 
     def field_json(
         self,
@@ -275,7 +309,7 @@ class ReadCompiler:
             return case((key.is_(None), null()), else_=self.json.global_id(source.type_name, key))
         column = entity.column(python_name, scope)
         if column is None:
-            raise NotCompilable(f"{object_type.name}.{name} is computed")
+            raise Computed(f"{object_type.name}.{name} is computed")
         return self.scalar(field.type, column)
 
     def scalar(self, graphql_type: Any, column: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -14,9 +14,10 @@ caller's rows; a caller whose shape changes gets a new plan.
 
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from graphql import (
@@ -38,8 +39,10 @@ from rapport.core.auth import Actor
 from rapport.core.db import utcnow
 from rapport.core.runtime import Runtime
 from rapport.core.tenancy import RowPolicies
+from rapport.schema.compiled.deferred import follow_up, splice, stand_ins
 from rapport.schema.compiled.json_sql import json_sql_for
-from rapport.schema.compiled.planner import NotCompilable, ReadCompiler
+from rapport.schema.compiled.planner import Deferred, NotCompilable, ReadCompiler
+from rapport.schema.context import RequestContext
 from rapport.schema.limits import limit_rules
 
 __all__ = ["CompiledReads", "Plan"]
@@ -52,6 +55,13 @@ def today() -> Any:
 PLAN_CACHE_SIZE = 512
 STATEMENT_CACHE_SIZE = 256
 RENDERED_CACHE_SIZE = 1024
+
+
+class Compiled(NamedTuple):
+    """A statement, and the computed fields under its nodes the resolvers fill in after it."""
+
+    statement: Select[Any]
+    deferred: tuple[Deferred, ...]
 
 
 @dataclass(frozen=True)
@@ -89,9 +99,12 @@ class CompiledReads:
         self.json = json_sql_for(runtime.engine.dialect.name)
         self.rules = [*specified_rules, *limit_rules(runtime.settings)]
         self._plans: OrderedDict[tuple[Any, ...], Plan | None] = OrderedDict()
-        self._statements: OrderedDict[tuple[Any, ...], Select[Any] | None] = OrderedDict()
+        self._statements: OrderedDict[tuple[Any, ...], Compiled | None] = OrderedDict()
+        # Unguessable, so that no stored JSON can pass for a stand-in of a deferred field.
+        self.marker = f"rapport-deferred-{secrets.token_hex(8)}"
         self._rendered: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = OrderedDict()
         self.statements_run = 0
+        self.deferred_runs = 0
 
     @property
     def enabled(self) -> bool:
@@ -134,7 +147,7 @@ class CompiledReads:
 
     def statement(
         self, plan: Plan, shape_key: tuple[Any, ...], actor: Actor, variables: dict[str, Any]
-    ) -> tuple[tuple[Any, ...] | None, Select[Any] | None]:
+    ) -> tuple[tuple[Any, ...] | None, Compiled | None]:
         """The statement for these variables, and its cache key: compiled once, then reused.
 
         The key holds the day because declarations may read it (age bands are counted to
@@ -153,7 +166,7 @@ class CompiledReads:
             self._statements.popitem(last=False)
         return key, statement
 
-    def _compile(self, plan: Plan, actor: Actor, variables: dict[str, Any]) -> Select[Any] | None:
+    def _compile(self, plan: Plan, actor: Actor, variables: dict[str, Any]) -> Compiled | None:
         operation = plan.operation
         coerced = get_variable_values(
             self.graphql_schema, operation.variable_definitions or (), variables
@@ -169,9 +182,11 @@ class CompiledReads:
             actor,
             plan.fragments,
             coerced,
+            self.marker,
         )
         try:
-            return compiler.statement(self.graphql_schema.query_type, operation.selection_set)
+            statement = compiler.statement(self.graphql_schema.query_type, operation.selection_set)
+            return Compiled(statement, tuple(compiler.deferred))
         except NotCompilable:
             return None
         except Exception:
@@ -196,17 +211,71 @@ class CompiledReads:
             return None
         if plan.constant is not None:
             return ExecutionResult(data=dict(plan.constant), errors=None)
-        statement_key, statement = self.statement(plan, shape_key, actor, variables or {})
-        if statement is None:
+        statement_key, compiled = self.statement(plan, shape_key, actor, variables or {})
+        if compiled is None:
             return None
+        statement = compiled.statement
         row = await self._run(statement, statement_key, actor, policies)
         self.statements_run += 1
         keys = [column.name for column in statement.selected_columns]
+        if compiled.deferred:
+            return await self._with_deferred(plan, compiled, actor, variables or {}, keys, row)
         data = {
             key: None if value is None else orjson.Fragment(value)
             for key, value in zip(keys, row, strict=True)
         }
         return ExecutionResult(data=data, errors=None)
+
+    async def _with_deferred(
+        self,
+        plan: Plan,
+        compiled: Compiled,
+        actor: Actor,
+        variables: dict[str, Any],
+        keys: list[str],
+        row: Any,
+    ) -> ExecutionResult | None:
+        """The answer once the resolvers have filled in the deferred fields (None: they erred)."""
+        data = {
+            key: None if value is None else orjson.loads(value)
+            for key, value in zip(keys, row, strict=True)
+        }
+        found = list(stand_ins(data, self.marker))
+        if found:
+            wanted: dict[int, list[str]] = {index: [] for index in range(len(compiled.deferred))}
+            for _container, _key, index, global_id in found:
+                if global_id not in wanted[index]:
+                    wanted[index].append(global_id)
+            answers = await self._resolve_deferred(plan, compiled, actor, variables, wanted)
+            if answers is None or not splice(found, compiled.deferred, answers):
+                return None
+            self.deferred_runs += 1
+        return ExecutionResult(data=data, errors=None)
+
+    async def _resolve_deferred(
+        self,
+        plan: Plan,
+        compiled: Compiled,
+        actor: Actor,
+        variables: dict[str, Any],
+        wanted: dict[int, list[str]],
+    ) -> dict[int, dict[str, Any]] | None:
+        """Each deferral's nodes by global id, read by the resolvers in one operation."""
+        text, id_names, used = follow_up(plan.operation, plan.fragments, compiled.deferred)
+        values = {name: variables[name] for name in used if name in variables}
+        values.update({name: wanted[index] for index, name in enumerate(id_names)})
+        result = await self.schema.execute(
+            text,
+            variable_values=values,
+            context_value=RequestContext(runtime=self.runtime, actor=actor),
+            operation_name="Deferred",
+        )
+        if result.errors or result.data is None:
+            return None
+        return {
+            index: dict(zip(ids, result.data[f"d{index}"], strict=True))
+            for index, ids in wanted.items()
+        }
 
     async def _run(
         self,

@@ -239,8 +239,7 @@ async def test_w1_is_one_statement(runtime: Runtime, demo_workspace: str, apps: 
 async def test_what_cannot_compile_falls_back(demo_workspace: str, apps: Apps) -> None:
     pair = await apps.pair(demo_workspace)
     for query in (
-        "{ customers(first: 2) { edges { node { age ageBand } } } }",  # computed in Python
-        "{ viewer { role } }",
+        "{ viewer { role } }",  # computed in Python at the root
         '{ customers(first: 2, after: "not-a-cursor") { totalCount } }',
         "{ customers(first: 1000) { totalCount } }",
         "{ __schema { queryType { name } } }",
@@ -249,6 +248,49 @@ async def test_what_cannot_compile_falls_back(demo_workspace: str, apps: Apps) -
         first, second = await pair.both(query, {})
         assert apps.reads.statements_run == before
         assert canonical(first) == canonical(second)
+
+
+DEFERRED = """
+query($withBand: Boolean!) {
+  customers(first: 30, orderBy: [{field: DISPLAY_NAME}]) {
+    edges { node {
+      id displayName years: age ...Band
+      owner { id email }
+      relationships { other { id age } }
+    } }
+  }
+  one: customer(id: $id) { age primaryEmail }
+}
+fragment Band on Customer { ageBand @include(if: $withBand) }
+"""
+
+
+async def test_computed_fields_are_left_to_the_resolvers_alone(
+    runtime: Runtime, demo_workspace: str, apps: Apps
+) -> None:
+    """Python-computed fields under nodes are filled in by the resolvers; the rest is SQL."""
+    async with unscoped_session(runtime.sessions) as session:
+        workspace = await find_workspace(session, demo_workspace)
+    assert workspace is not None
+    async with tenant_session(runtime.sessions, workspace.id) as session:
+        someone = (await session.execute(select(Customer.id).limit(1))).scalar_one()
+    query = DEFERRED.replace("query($withBand: Boolean!)", "query($withBand: Boolean!, $id: ID!)")
+    for role in ("admin", "viewer"):
+        pair = await apps.pair(demo_workspace, role)
+        for with_band in (True, False):
+            variables = {"withBand": with_band, "id": global_id("Customer", someone)}
+            before = apps.reads.deferred_runs
+            body = await pair.agree(query, variables)
+            assert apps.reads.deferred_runs == before + 1
+            nodes = [edge["node"] for edge in body["data"]["customers"]["edges"]]
+            assert any(node["years"] is not None for node in nodes)
+            assert ("ageBand" in nodes[0]) is with_band
+            assert "rapport-deferred" not in canonical(body)
+    stranger_workspace = f"stranger-{uuid.uuid4().hex[:8]}"
+    await create_workspace(runtime, stranger_workspace)
+    stranger = await apps.pair(stranger_workspace)
+    body = await stranger.agree(query, {"withBand": True, "id": global_id("Customer", someone)})
+    assert body["data"] == {"customers": {"edges": []}, "one": None}
 
 
 async def test_access_shape_keys_the_plans(demo_workspace: str, apps: Apps) -> None:
