@@ -1,7 +1,7 @@
 """Rapport's GraphQL layer. Plugins build their types with these names."""
 
 from rapport.schema.context import RequestContext, context_of
-from rapport.schema.declared import read_many, read_one, read_page
+from rapport.schema.declared import read_many, read_one, read_page, related
 from rapport.schema.entities import (
     Entity,
     Listing,
@@ -83,6 +83,7 @@ __all__ = [
     "read_one",
     "read_page",
     "reads",
+    "related",
     "row_id_of",
     "run_select",
 ]

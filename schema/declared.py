@@ -10,6 +10,8 @@ same rows in the same order.
     async def stage_history(self, info: Info) -> list[StageChange]:
         return await read_many(info, STAGE_HISTORY, self)
 
+    customer: Customer | None = related(OPPORTUNITY_CUSTOMER, description="...")
+
 The parent node keeps its row (a private ``row`` field); links and conditions are written
 against the parent's mapped class, which here is an alias joined to the listed rows, so the
 session's tenancy and access policies apply to both ends as they do in the compiled statement.
@@ -21,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
+import strawberry
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
@@ -28,10 +31,10 @@ from strawberry.types import Info
 
 from rapport.schema.batched_pages import paginate_per_parent
 from rapport.schema.context import RequestContext, context_of
-from rapport.schema.entities import Entity, Listing, Scope, ToMany, ToOne, entity_of
+from rapport.schema.entities import Entity, Listing, Scope, ToMany, ToOne, entity_of, reads
 from rapport.schema.relay import Connection, paginate
 
-__all__ = ["read_many", "read_one", "read_page", "scope_of"]
+__all__ = ["read_many", "read_one", "read_page", "related", "scope_of"]
 
 
 def scope_of(
@@ -68,6 +71,17 @@ async def read_one(info: Info[Any, Any], declaration: ToOne, node: Any) -> Any:
     if declaration.shows_deleted(holder):
         raise TypeError("a to-one field that shows deleted rows needs its own resolver")
     return await target.resolve_pk(info, declaration.key(holder))
+
+
+def related(declaration: ToOne, *, description: str | None = None) -> Any:
+    """A to-one field read by its declaration; its type is the class annotation beside it."""
+
+    async def resolve(root: Any, info: Info[Any, Any]) -> Any:
+        return await read_one(info, declaration, root)
+
+    # Without a return annotation strawberry takes the field's type from the class.
+    del resolve.__annotations__["return"]
+    return strawberry.field(resolver=resolve, metadata=reads(declaration), description=description)
 
 
 def _many_loader(

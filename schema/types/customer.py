@@ -17,7 +17,7 @@ from rapport.core.errors import ValidationFailed
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
 from rapport.schema.context import context_of
-from rapport.schema.declared import read_one
+from rapport.schema.declared import related
 from rapport.schema.entities import Listing, Scope, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.filters import (
@@ -161,15 +161,11 @@ class Customer(ModelNode):
             return None
         return AgeBand(age_band_of(age_of(self.birth_date, today())))
 
-    @strawberry.field(metadata=reads(OWNER), description="The user responsible for this customer.")
-    async def owner(self, info: Info) -> User | None:
-        return await read_one(info, OWNER, self)
+    owner: User | None = related(OWNER, description="The user responsible for this customer.")
 
-    @strawberry.field(
-        metadata=reads(MERGED_INTO), description="The customer this one was merged into, if it was."
+    merged_into: Customer | None = related(
+        MERGED_INTO, description="The customer this one was merged into, if it was."
     )
-    async def merged_into(self, info: Info) -> Customer | None:
-        return await read_one(info, MERGED_INTO, self)
 
 
 @strawberry.input(description="Conditions on customers; all given conditions must hold.")

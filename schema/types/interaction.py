@@ -16,7 +16,7 @@ from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import InteractionParticipant as ParticipantRow
 from rapport.core.services import interactions as service
 from rapport.schema.context import RequestContext, context_of
-from rapport.schema.declared import read_one
+from rapport.schema.declared import related
 from rapport.schema.entities import ToMany, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.filters import (
@@ -117,13 +117,9 @@ class Interaction(ModelNode):
     updated_at: datetime
     row: strawberry.Private[Any]
 
-    @strawberry.field(metadata=reads(INTERACTION_CUSTOMER))
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, INTERACTION_CUSTOMER, self)
+    customer: Customer | None = related(INTERACTION_CUSTOMER)
 
-    @strawberry.field(metadata=reads(INTERACTION_USER), description="The user who logged it.")
-    async def user(self, info: Info) -> User | None:
-        return await read_one(info, INTERACTION_USER, self)
+    user: User | None = related(INTERACTION_USER, description="The user who logged it.")
 
     @strawberry.field
     async def participants(self, info: Info) -> list[InteractionParticipant]:

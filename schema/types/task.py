@@ -15,8 +15,8 @@ from strawberry.types import Info
 from rapport.core.models import Task as TaskRow
 from rapport.core.services import tasks as service
 from rapport.schema.context import RequestContext, context_of
-from rapport.schema.declared import read_one
-from rapport.schema.entities import ToOne, columns, reads
+from rapport.schema.declared import related
+from rapport.schema.entities import ToOne, columns
 from rapport.schema.errors import UserError
 from rapport.schema.filters import Custom, DateTimeFilter, FilterMap, IDFilter, compile_filter
 from rapport.schema.links import link_condition, linked_record, resolve_link
@@ -88,13 +88,9 @@ class Task(ModelNode):
     version: int = strawberry.field(description="Pass back on update to detect lost updates.")
     row: strawberry.Private[Any]
 
-    @strawberry.field(metadata=reads(TASK_CUSTOMER))
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, TASK_CUSTOMER, self)
+    customer: Customer | None = related(TASK_CUSTOMER)
 
-    @strawberry.field(metadata=reads(TASK_ASSIGNEE))
-    async def assignee(self, info: Info) -> User | None:
-        return await read_one(info, TASK_ASSIGNEE, self)
+    assignee: User | None = related(TASK_ASSIGNEE)
 
     @strawberry.field(description="The record this task is about, of any type.")
     async def linked_record(self, info: Info) -> relay.Node | None:
