@@ -4,6 +4,7 @@ from rapport.schema.context import RequestContext, context_of
 from rapport.schema.declared import read_many, read_one, read_page, related
 from rapport.schema.entities import (
     Entity,
+    Expression,
     Listing,
     Reference,
     Scope,
@@ -54,6 +55,7 @@ __all__ = [
     "DecimalFilter",
     "Edge",
     "Entity",
+    "Expression",
     "FloatFilter",
     "Forbidden",
     "IDFilter",

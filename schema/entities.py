@@ -2,7 +2,8 @@
 
 A node type names its table, the permission to read it and which of its fields are columns
 (:class:`Entity`, set as the type's ``__entity__``). A field that crosses to other rows says how
-(:class:`ToOne`, :class:`ToMany`, :class:`Listing`) through :func:`reads`, which both the
+(:class:`ToOne`, :class:`ToMany`, :class:`Listing`; :class:`Expression` for a value computed
+from the row) through :func:`reads`, which both the
 field's resolver and the read compiler use, so the two paths cannot drift apart: the resolver
 runs the declaration through the ORM one parent at a time (batched), the compiler turns the same
 declaration into one SQL statement that builds the response's JSON.
@@ -28,6 +29,7 @@ from sqlalchemy import ColumnElement
 __all__ = [
     "READS",
     "Entity",
+    "Expression",
     "Listing",
     "Reference",
     "Scope",
@@ -186,7 +188,18 @@ class Listing:
     permission: str | None = None
 
 
-Reads = ToOne | ToMany | Listing
+@dataclass(frozen=True)
+class Expression:
+    """A field whose value is an SQL expression of its row, for a field that is not a column.
+
+    A plugin adding a field to another plugin's type (an ``extend``) declares it this way; its
+    resolver computes the same value in Python, and the compiled-reads test holds them equal.
+    """
+
+    value: Callable[[Scope], ColumnElement[Any]]
+
+
+Reads = ToOne | ToMany | Listing | Expression
 
 
 def reads(declaration: Reads) -> dict[str, Reads]:

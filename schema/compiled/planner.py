@@ -50,6 +50,7 @@ from rapport.schema.compiled.json_sql import JsonSql
 from rapport.schema.entities import (
     READS,
     Entity,
+    Expression,
     Listing,
     Reference,
     Scope,
@@ -352,6 +353,12 @@ class ReadCompiler:
             return self.to_many(declaration, at)
         if isinstance(declaration, Listing):
             return self.listing(declaration, at)
+        if isinstance(declaration, Expression):
+            row = at.parent
+            if row is None:
+                raise NotCompilable("an expression needs a row")
+            value = declaration.value(self.scope(row.row, row.parent, at.args))
+            return self.scalar(at.field.type, value)
         raise NotCompilable(f"unknown declaration {declaration!r}")
 
     def _row(self, entity: Entity, parent: Scope | None) -> Any:

@@ -2,7 +2,9 @@
 
 Install it beside Rapport (``pip install -e examples/plugin-loyalty``) and enable it with
 ``RAPPORT_PLUGINS=loyalty`` (plus any built-ins you want). It uses only the public contract:
-``rapport.core`` for the hook marker and models, ``rapport.schema`` for the request context.
+``rapport.core`` for the hook marker and models, ``rapport.schema`` for the request context and
+the declaration that lets the read compiler compute the tier in SQL, inside the one statement
+that answers a query (the resolver computes the same tier in Python for the other queries).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import uuid
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from rapport.core import PluginInfo, hookimpl
 from rapport.core.models import Interaction
-from rapport.schema import context_of
+from rapport.schema import Expression, Scope, context_of, reads
 
 plugin_info = PluginInfo(
     name="loyalty",
@@ -43,9 +46,29 @@ def _interaction_counts(context: Any) -> DataLoader[uuid.UUID, int]:
     return DataLoader(load_fn=load)
 
 
+def _tier_of(scope: Scope) -> ColumnElement[Any]:
+    """The tier in SQL, from the same count the resolver's loader makes."""
+    interaction = aliased(Interaction)
+    count = (
+        select(func.count())
+        .select_from(interaction)
+        .where(interaction.customer_id == scope.row.id, interaction.deleted_at.is_(None))
+        .correlate_except(interaction)
+        .scalar_subquery()
+    )
+    *higher, (_floor, lowest) = TIERS
+    return case(*((count >= floor, literal(name)) for floor, name in higher), else_=literal(lowest))
+
+
+LOYALTY_TIER = Expression(_tier_of)
+
+
 @strawberry.type
 class CustomerLoyalty:
-    @strawberry.field(description="bronze, silver or gold, from the number of interactions.")
+    @strawberry.field(
+        metadata=reads(LOYALTY_TIER),
+        description="bronze, silver or gold, from the number of interactions.",
+    )
     async def loyalty_tier(self, info: Info) -> str:
         count = await context_of(info).loader("loyalty.counts").load(self.pk)  # type: ignore[attr-defined]
         return next(name for floor, name in TIERS if count >= floor)
