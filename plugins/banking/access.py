@@ -82,13 +82,11 @@ def own_book(workspace_id: uuid.UUID, user_id: uuid.UUID) -> AnySelect:
 
 
 def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> AnySelect:
+    # A union of flat selects rather than an IN within the users' select: see book_customer_ids.
     team = select(_managers.c.user_id).where(
         _managers.c.workspace_id == workspace_id, _managers.c.team_lead_user_id == user_id
     )
-    return select(_users.c.id).where(
-        _users.c.workspace_id == workspace_id,
-        or_(_users.c.id == user_id, _users.c.id.in_(team)),
-    )
+    return union(own_book(workspace_id, user_id), team)
 
 
 def _assigned(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> ColumnElement[bool]:
@@ -99,20 +97,22 @@ def _assigned(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> Column
     )
 
 
+# The book's subqueries are kept shallow (joins in one SELECT rather than IN within IN): they
+# ride on every aliased table of a compiled read, and SQLite's parser refuses deep nesting.
+
+
 def book_household_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
     """Households assigned to the managers, and households whose primary member is."""
     assigned = _assigned(workspace_id, managers, day)
     direct = select(_assignments.c.household_id).where(
         assigned, _assignments.c.household_id.is_not(None)
     )
-    clients = select(_assignments.c.customer_id).where(
-        assigned, _assignments.c.customer_id.is_not(None)
-    )
     through_primary = select(_households.c.id).where(
         _households.c.workspace_id == workspace_id,
-        _households.c.primary_customer_id.in_(clients),
+        _households.c.primary_customer_id == _assignments.c.customer_id,
+        assigned,
     )
-    return select(union(direct, through_primary).subquery().c[0])
+    return union(direct, through_primary)
 
 
 def book_customer_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
@@ -122,19 +122,20 @@ def book_customer_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -
     direct = select(_assignments.c.customer_id).where(
         assigned, _assignments.c.customer_id.is_not(None)
     )
-    household_ids = select(_assignments.c.household_id).where(
-        assigned, _assignments.c.household_id.is_not(None)
+    of_household = and_(
+        _households.c.workspace_id == workspace_id,
+        _households.c.id == _assignments.c.household_id,
+        assigned,
     )
-    primaries = select(_households.c.primary_customer_id).where(
-        _households.c.workspace_id == workspace_id, _households.c.id.in_(household_ids)
-    )
+    primaries = select(_households.c.primary_customer_id).where(of_household)
     members = select(_relationships.c.from_customer_id).where(
         _relationships.c.workspace_id == workspace_id,
         _relationships.c.type_key == HOUSEHOLD_MEMBER,
         _relationships.c.end_date.is_(None),
-        _relationships.c.to_customer_id.in_(primaries),
+        _relationships.c.to_customer_id == _households.c.primary_customer_id,
+        of_household,
     )
-    return select(union(direct, primaries, members).subquery().c[0])
+    return union(direct, primaries, members)
 
 
 def book_account_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:

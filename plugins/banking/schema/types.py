@@ -248,37 +248,40 @@ class RelationshipManager(ModelNode):
 PRIMARY_MEMBER = ToOne(lambda: Customer, lambda scope: scope.row.primary_customer_id)
 
 
-def _membership(scope: Scope) -> Any:
-    """The live ``household_member`` edge from the listed customer to the primary member."""
-    edge = aliased(Relationship)
-    return (
-        select(edge)
-        .where(
-            edge.type_key == HOUSEHOLD_MEMBER,
-            edge.end_date.is_(None),
-            edge.to_customer_id == scope.parent_row.primary_customer_id,
-            edge.from_customer_id == scope.row.id,
-        )
-        .correlate_except(edge),
-        edge,
-    )
-
-
 def _is_member(scope: Scope) -> ColumnElement[bool]:
-    membership, _ = _membership(scope)
-    return or_(scope.row.id == scope.parent_row.primary_customer_id, membership.exists())
+    """The primary member, or a customer with a live ``household_member`` edge to them."""
+    primary = scope.parent_row.primary_customer_id
+    edge = aliased(Relationship)
+    membership = select(edge.id).where(
+        edge.type_key == HOUSEHOLD_MEMBER,
+        edge.end_date.is_(None),
+        edge.to_customer_id == primary,
+        edge.from_customer_id == scope.row.id,
+    )
+    return or_(scope.row.id == primary, membership.correlate_except(edge).exists())
 
 
 def _members_order(scope: Scope) -> list[Any]:
     order_by = scope.args.get("order_by")
     if order_by:
         return order_columns(scope.row, order_by, ())
-    # The primary member first, then the others in the order they joined.
-    membership, edge = _membership(scope)
-    joined = membership.with_only_columns(edge.created_at).limit(1).scalar_subquery()
-    edge_id = membership.with_only_columns(edge.id).limit(1).scalar_subquery()
-    primary_first = case((scope.row.id == scope.parent_row.primary_customer_id, 0), else_=1)
-    return [primary_first, joined, edge_id, scope.row.id]
+    # The primary member first, then the others in the order they joined. Read from the
+    # member's own edge only: SQLite cannot sort a subquery by a column of an outer row.
+    edge = aliased(Relationship)
+    own_edge = (
+        select(edge)
+        .where(
+            edge.type_key == HOUSEHOLD_MEMBER,
+            edge.end_date.is_(None),
+            edge.from_customer_id == scope.row.id,
+        )
+        .order_by(edge.created_at, edge.id)
+        .limit(1)
+        .correlate_except(edge)
+    )
+    joined = own_edge.with_only_columns(edge.created_at).scalar_subquery()
+    edge_id = own_edge.with_only_columns(edge.id).scalar_subquery()
+    return [case((joined.is_(None), 0), else_=1), joined, edge_id, scope.row.id]
 
 
 MEMBERS = ToMany(
@@ -529,18 +532,23 @@ class RiskRating(ModelNode):
 class KeyClient(ModelNode):
     __model__ = models.KeyClientTier
     __permission__ = READ
-    __columns__ = columns("tier", "assets", "revenue", "value", "cumulative_share", "computed_at")
+    # Not `cumulative_share`: PostgreSQL writes a whole float as `1`, the resolvers `1.0`.
+    __columns__ = columns("tier", "assets", "revenue", "value", "computed_at")
 
     id: relay.NodeID[str]
     tier: Tier
     assets: Decimal
     revenue: Decimal
     value: Decimal
-    cumulative_share: float = strawberry.field(
-        description="Share of all client value held by this client and every client above it."
-    )
     computed_at: datetime
     row: strawberry.Private[Any]
+
+    @strawberry.field(
+        description="Share of all client value held by this client and every client above it."
+    )
+    def cumulative_share(self) -> float:
+        share: float = self.row.cumulative_share
+        return share
 
     @strawberry.field(metadata=reads(CUSTOMER))
     async def customer(self, info: Info) -> Customer | None:
