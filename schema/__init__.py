@@ -28,6 +28,7 @@ from rapport.schema.filters import (
 )
 from rapport.schema.loaders import by_id_loader, grouped_loader, run_select
 from rapport.schema.mutations import mutate
+from rapport.schema.node_rows import node_from_row
 from rapport.schema.relay import (
     Connection,
     Edge,
@@ -80,6 +81,7 @@ __all__ = [
     "decode_node_id",
     "grouped_loader",
     "mutate",
+    "node_from_row",
     "paginate",
     "read_many",
     "read_one",

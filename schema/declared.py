@@ -164,7 +164,7 @@ async def read_page(
     target = declaration.target()
     model = _entity(target).model
     context.require(_entity(target).permission)
-    page = {"first": first, "after": after, "last": last, "before": before}
+    page: dict[str, Any] = {"first": first, "after": after, "last": last, "before": before}
     if declaration.link is None or node is None:
         scope = scope_of(context, model, None, {**args, **page})
         return await paginate(
@@ -172,7 +172,10 @@ async def read_page(
             select(model).where(*declaration.where(scope)),
             keys=list(declaration.keys(scope)),
             to_node=target.from_model,
-            **page,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
     if last is not None or before is not None:
         raise TypeError("pages under a parent go forward only")

@@ -151,7 +151,8 @@ class ToOne:
     """
 
     target: Callable[[], Any]
-    key: Callable[[Scope], ColumnElement[Any]]
+    # None: no row can match (an id of another type), the field is null.
+    key: Callable[[Scope], ColumnElement[Any] | None]
     shows_deleted: Callable[[Scope], bool] = lambda _scope: False
 
 

@@ -369,7 +369,11 @@ class ReadCompiler:
     def _adapt(self, row: Any, entity: Entity, expression: Any) -> Any:
         if row is entity.model:
             return expression
-        return ClauseAdapter(inspect(row).selectable).traverse(expression)
+        # An ORM attribute (Opportunity.name) is adapted through the column it stands for.
+        clause = getattr(expression, "__clause_element__", None)
+        return ClauseAdapter(inspect(row).selectable).traverse(
+            clause() if clause is not None else expression
+        )
 
     def _object_type(self, field: GraphQLField) -> GraphQLObjectType:
         target = _named(field.type)

@@ -202,7 +202,8 @@ async def test_replayed_sql_stays_with_its_caller(
     owner = await apps.pair(demo_workspace)
     first = await owner.agree(W1, {})
     again = await owner.agree(W1, {})  # replayed
-    assert again == first and len(first["data"]["customers"]["edges"]) == 60
+    assert again == first
+    assert len(first["data"]["customers"]["edges"]) == 60
     rendered = len(apps.reads._rendered)
     stranger_workspace = f"stranger-{uuid.uuid4().hex[:8]}"
     await create_workspace(runtime, stranger_workspace)
