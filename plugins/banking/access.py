@@ -15,9 +15,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, and_, or_, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, and_, or_, select, union
 
 from rapport.core import CUSTOMER_SCOPE, Actor, utcnow
 from rapport.core.db import AnySelect
@@ -63,8 +63,10 @@ _users = User.__table__
 _holders = AccountHolder.__table__
 _interactions = Interaction.__table__
 
-# Builds the select of the user ids whose books the actor works on.
-ManagerSet = Callable[[uuid.UUID, uuid.UUID], AnySelect]
+# A subquery of ids: one select, or a union of flat ones.
+Ids: TypeAlias = AnySelect | CompoundSelect[Any]
+# Builds the subquery of the user ids whose books the actor works on.
+ManagerSet = Callable[[uuid.UUID, uuid.UUID], Ids]
 
 
 def today() -> date:
@@ -81,7 +83,7 @@ def own_book(workspace_id: uuid.UUID, user_id: uuid.UUID) -> AnySelect:
     return select(_users.c.id).where(_users.c.workspace_id == workspace_id, _users.c.id == user_id)
 
 
-def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> AnySelect:
+def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> Ids:
     # A union of flat selects rather than an IN within the users' select: see book_customer_ids.
     team = select(_managers.c.user_id).where(
         _managers.c.workspace_id == workspace_id, _managers.c.team_lead_user_id == user_id
@@ -89,7 +91,7 @@ def team_books(workspace_id: uuid.UUID, user_id: uuid.UUID) -> AnySelect:
     return union(own_book(workspace_id, user_id), team)
 
 
-def _assigned(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> ColumnElement[bool]:
+def _assigned(workspace_id: uuid.UUID, managers: Ids, day: date) -> ColumnElement[bool]:
     return and_(
         _assignments.c.workspace_id == workspace_id,
         _assignments.c.manager_user_id.in_(managers),
@@ -101,7 +103,7 @@ def _assigned(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> Column
 # ride on every aliased table of a compiled read, and SQLite's parser refuses deep nesting.
 
 
-def book_household_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
+def book_household_ids(workspace_id: uuid.UUID, managers: Ids, day: date) -> Ids:
     """Households assigned to the managers, and households whose primary member is."""
     assigned = _assigned(workspace_id, managers, day)
     direct = select(_assignments.c.household_id).where(
@@ -115,7 +117,7 @@ def book_household_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) 
     return union(direct, through_primary)
 
 
-def book_customer_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
+def book_customer_ids(workspace_id: uuid.UUID, managers: Ids, day: date) -> Ids:
     """Clients in the managers' active books: assigned directly or as members of an assigned
     household (the primary member and everyone linked to them as ``household_member``)."""
     assigned = _assigned(workspace_id, managers, day)
@@ -138,7 +140,7 @@ def book_customer_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -
     return union(direct, primaries, members)
 
 
-def book_account_ids(workspace_id: uuid.UUID, managers: AnySelect, day: date) -> AnySelect:
+def book_account_ids(workspace_id: uuid.UUID, managers: Ids, day: date) -> Ids:
     return select(_holders.c.account_id).where(
         _holders.c.workspace_id == workspace_id,
         _holders.c.customer_id.in_(book_customer_ids(workspace_id, managers, day)),
@@ -243,7 +245,7 @@ def _policy(factory: PolicyFactory) -> Callable[[Actor], Any]:
 CUSTOMER_LINKED = (RiskRating, KeyClientTier, ClientRevenue, SurveyScore)
 
 
-def _book_scope(actor: Actor) -> Callable[[], AnySelect] | None:
+def _book_scope(actor: Actor) -> Callable[[], Ids] | None:
     books = _manager_set(actor)
     if books is None:
         return None

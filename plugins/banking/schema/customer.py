@@ -2,7 +2,7 @@
 
 Callers without ``banking:read`` get nulls and empty lists rather than an error: a customer
 query from a plain member must not fail because it asked for a banking field. The declarations
-say the same for the compiler (a key they do not give is a null), and the lists leave such a
+say the same for the compiler (they give no key to such a caller), and the lists leave such a
 caller to the resolvers, whose permission checks the compiler does not reproduce.
 """
 
