@@ -1,7 +1,7 @@
 """Rapport's GraphQL layer. Plugins build their types with these names."""
 
 from rapport.schema.context import RequestContext, context_of
-from rapport.schema.declared import read_many, read_one, read_page, related
+from rapport.schema.declared import connection, read_many, read_one, read_page, related
 from rapport.schema.entities import (
     Entity,
     Expression,
@@ -77,6 +77,7 @@ __all__ = [
     "by_id_loader",
     "columns",
     "compile_filter",
+    "connection",
     "context_of",
     "decode_node_id",
     "grouped_loader",

@@ -19,6 +19,7 @@ session's tenancy and access policies apply to both ends as they do in the compi
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -34,7 +35,7 @@ from rapport.schema.context import RequestContext, context_of
 from rapport.schema.entities import Entity, Listing, Scope, ToMany, ToOne, entity_of, reads
 from rapport.schema.relay import Connection, paginate
 
-__all__ = ["read_many", "read_one", "read_page", "related", "scope_of"]
+__all__ = ["connection", "read_many", "read_one", "read_page", "related", "scope_of"]
 
 
 def scope_of(
@@ -81,6 +82,46 @@ def related(declaration: ToOne, *, description: str | None = None) -> Any:
 
     # Without a return annotation strawberry takes the field's type from the class.
     del resolve.__annotations__["return"]
+    return strawberry.field(resolver=resolve, metadata=reads(declaration), description=description)
+
+
+def connection(
+    declaration: Listing,
+    *,
+    filter: type | None = None,
+    order: type | None = None,
+    description: str | None = None,
+) -> Any:
+    """A connection field read by its declaration; its type is the class annotation beside it.
+
+    Its arguments are ``filter`` (of the given input), ``orderBy`` (a list of the given order
+    input), ``first``/``after`` and, at the root, ``last``/``before``: the same for every list,
+    so they are written here once rather than in every resolver.
+    """
+    per_parent = declaration.link is not None
+
+    async def resolve(root: Any, info: Info[Any, Any], **arguments: Any) -> Any:
+        return await read_page(info, declaration, root if per_parent else None, **arguments)
+
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [
+        inspect.Parameter("root", positional, annotation=Any),
+        inspect.Parameter("info", positional, annotation=Info),
+    ]
+    wanted: list[tuple[str, Any]] = []
+    if filter is not None:
+        wanted.append(("filter", filter | None))
+    if order is not None:
+        wanted.append(("order_by", list[order] | None))  # type: ignore[valid-type]
+    wanted += [("first", int | None), ("after", str | None)]
+    if not per_parent:
+        wanted += [("last", int | None), ("before", str | None)]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters += [inspect.Parameter(n, keyword, default=None, annotation=t) for n, t in wanted]
+    # strawberry reads a resolver's arguments from its signature; no return annotation, so
+    # the field's type is the class annotation.
+    setattr(resolve, "__signature__", inspect.Signature(parameters))  # noqa: B010
+    resolve.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
     return strawberry.field(resolver=resolve, metadata=reads(declaration), description=description)
 
 

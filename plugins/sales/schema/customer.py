@@ -25,7 +25,7 @@ from rapport.plugins.sales.schema.payments import (
     PaymentOrder,
 )
 from rapport.plugins.sales.schema.quotes import ORDERS, DocumentOrder, Order, OrderFilter
-from rapport.schema import Connection, Customer, Listing, context_of, read_page, reads
+from rapport.schema import Connection, Customer, Listing, connection, context_of
 
 __all__ = ["CustomerSalesFields"]
 
@@ -62,62 +62,26 @@ CUSTOMER_PAYMENTS = _of_customer(PAYMENTS)
 
 @strawberry.type
 class CustomerSalesFields:
-    @strawberry.field(
-        metadata=reads(CUSTOMER_OPPORTUNITIES),
+    opportunities: Connection[Opportunity] = connection(
+        CUSTOMER_OPPORTUNITIES,
+        filter=OpportunityFilter,
+        order=OpportunityOrder,
         description="Its opportunities, filtered and ordered, a page at a time.",
     )
-    async def opportunities(
-        self: Customer,
-        info: Info,
-        filter: OpportunityFilter | None = None,
-        order_by: list[OpportunityOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Opportunity]:
-        return await read_page(
-            info,
-            CUSTOMER_OPPORTUNITIES,
-            self,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-        )
 
-    @strawberry.field(
-        metadata=reads(CUSTOMER_ORDERS),
+    orders: Connection[Order] = connection(
+        CUSTOMER_ORDERS,
+        filter=OrderFilter,
+        order=DocumentOrder,
         description="Its orders, newest first unless ordered otherwise.",
     )
-    async def orders(
-        self: Customer,
-        info: Info,
-        filter: OrderFilter | None = None,
-        order_by: list[DocumentOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Order]:
-        return await read_page(
-            info, CUSTOMER_ORDERS, self, filter=filter, order_by=order_by, first=first, after=after
-        )
 
-    @strawberry.field(metadata=reads(CUSTOMER_PAYMENTS), description="Payments received from it.")
-    async def payments(
-        self: Customer,
-        info: Info,
-        filter: PaymentFilter | None = None,
-        order_by: list[PaymentOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Payment]:
-        return await read_page(
-            info,
-            CUSTOMER_PAYMENTS,
-            self,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-        )
+    payments: Connection[Payment] = connection(
+        CUSTOMER_PAYMENTS,
+        filter=PaymentFilter,
+        order=PaymentOrder,
+        description="Payments received from it.",
+    )
 
     @strawberry.field(description="Everything it has paid, per currency (payments received).")
     async def lifetime_revenue(self: Customer, info: Info) -> list[Money]:

@@ -35,10 +35,9 @@ from rapport.schema import (
     User,
     UserError,
     columns,
+    connection,
     mutate,
-    read_one,
-    read_page,
-    reads,
+    related,
 )
 
 __all__ = ["Lead", "LeadMutations", "LeadQueries"]
@@ -92,19 +91,13 @@ class Lead(ModelNode):
     created_at: datetime
     row: strawberry.Private[LeadRow]
 
-    @strawberry.field(
-        metadata=reads(LEAD_OPPORTUNITY), description="The opportunity opened on conversion."
+    opportunity: Opportunity | None = related(
+        LEAD_OPPORTUNITY, description="The opportunity opened on conversion."
     )
-    async def opportunity(self, info: Info) -> Opportunity | None:
-        return await read_one(info, LEAD_OPPORTUNITY, self)
 
-    @strawberry.field(metadata=reads(LEAD_OWNER), description="The user working it.")
-    async def owner(self, info: Info) -> User | None:
-        return await read_one(info, LEAD_OWNER, self)
+    owner: User | None = related(LEAD_OWNER, description="The user working it.")
 
-    @strawberry.field(metadata=reads(LEAD_CUSTOMER), description="The customer it became.")
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, LEAD_CUSTOMER, self)
+    customer: Customer | None = related(LEAD_CUSTOMER, description="The customer it became.")
 
 
 @strawberry.input(description="Conditions on leads; all given conditions must hold.")
@@ -149,29 +142,12 @@ LEADS = filtered_listing(lambda: Lead, LEAD_FILTERS, [("created_at", OrderDirect
 
 @strawberry.type
 class LeadQueries:
-    @strawberry.field(
-        metadata=reads(LEADS), description="Leads, filtered and ordered, a page at a time."
+    leads: Connection[Lead] = connection(
+        LEADS,
+        filter=LeadFilter,
+        order=LeadOrder,
+        description="Leads, filtered and ordered, a page at a time.",
     )
-    async def leads(
-        self,
-        info: Info,
-        filter: LeadFilter | None = None,
-        order_by: list[LeadOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Lead]:
-        return await read_page(
-            info,
-            LEADS,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
 
 @strawberry.input

@@ -61,11 +61,12 @@ from rapport.schema import (
     User,
     UserError,
     columns,
+    connection,
     mutate,
     read_many,
     read_one,
-    read_page,
     reads,
+    related,
 )
 
 if TYPE_CHECKING:
@@ -119,17 +120,11 @@ class StageChange(DeclaredRow):
     reopened: bool
     row: strawberry.Private[StageChangeRow]
 
-    @strawberry.field(metadata=reads(CHANGE_FROM), description="The stage it left.")
-    async def from_stage(self, info: Info) -> Stage | None:
-        return await read_one(info, CHANGE_FROM, self)
+    from_stage: Stage | None = related(CHANGE_FROM, description="The stage it left.")
 
-    @strawberry.field(metadata=reads(CHANGE_TO), description="The stage it entered.")
-    async def to_stage(self, info: Info) -> Stage | None:
-        return await read_one(info, CHANGE_TO, self)
+    to_stage: Stage | None = related(CHANGE_TO, description="The stage it entered.")
 
-    @strawberry.field(metadata=reads(CHANGE_BY), description="Who moved it.")
-    async def changed_by(self, info: Info) -> User | None:
-        return await read_one(info, CHANGE_BY, self)
+    changed_by: User | None = related(CHANGE_BY, description="Who moved it.")
 
 
 INTERACTION_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
@@ -179,13 +174,9 @@ class LinkedInteraction:
             row=row,
         )
 
-    @strawberry.field(metadata=reads(INTERACTION_CUSTOMER), description="Who it was with.")
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, INTERACTION_CUSTOMER, self)
+    customer: Customer | None = related(INTERACTION_CUSTOMER, description="Who it was with.")
 
-    @strawberry.field(metadata=reads(INTERACTION_USER), description="The user who logged it.")
-    async def user(self, info: Info) -> User | None:
-        return await read_one(info, INTERACTION_USER, self)
+    user: User | None = related(INTERACTION_USER, description="The user who logged it.")
 
 
 TASK_ASSIGNEE = ToOne(lambda: User, lambda scope: scope.row.assignee_id)
@@ -225,9 +216,7 @@ class LinkedTask:
             row=row,
         )
 
-    @strawberry.field(metadata=reads(TASK_ASSIGNEE), description="Who should do it.")
-    async def assignee(self, info: Info) -> User | None:
-        return await read_one(info, TASK_ASSIGNEE, self)
+    assignee: User | None = related(TASK_ASSIGNEE, description="Who should do it.")
 
 
 @strawberry.enum(name="OpportunityStageChangeOrderField")
@@ -370,21 +359,15 @@ class Opportunity(ModelNode):
         found: Pipeline = await read_one(info, OPPORTUNITY_PIPELINE, self)
         return found
 
-    @strawberry.field(metadata=reads(OPPORTUNITY_CUSTOMER), description="Who may buy.")
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, OPPORTUNITY_CUSTOMER, self)
+    customer: Customer | None = related(OPPORTUNITY_CUSTOMER, description="Who may buy.")
 
-    @strawberry.field(metadata=reads(OPPORTUNITY_OWNER), description="The user working it.")
-    async def owner(self, info: Info) -> User | None:
-        return await read_one(info, OPPORTUNITY_OWNER, self)
+    owner: User | None = related(OPPORTUNITY_OWNER, description="The user working it.")
 
-    @strawberry.field(metadata=reads(OPPORTUNITY_TERRITORY))
-    async def territory(self, info: Info) -> Territory | None:
-        return await read_one(info, OPPORTUNITY_TERRITORY, self)
+    territory: Territory | None = related(OPPORTUNITY_TERRITORY)
 
-    @strawberry.field(metadata=reads(OPPORTUNITY_LEAD), description="The lead it came from.")
-    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy(LEADS_MODULE)] | None:
-        return await read_one(info, OPPORTUNITY_LEAD, self)
+    lead: Annotated[Lead, strawberry.lazy(LEADS_MODULE)] | None = related(
+        OPPORTUNITY_LEAD, description="The lead it came from."
+    )
 
     @strawberry.field(description="Weighted value: amount x probability.")
     def weighted_amount(self) -> Decimal:
@@ -494,44 +477,21 @@ BIG_DEALS = filtered_listing(
 
 @strawberry.type
 class OpportunityQueries:
-    @strawberry.field(
-        metadata=reads(OPPORTUNITIES),
+    opportunities: Connection[Opportunity] = connection(
+        OPPORTUNITIES,
+        filter=OpportunityFilter,
+        order=OpportunityOrder,
         description="Opportunities, filtered and ordered, a page at a time.",
     )
-    async def opportunities(
-        self,
-        info: Info,
-        filter: OpportunityFilter | None = None,
-        order_by: list[OpportunityOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Opportunity]:
-        return await read_page(
-            info,
-            OPPORTUNITIES,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
-    @strawberry.field(
-        metadata=reads(BIG_DEALS),
-        description="Open opportunities at or above the big-deal amount (setting "
-        "`[sales] big_deal_amount`), largest first.",
+    big_deals: Connection[Opportunity] = connection(
+        BIG_DEALS,
+        order=OpportunityOrder,
+        description=(
+            "Open opportunities at or above the big-deal amount (setting"
+            " `[sales] big_deal_amount`), largest first."
+        ),
     )
-    async def big_deals(
-        self,
-        info: Info,
-        order_by: list[OpportunityOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Opportunity]:
-        return await read_page(info, BIG_DEALS, order_by=order_by, first=first, after=after)
 
 
 @strawberry.input

@@ -29,10 +29,9 @@ from rapport.schema import (
     User,
     UserError,
     columns,
+    connection,
     mutate,
-    read_one,
-    read_page,
-    reads,
+    related,
 )
 
 if TYPE_CHECKING:
@@ -99,17 +98,13 @@ class Payment(ModelNode):
     reference: str | None
     row: strawberry.Private[PaymentRow]
 
-    @strawberry.field(metadata=reads(PAYMENT_ORDER_OF), description="The order it pays.")
-    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy(QUOTES_MODULE)] | None:
-        return await read_one(info, PAYMENT_ORDER_OF, self)
+    order: Annotated[Order, strawberry.lazy(QUOTES_MODULE)] | None = related(
+        PAYMENT_ORDER_OF, description="The order it pays."
+    )
 
-    @strawberry.field(metadata=reads(PAYMENT_CUSTOMER), description="Who paid.")
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, PAYMENT_CUSTOMER, self)
+    customer: Customer | None = related(PAYMENT_CUSTOMER, description="Who paid.")
 
-    @strawberry.field(metadata=reads(PAYMENT_OWNER), description="Credited with the revenue.")
-    async def owner(self, info: Info) -> User | None:
-        return await read_one(info, PAYMENT_OWNER, self)
+    owner: User | None = related(PAYMENT_OWNER, description="Credited with the revenue.")
 
 
 @strawberry.input(description="Conditions on payments; all given conditions must hold.")
@@ -155,29 +150,12 @@ PAYMENTS = filtered_listing(lambda: Payment, PAYMENT_FILTERS, PAYMENT_ORDER)
 
 @strawberry.type
 class PaymentQueries:
-    @strawberry.field(
-        metadata=reads(PAYMENTS), description="Payments, filtered and ordered, a page at a time."
+    payments: Connection[Payment] = connection(
+        PAYMENTS,
+        filter=PaymentFilter,
+        order=PaymentOrder,
+        description="Payments, filtered and ordered, a page at a time.",
     )
-    async def payments(
-        self,
-        info: Info,
-        filter: PaymentFilter | None = None,
-        order_by: list[PaymentOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Payment]:
-        return await read_page(
-            info,
-            PAYMENTS,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
 
 @strawberry.input(description="Against an order (currency and customer follow it) or a customer.")

@@ -29,11 +29,11 @@ from rapport.schema import (
     ToOne,
     UserError,
     columns,
+    connection,
     mutate,
     read_many,
-    read_one,
-    read_page,
     reads,
+    related,
 )
 
 __all__ = ["Pipeline", "PipelineMutations", "PipelineQueries", "Stage", "StageCategory"]
@@ -81,9 +81,7 @@ class Stage(ModelNode):
     category: StageCategory
     row: strawberry.Private[StageRow]
 
-    @strawberry.field(metadata=reads(STAGE_PIPELINE))
-    async def pipeline(self, info: Info) -> Pipeline | None:
-        return await read_one(info, STAGE_PIPELINE, self)
+    pipeline: Pipeline | None = related(STAGE_PIPELINE)
 
 
 @strawberry.type(description="An ordered set of stages deals move through.")
@@ -133,29 +131,12 @@ PIPELINES = filtered_listing(
 
 @strawberry.type
 class PipelineQueries:
-    @strawberry.field(
-        metadata=reads(PIPELINES), description="Pipelines, filtered and ordered, a page at a time."
+    pipelines: Connection[Pipeline] = connection(
+        PIPELINES,
+        filter=PipelineFilter,
+        order=PipelineOrder,
+        description="Pipelines, filtered and ordered, a page at a time.",
     )
-    async def pipelines(
-        self,
-        info: Info,
-        filter: PipelineFilter | None = None,
-        order_by: list[PipelineOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Pipeline]:
-        return await read_page(
-            info,
-            PIPELINES,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
 
 @strawberry.input

@@ -29,9 +29,9 @@ from rapport.schema import (
     ToMany,
     UserError,
     columns,
+    connection,
     mutate,
     read_many,
-    read_page,
     reads,
 )
 
@@ -120,29 +120,12 @@ PRODUCTS = filtered_listing(lambda: Product, PRODUCT_FILTERS, [("name", OrderDir
 
 @strawberry.type
 class ProductQueries:
-    @strawberry.field(
-        metadata=reads(PRODUCTS), description="Products, filtered and ordered, a page at a time."
+    products: Connection[Product] = connection(
+        PRODUCTS,
+        filter=ProductFilter,
+        order=ProductOrder,
+        description="Products, filtered and ordered, a page at a time.",
     )
-    async def products(
-        self,
-        info: Info,
-        filter: ProductFilter | None = None,
-        order_by: list[ProductOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Product]:
-        return await read_page(
-            info,
-            PRODUCTS,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
 
 @strawberry.input

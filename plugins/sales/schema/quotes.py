@@ -49,11 +49,12 @@ from rapport.schema import (
     User,
     UserError,
     columns,
+    connection,
     mutate,
     read_many,
     read_one,
-    read_page,
     reads,
+    related,
 )
 
 if TYPE_CHECKING:
@@ -150,9 +151,7 @@ class QuoteLine(DeclaredRow):
     line_total: Decimal
     row: strawberry.Private[QuoteLineRow]
 
-    @strawberry.field(metadata=reads(LINE_PRODUCT))
-    async def product(self, info: Info) -> Product | None:
-        return await read_one(info, LINE_PRODUCT, self)
+    product: Product | None = related(LINE_PRODUCT)
 
 
 QUOTE_CUSTOMER = ToOne(lambda: Customer, lambda scope: scope.row.customer_id)
@@ -192,9 +191,7 @@ class Quote(ModelNode):
     async def lines(self, info: Info, order_by: list[LineOrder] | None = None) -> list[QuoteLine]:
         return await read_many(info, QUOTE_LINES, self, order_by=order_by)
 
-    @strawberry.field(metadata=reads(QUOTE_CUSTOMER), description="Who it is offered to.")
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, QUOTE_CUSTOMER, self)
+    customer: Customer | None = related(QUOTE_CUSTOMER, description="Who it is offered to.")
 
     @strawberry.field(metadata=reads(QUOTE_OPPORTUNITY), description="The deal it quotes.")
     async def opportunity(
@@ -222,9 +219,7 @@ class OrderLine(DeclaredRow):
     line_total: Decimal
     row: strawberry.Private[OrderLineRow]
 
-    @strawberry.field(metadata=reads(LINE_PRODUCT))
-    async def product(self, info: Info) -> Product | None:
-        return await read_one(info, LINE_PRODUCT, self)
+    product: Product | None = related(LINE_PRODUCT)
 
 
 def _paid(scope: Scope) -> ColumnElement[Any]:
@@ -274,9 +269,7 @@ class Order(ModelNode):
     created_at: datetime
     row: strawberry.Private[OrderRow]
 
-    @strawberry.field(metadata=reads(ORDER_QUOTE))
-    async def quote(self, info: Info) -> Quote | None:
-        return await read_one(info, ORDER_QUOTE, self)
+    quote: Quote | None = related(ORDER_QUOTE)
 
     @strawberry.field(metadata=reads(ORDER_LINES))
     async def lines(self, info: Info, order_by: list[LineOrder] | None = None) -> list[OrderLine]:
@@ -299,9 +292,7 @@ class Order(ModelNode):
     ) -> list[Payment]:
         return await read_many(info, ORDER_PAYMENTS, self, order_by=order_by)
 
-    @strawberry.field(metadata=reads(ORDER_CUSTOMER), description="Who ordered.")
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, ORDER_CUSTOMER, self)
+    customer: Customer | None = related(ORDER_CUSTOMER, description="Who ordered.")
 
     @strawberry.field(metadata=reads(ORDER_OPPORTUNITY), description="The deal it closed.")
     async def opportunity(
@@ -309,9 +300,7 @@ class Order(ModelNode):
     ) -> Annotated[Opportunity, strawberry.lazy(OPPORTUNITIES_MODULE)] | None:
         return await read_one(info, ORDER_OPPORTUNITY, self)
 
-    @strawberry.field(metadata=reads(ORDER_OWNER), description="Who is credited with it.")
-    async def owner(self, info: Info) -> User | None:
-        return await read_one(info, ORDER_OWNER, self)
+    owner: User | None = related(ORDER_OWNER, description="Who is credited with it.")
 
 
 @strawberry.input(description="Conditions on quotes; all given conditions must hold.")
@@ -368,53 +357,19 @@ ORDERS = filtered_listing(lambda: Order, ORDER_FILTERS, DOCUMENT_ORDER)
 
 @strawberry.type
 class QuoteQueries:
-    @strawberry.field(
-        metadata=reads(QUOTES), description="Quotes, filtered and ordered, a page at a time."
+    quotes: Connection[Quote] = connection(
+        QUOTES,
+        filter=QuoteFilter,
+        order=DocumentOrder,
+        description="Quotes, filtered and ordered, a page at a time.",
     )
-    async def quotes(
-        self,
-        info: Info,
-        filter: QuoteFilter | None = None,
-        order_by: list[DocumentOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Quote]:
-        return await read_page(
-            info,
-            QUOTES,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
-    @strawberry.field(
-        metadata=reads(ORDERS), description="Orders, filtered and ordered, a page at a time."
+    orders: Connection[Order] = connection(
+        ORDERS,
+        filter=OrderFilter,
+        order=DocumentOrder,
+        description="Orders, filtered and ordered, a page at a time.",
     )
-    async def orders(
-        self,
-        info: Info,
-        filter: OrderFilter | None = None,
-        order_by: list[DocumentOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Order]:
-        return await read_page(
-            info,
-            ORDERS,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
 
 @strawberry.input

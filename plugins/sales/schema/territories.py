@@ -44,13 +44,13 @@ from rapport.schema import (
     User,
     UserError,
     columns,
+    connection,
     context_of,
     grouped_loader,
     mutate,
     read_many,
-    read_one,
-    read_page,
     reads,
+    related,
 )
 
 __all__ = [
@@ -138,9 +138,7 @@ class Territory(ModelNode):
     parent_id: relay.GlobalID | None
     row: strawberry.Private[TerritoryRow]
 
-    @strawberry.field(metadata=reads(TERRITORY_PARENT), description="The territory above it.")
-    async def parent(self, info: Info) -> Territory | None:
-        return await read_one(info, TERRITORY_PARENT, self)
+    parent: Territory | None = related(TERRITORY_PARENT, description="The territory above it.")
 
     @strawberry.field(
         metadata=reads(TERRITORY_CHILDREN), description="The territories directly below it."
@@ -190,13 +188,11 @@ class Quota(ModelNode):
     currency: str
     row: strawberry.Private[QuotaRow]
 
-    @strawberry.field(metadata=reads(QUOTA_USER), description="The user it is set for.")
-    async def user(self, info: Info) -> User | None:
-        return await read_one(info, QUOTA_USER, self)
+    user: User | None = related(QUOTA_USER, description="The user it is set for.")
 
-    @strawberry.field(metadata=reads(QUOTA_TERRITORY), description="The territory it is set for.")
-    async def territory(self, info: Info) -> Territory | None:
-        return await read_one(info, QUOTA_TERRITORY, self)
+    territory: Territory | None = related(
+        QUOTA_TERRITORY, description="The territory it is set for."
+    )
 
 
 @strawberry.type(
@@ -244,9 +240,7 @@ class CommissionPlan(ModelNode):
     active: bool
     row: strawberry.Private[CommissionPlanRow]
 
-    @strawberry.field(metadata=reads(PLAN_USER), description="The user it is the plan of.")
-    async def user(self, info: Info) -> User | None:
-        return await read_one(info, PLAN_USER, self)
+    user: User | None = related(PLAN_USER, description="The user it is the plan of.")
 
 
 @strawberry.input
@@ -326,79 +320,26 @@ COMMISSION_PLANS = filtered_listing(lambda: CommissionPlan, PLAN_FILTERS, BY_NAM
 
 @strawberry.type
 class TerritoryQueries:
-    @strawberry.field(
-        metadata=reads(TERRITORIES),
+    territories: Connection[Territory] = connection(
+        TERRITORIES,
+        filter=TerritoryFilter,
+        order=TerritoryOrder,
         description="Territories, filtered and ordered, a page at a time.",
     )
-    async def territories(
-        self,
-        info: Info,
-        filter: TerritoryFilter | None = None,
-        order_by: list[TerritoryOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Territory]:
-        return await read_page(
-            info,
-            TERRITORIES,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
-    @strawberry.field(
-        metadata=reads(QUOTAS), description="Quotas, filtered and ordered, a page at a time."
+    quotas: Connection[Quota] = connection(
+        QUOTAS,
+        filter=QuotaFilter,
+        order=QuotaOrder,
+        description="Quotas, filtered and ordered, a page at a time.",
     )
-    async def quotas(
-        self,
-        info: Info,
-        filter: QuotaFilter | None = None,
-        order_by: list[QuotaOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Quota]:
-        return await read_page(
-            info,
-            QUOTAS,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
-    @strawberry.field(
-        metadata=reads(COMMISSION_PLANS),
+    commission_plans: Connection[CommissionPlan] = connection(
+        COMMISSION_PLANS,
+        filter=CommissionPlanFilter,
+        order=CommissionPlanOrder,
         description="Commission plans, filtered and ordered, a page at a time.",
     )
-    async def commission_plans(
-        self,
-        info: Info,
-        filter: CommissionPlanFilter | None = None,
-        order_by: list[CommissionPlanOrder] | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[CommissionPlan]:
-        return await read_page(
-            info,
-            COMMISSION_PLANS,
-            filter=filter,
-            order_by=order_by,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-        )
 
 
 @strawberry.type
