@@ -17,9 +17,12 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Float,
     Integer,
+    Numeric,
     String,
     Text,
+    and_,
     case,
     cast,
     func,
@@ -88,6 +91,10 @@ class JsonSql:
 
     def stored_json(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         """A JSON column's value, embedded as JSON rather than as a string."""
+        return value
+
+    def float(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A float as Python writes it (``1.0``, not ``1``)."""
         return value
 
     def datetime(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -163,6 +170,14 @@ class PostgresJson(JsonSql):
 
     def decimal(self, value: ColumnElement[Any], scale: int | None) -> ColumnElement[Any]:
         return cast(value, Text)
+
+    def float(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        # PostgreSQL writes a whole float8 as "1"; Python as "1.0" (up to 1e16, where both
+        # switch to an exponent, PostgreSQL already at 1e15: written out by hand there).
+        number = cast(value, Float)
+        whole = and_(number == func.trunc(number), func.abs(number) < 1e16)
+        written = cast(func.trunc(number), Numeric).cast(Text) + literal(".0", Text())
+        return case((whole, cast(written, PG_JSON)), else_=func.to_json(number, type_=PG_JSON))
 
     def uuid(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         return cast(value, Text)

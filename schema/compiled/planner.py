@@ -330,8 +330,10 @@ class ReadCompiler:
         if not isinstance(graphql_type, GraphQLScalarType):
             raise NotCompilable(f"{graphql_type} is not a scalar")
         name = graphql_type.name
-        if name in ("String", "ID", "Int", "Float"):
+        if name in ("String", "ID", "Int"):
             return column
+        if name == "Float":
+            return json.float(column)
         if name == "Boolean":
             return json.boolean(column)
         if name == "DateTime":

@@ -14,6 +14,7 @@ caller's rows; a caller whose shape changes gets a new plan.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 from sqlalchemy import Select, event
+from sqlalchemy.exc import DBAPIError
 from strawberry.types import ExecutionResult
 
 from rapport.core.auth import Actor
@@ -46,6 +48,9 @@ from rapport.schema.context import RequestContext
 from rapport.schema.limits import limit_rules
 
 __all__ = ["CompiledReads", "Plan"]
+
+
+logger = logging.getLogger(__name__)
 
 
 def today() -> Any:
@@ -215,7 +220,13 @@ class CompiledReads:
         if compiled is None:
             return None
         statement = compiled.statement
-        row = await self._run(statement, statement_key, actor, policies)
+        try:
+            row = await self._run(statement, statement_key, actor, policies)
+        except DBAPIError as exc:
+            # A statement the database refuses to run (SQLite's parser has a depth limit that
+            # deep policies inside deep selections can reach): the resolvers read it instead.
+            logger.warning("compiled read not run, left to the resolvers: %s", exc.orig)
+            return None
         self.statements_run += 1
         keys = [column.name for column in statement.selected_columns]
         if compiled.deferred:

@@ -9,11 +9,13 @@ been compiled, so that a fallback cannot pass for agreement.
 from __future__ import annotations
 
 import random
+import sqlite3
 import uuid
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from rapport.core.auth import find_workspace
 from rapport.core.demo_data import DemoSize, load_core_demo
@@ -292,6 +294,22 @@ async def test_computed_fields_are_left_to_the_resolvers_alone(
     stranger = await apps.pair(stranger_workspace)
     body = await stranger.agree(query, {"withBand": True, "id": global_id("Customer", someone)})
     assert body["data"] == {"customers": {"edges": []}, "one": None}
+
+
+async def test_a_statement_the_database_refuses_falls_back(
+    demo_workspace: str, apps: Apps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair = await apps.pair(demo_workspace)
+
+    async def refuse(*_args: Any) -> Any:
+        raise OperationalError("SELECT ...", {}, sqlite3.OperationalError("parser stack overflow"))
+
+    monkeypatch.setattr(apps.reads, "_run", refuse)
+    before = apps.reads.statements_run
+    first, second = await pair.both(W1, {})
+    assert apps.reads.statements_run == before
+    assert "errors" not in first
+    assert canonical(first) == canonical(second)
 
 
 async def test_access_shape_keys_the_plans(demo_workspace: str, apps: Apps) -> None:
