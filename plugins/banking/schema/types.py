@@ -33,11 +33,11 @@ from rapport.schema import (
     ToOne,
     columns,
     context_of,
+    node_from_row,
     read_many,
-    read_one,
     reads,
+    related,
 )
-from rapport.schema.node_rows import node_from_row
 from rapport.schema.types.customer import Customer, CustomerOrder
 from rapport.schema.types.identity import User
 
@@ -236,13 +236,9 @@ class RelationshipManager(ModelNode):
     is_active: bool
     row: strawberry.Private[Any]
 
-    @strawberry.field(metadata=reads(USER))
-    async def user(self, info: Info) -> User | None:
-        return await read_one(info, USER, self)
+    user: User | None = related(USER)
 
-    @strawberry.field(metadata=reads(TEAM_LEAD))
-    async def team_lead(self, info: Info) -> User | None:
-        return await read_one(info, TEAM_LEAD, self)
+    team_lead: User | None = related(TEAM_LEAD)
 
 
 PRIMARY_MEMBER = ToOne(lambda: Customer, lambda scope: scope.row.primary_customer_id)
@@ -303,9 +299,7 @@ class Household(ModelNode):
     created_at: datetime
     row: strawberry.Private[Any]
 
-    @strawberry.field(metadata=reads(PRIMARY_MEMBER))
-    async def primary_member(self, info: Info) -> Customer | None:
-        return await read_one(info, PRIMARY_MEMBER, self)
+    primary_member: Customer | None = related(PRIMARY_MEMBER)
 
     @strawberry.field(
         metadata=reads(MEMBERS), description="Members the caller may see, the primary member first."
@@ -352,17 +346,11 @@ class Assignment(ModelNode):
         day = today()
         return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)
 
-    @strawberry.field(metadata=reads(MANAGER))
-    async def manager(self, info: Info) -> User | None:
-        return await read_one(info, MANAGER, self)
+    manager: User | None = related(MANAGER)
 
-    @strawberry.field(metadata=reads(CUSTOMER))
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, CUSTOMER, self)
+    customer: Customer | None = related(CUSTOMER)
 
-    @strawberry.field(metadata=reads(HOUSEHOLD))
-    async def household(self, info: Info) -> Household | None:
-        return await read_one(info, HOUSEHOLD, self)
+    household: Household | None = related(HOUSEHOLD)
 
 
 @strawberry.type(description="A product the bank sells: a deposit, a loan, a card, ...")
@@ -393,12 +381,9 @@ class AccountHolder:
         built: AccountHolder = node_from_row(cls, row)
         return built
 
-    @strawberry.field(
-        metadata=reads(CUSTOMER),
-        description="Null when the holder is outside what the caller may see.",
+    customer: Customer | None = related(
+        CUSTOMER, description="Null when the holder is outside what the caller may see."
     )
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, CUSTOMER, self)
 
 
 @strawberry.type(description="The balance of an account at the end of one day.")
@@ -474,9 +459,7 @@ class FinancialAccount(ModelNode):
         full: str = self.row.number
         return full if actor.can(VIEW_NUMBERS) else mask_number(full)
 
-    @strawberry.field(metadata=reads(PRODUCT))
-    async def product(self, info: Info) -> FinancialProduct | None:
-        return await read_one(info, PRODUCT, self)
+    product: FinancialProduct | None = related(PRODUCT)
 
     @strawberry.field(metadata=reads(HOLDERS), description="The primary holder first.")
     async def holders(
@@ -523,9 +506,7 @@ class RiskRating(ModelNode):
     def is_overdue(self) -> bool:
         return self.is_current and self.next_review_on < today()
 
-    @strawberry.field(metadata=reads(CUSTOMER))
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, CUSTOMER, self)
+    customer: Customer | None = related(CUSTOMER)
 
 
 @strawberry.type(description="A client's key-client tier and the figures behind it.")
@@ -550,9 +531,7 @@ class KeyClient(ModelNode):
         share: float = self.row.cumulative_share
         return share
 
-    @strawberry.field(metadata=reads(CUSTOMER))
-    async def customer(self, info: Info) -> Customer | None:
-        return await read_one(info, CUSTOMER, self)
+    customer: Customer | None = related(CUSTOMER)
 
 
 @strawberry.type(description="A course a manager completed.")
@@ -567,6 +546,4 @@ class TrainingRecord(ModelNode):
     completed_on: date
     row: strawberry.Private[Any]
 
-    @strawberry.field(metadata=reads(MANAGER))
-    async def manager(self, info: Info) -> User | None:
-        return await read_one(info, MANAGER, self)
+    manager: User | None = related(MANAGER)

@@ -23,9 +23,9 @@ from rapport.schema import (
     SortKey,
     columns,
     compile_filter,
+    node_from_row,
     row_id_of,
 )
-from rapport.schema.node_rows import node_from_row
 
 __all__ = [
     "MANAGE",
