@@ -29,6 +29,7 @@ from rapport.schema.filters import (
 from rapport.schema.loaders import by_id_loader, grouped_loader, run_select
 from rapport.schema.mutations import mutate
 from rapport.schema.node_rows import node_from_row
+from rapport.schema.ordering import Ordering, filtered_listing, list_order, order_keys
 from rapport.schema.relay import (
     Connection,
     Edge,
@@ -62,6 +63,7 @@ __all__ = [
     "IDFilter",
     "IntFilter",
     "Listing",
+    "Ordering",
     "ModelNode",
     "OrderDirection",
     "PageInfo",
@@ -79,10 +81,13 @@ __all__ = [
     "compile_filter",
     "connection",
     "context_of",
+    "filtered_listing",
     "decode_node_id",
     "grouped_loader",
+    "list_order",
     "mutate",
     "node_from_row",
+    "order_keys",
     "paginate",
     "read_many",
     "read_one",

@@ -12,7 +12,6 @@ from strawberry.types import Info
 from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.schema.common import customer_pk
-from rapport.plugins.banking.schema.ordering import sort_keys
 from rapport.plugins.banking.schema.types import (
     FinancialAccount,
     FinancialProduct,
@@ -24,9 +23,11 @@ from rapport.plugins.banking.services import accounts as service
 from rapport.schema import (
     Connection,
     Listing,
+    OrderDirection,
     UserError,
     decode_node_id,
     mutate,
+    order_keys,
     read_page,
     reads,
 )
@@ -37,8 +38,8 @@ __all__ = ["AccountMutations", "AccountQueries"]
 FINANCIAL_PRODUCTS = Listing(
     target=lambda: FinancialProduct,
     where=lambda scope: [],
-    keys=lambda scope: sort_keys(
-        models.FinancialProduct, scope.args.get("order_by"), [("code", False)]
+    keys=lambda scope: order_keys(
+        models.FinancialProduct, scope.args.get("order_by"), [("code", OrderDirection.ASC)]
     ),
 )
 

@@ -20,7 +20,6 @@ from rapport.plugins.banking.access import (
     today,
 )
 from rapport.plugins.banking.schema.common import customer_pk, optional_pk, user_pk
-from rapport.plugins.banking.schema.ordering import sort_keys
 from rapport.plugins.banking.schema.types import (
     Assignment,
     AssignmentRole,
@@ -36,6 +35,7 @@ from rapport.schema import (
     Connection,
     Custom,
     Listing,
+    OrderDirection,
     Scope,
     StringFilter,
     UserError,
@@ -43,6 +43,7 @@ from rapport.schema import (
     context_of,
     decode_node_id,
     mutate,
+    order_keys,
     read_page,
     reads,
 )
@@ -113,15 +114,15 @@ def _book_rows(scope: Scope) -> list[ColumnElement[bool]]:
 MY_BOOK = Listing(
     target=lambda: Customer,
     where=_book_rows,
-    keys=lambda scope: sort_keys(
-        CustomerRow, scope.args.get("order_by"), [("display_name", False)]
+    keys=lambda scope: order_keys(
+        CustomerRow, scope.args.get("order_by"), [("display_name", OrderDirection.ASC)]
     ),
 )
 RELATIONSHIP_MANAGERS = Listing(
     target=lambda: RelationshipManager,
     where=lambda scope: [],
-    keys=lambda scope: sort_keys(
-        models.RelationshipManager, scope.args.get("order_by"), [("created_at", False)]
+    keys=lambda scope: order_keys(
+        models.RelationshipManager, scope.args.get("order_by"), [("created_at", OrderDirection.ASC)]
     ),
 )
 

@@ -13,11 +13,20 @@ from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
 from rapport.plugins.banking.schema.common import customer_pk
-from rapport.plugins.banking.schema.ordering import sort_keys
 from rapport.plugins.banking.schema.types import KeyClient, KeyClientOrder, Tier
 from rapport.plugins.banking.services import client_figures
 from rapport.plugins.banking.services.tiers import TierRun, recompute_tiers
-from rapport.schema import Connection, Listing, UserError, context_of, mutate, read_page, reads
+from rapport.schema import (
+    Connection,
+    Listing,
+    OrderDirection,
+    UserError,
+    context_of,
+    mutate,
+    order_keys,
+    read_page,
+    reads,
+)
 
 __all__ = ["KeyClientMutations", "KeyClientQueries"]
 
@@ -29,8 +38,10 @@ KEY_CLIENTS = Listing(
         if scope.args.get("tier") is None
         else [models.KeyClientTier.tier == scope.args["tier"].value]
     ),
-    keys=lambda scope: sort_keys(
-        models.KeyClientTier, scope.args.get("order_by"), [("value", True), ("id", True)]
+    keys=lambda scope: order_keys(
+        models.KeyClientTier,
+        scope.args.get("order_by"),
+        [("value", OrderDirection.DESC), ("id", OrderDirection.DESC)],
     ),
 )
 

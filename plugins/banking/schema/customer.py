@@ -20,7 +20,6 @@ from rapport.core.models import Relationship
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import HOUSEHOLD_MEMBER
 from rapport.plugins.banking.schema.loaders import load_assets, load_cross_sell
-from rapport.plugins.banking.schema.ordering import order_columns
 from rapport.plugins.banking.schema.reading import read_one_by_subquery
 from rapport.plugins.banking.schema.types import (
     READ,
@@ -36,7 +35,16 @@ from rapport.plugins.banking.schema.types import (
     active_on_day,
     overdue_now,
 )
-from rapport.schema import Scope, ToMany, ToOne, context_of, read_many, reads
+from rapport.schema import (
+    OrderDirection,
+    Scope,
+    ToMany,
+    ToOne,
+    context_of,
+    list_order,
+    read_many,
+    reads,
+)
 from rapport.schema.types.identity import User
 
 __all__ = ["CrossSellSuggestion", "CustomerBankingFields"]
@@ -149,8 +157,10 @@ ASSIGNMENTS = ToMany(
     target=lambda: Assignment,
     link=lambda scope: scope.row.customer_id == scope.parent_row.id,
     where=_assignment_rows,
-    order=lambda scope: order_columns(
-        scope.row, scope.args.get("order_by"), [("valid_from", True), ("id", False)]
+    order=lambda scope: list_order(
+        scope.row,
+        scope.args.get("order_by"),
+        [("valid_from", OrderDirection.DESC), ("id", OrderDirection.ASC)],
     ),
     permission=READ,
 )
@@ -177,8 +187,10 @@ FINANCIAL_ACCOUNTS = ToMany(
     target=lambda: FinancialAccount,
     link=_held,
     where=lambda scope: [] if scope.args.get("include_closed") else [scope.row.status != "closed"],
-    order=lambda scope: order_columns(
-        scope.row, scope.args.get("order_by"), [("opened_on", False), ("id", False)]
+    order=lambda scope: list_order(
+        scope.row,
+        scope.args.get("order_by"),
+        [("opened_on", OrderDirection.ASC), ("id", OrderDirection.ASC)],
     ),
     permission=READ,
 )
@@ -186,7 +198,7 @@ FINANCIAL_ACCOUNTS = ToMany(
 
 def _rating_rows(scope: Scope) -> list[ColumnElement[bool]]:
     conditions = []
-    if scope.args.get("current_only", True):
+    if scope.args.get("current_only", OrderDirection.DESC):
         conditions.append(scope.row.is_current.is_(True))
     if scope.args.get("overdue_only"):
         conditions.append(overdue_now(scope.row))
@@ -197,8 +209,10 @@ RISK_RATINGS = ToMany(
     target=lambda: RiskRating,
     link=lambda scope: scope.row.customer_id == scope.parent_row.id,
     where=_rating_rows,
-    order=lambda scope: order_columns(
-        scope.row, scope.args.get("order_by"), [("rated_at", True), ("id", False)]
+    order=lambda scope: list_order(
+        scope.row,
+        scope.args.get("order_by"),
+        [("rated_at", OrderDirection.DESC), ("id", OrderDirection.ASC)],
     ),
     permission=READ,
 )

@@ -13,10 +13,19 @@ from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import today
 from rapport.plugins.banking.schema.common import customer_pk
-from rapport.plugins.banking.schema.ordering import sort_keys
 from rapport.plugins.banking.schema.types import RiskKind, RiskRating, RiskRatingOrder
 from rapport.plugins.banking.services import ratings as service
-from rapport.schema import Connection, Listing, Scope, UserError, mutate, read_page, reads
+from rapport.schema import (
+    Connection,
+    Listing,
+    OrderDirection,
+    Scope,
+    UserError,
+    mutate,
+    order_keys,
+    read_page,
+    reads,
+)
 
 __all__ = ["RatingMutations", "RatingQueries"]
 
@@ -31,8 +40,8 @@ def _due(scope: Scope) -> list[ColumnElement[bool]]:
 REVIEWS_DUE = Listing(
     target=lambda: RiskRating,
     where=_due,
-    keys=lambda scope: sort_keys(
-        models.RiskRating, scope.args.get("order_by"), [("next_review_on", False)]
+    keys=lambda scope: order_keys(
+        models.RiskRating, scope.args.get("order_by"), [("next_review_on", OrderDirection.ASC)]
     ),
 )
 

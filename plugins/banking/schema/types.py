@@ -22,7 +22,6 @@ from rapport.core.models import Relationship
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import HOUSEHOLD_MEMBER, today
 from rapport.plugins.banking.schema.loaders import household_member_ids, load_assets
-from rapport.plugins.banking.schema.ordering import order_columns
 from rapport.plugins.banking.services.accounts import mask_number
 from rapport.schema import (
     Entity,
@@ -33,6 +32,7 @@ from rapport.schema import (
     ToOne,
     columns,
     context_of,
+    list_order,
     node_from_row,
     read_many,
     reads,
@@ -260,7 +260,7 @@ def _is_member(scope: Scope) -> ColumnElement[bool]:
 def _members_order(scope: Scope) -> list[Any]:
     order_by = scope.args.get("order_by")
     if order_by:
-        return order_columns(scope.row, order_by, ())
+        return list_order(scope.row, order_by, ())
     # The primary member first, then the others in the order they joined. Read from the
     # member's own edge only: SQLite cannot sort a subquery by a column of an outer row.
     edge = aliased(Relationship)
@@ -416,8 +416,10 @@ PRODUCT = ToOne(lambda: FinancialProduct, lambda scope: scope.row.product_id)
 HOLDERS = ToMany(
     target=lambda: AccountHolder,
     link=lambda scope: scope.row.account_id == scope.parent_row.id,
-    order=lambda scope: order_columns(
-        scope.row, scope.args.get("order_by"), [("is_primary", True), ("customer_id", False)]
+    order=lambda scope: list_order(
+        scope.row,
+        scope.args.get("order_by"),
+        [("is_primary", OrderDirection.DESC), ("customer_id", OrderDirection.ASC)],
     ),
 )
 BALANCE_HISTORY = ToMany(

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import ErrorCode, FieldError, Operation, ValidationFailed, utcnow
-from rapport.core.models import Task
+from rapport.core.models import Customer, Task
 from rapport.core.services.tasks import OPEN_STATUSES, TaskFields, create_task
 from rapport.plugins.banking.access import today
 from rapport.plugins.banking.models import RiskRating
@@ -111,10 +111,14 @@ def overdue_condition(before: date) -> ColumnElement[bool]:
 
 
 async def overdue_ratings(session: AsyncSession, before: date) -> list[RiskRating]:
-    """Current ratings whose review date lies before ``before``, oldest review first."""
+    """Current ratings whose review date lies before ``before``, oldest review first.
+
+    A deleted customer has no reviews due: no task can be raised on it.
+    """
+    live = select(Customer.id).where(Customer.deleted_at.is_(None))
     rows = await session.execute(
         select(RiskRating)
-        .where(overdue_condition(before))
+        .where(overdue_condition(before), RiskRating.customer_id.in_(live))
         .order_by(RiskRating.next_review_on, RiskRating.id)
     )
     return list(rows.scalars())

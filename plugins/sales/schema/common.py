@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, overload
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import ColumnElement
 from strawberry import relay
 
 from rapport.core import ValidationFailed
 from rapport.plugins.sales.analytics import Period
 from rapport.plugins.sales.models import ProductPrice as ProductPriceRow
 from rapport.schema import (
-    Listing,
-    OrderDirection,
-    Scope,
-    SortKey,
     columns,
-    compile_filter,
     node_from_row,
     row_id_of,
 )
@@ -35,11 +28,8 @@ __all__ = [
     "Money",
     "PeriodInput",
     "argument_id",
-    "filtered_listing",
     "global_id",
-    "list_order",
     "optional_id",
-    "page_keys",
     "required_id",
 ]
 
@@ -116,46 +106,3 @@ class PeriodInput:
                 "period: the end comes before the start", extensions={"code": "BAD_USER_INPUT"}
             )
         return Period(self.start, self.end)
-
-
-# A list's default order: (attribute of the listed row, direction), the id breaking ties.
-Ordering = Sequence[tuple[str, OrderDirection]]
-
-
-def page_keys(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> list[SortKey]:
-    """Keyset sort keys from ``[{field, direction}]``: field values name attributes of ``row``.
-
-    The id comes last, in the direction of the key before it, so the order is total.
-    """
-    chosen = [(item.field.value, item.direction) for item in order_by or []] or list(default)
-    # Column expressions rather than ORM attributes: the read compiler adapts keys to the alias
-    # a list under a parent reads from, and an attribute would escape that adaptation.
-    keys = [
-        SortKey(getattr(row, name).expression, direction == OrderDirection.DESC)
-        for name, direction in chosen
-    ]
-    return [*keys, SortKey(row.id.expression, keys[-1].descending)]
-
-
-def list_order(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> list[Any]:
-    """The ORDER BY of a plain list: the keys :func:`page_keys` would page by."""
-    return [
-        key.expression.desc() if key.descending else key.expression.asc()
-        for key in page_keys(row, order_by, default)
-    ]
-
-
-def filtered_listing(
-    target: Callable[[], Any],
-    filters: Mapping[str, Any],
-    default: Ordering,
-    *,
-    also: Callable[[Scope], Sequence[ColumnElement[bool]]] = lambda _scope: (),
-) -> Listing:
-    """A connection of ``target`` rows: its ``filter`` through ``filters`` (and ``also``),
-    paged in its ``orderBy`` order (``default`` without one)."""
-    return Listing(
-        target=target,
-        where=lambda scope: [compile_filter(scope.args.get("filter"), filters), *also(scope)],
-        keys=lambda scope: page_keys(target().__model__, scope.args.get("order_by"), default),
-    )

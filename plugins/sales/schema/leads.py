@@ -15,7 +15,6 @@ from rapport.plugins.sales.models import Lead as LeadRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
-    filtered_listing,
     optional_id,
     required_id,
 )
@@ -36,6 +35,7 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filtered_listing,
     mutate,
     related,
 )

@@ -32,9 +32,7 @@ from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
     DeclaredRow,
-    filtered_listing,
     global_id,
-    list_order,
     optional_id,
     required_id,
 )
@@ -62,6 +60,8 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filtered_listing,
+    list_order,
     mutate,
     read_many,
     read_one,

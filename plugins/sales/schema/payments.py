@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from rapport.plugins.sales.models import Payment as PaymentRow
-from rapport.plugins.sales.schema.common import READ, WRITE, filtered_listing, optional_id
+from rapport.plugins.sales.schema.common import READ, WRITE, optional_id
 from rapport.plugins.sales.services import payments as service
 from rapport.schema import (
     Connection,
@@ -30,6 +30,7 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filtered_listing,
     mutate,
     related,
 )

@@ -14,8 +14,6 @@ from rapport.plugins.sales.models import Stage as StageRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
-    filtered_listing,
-    list_order,
     required_id,
 )
 from rapport.plugins.sales.services import pipelines as service
@@ -30,6 +28,8 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filtered_listing,
+    list_order,
     mutate,
     read_many,
     reads,

@@ -15,8 +15,6 @@ from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
     Money,
-    filtered_listing,
-    list_order,
     required_id,
 )
 from rapport.plugins.sales.services import products as service
@@ -30,6 +28,8 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filtered_listing,
+    list_order,
     mutate,
     read_many,
     reads,

@@ -23,8 +23,6 @@ from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
     DeclaredRow,
-    filtered_listing,
-    list_order,
     optional_id,
     required_id,
 )
@@ -50,6 +48,8 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filtered_listing,
+    list_order,
     mutate,
     read_many,
     read_one,

@@ -20,8 +20,6 @@ from rapport.plugins.sales.models import TerritoryMember as TerritoryMemberRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
-    filtered_listing,
-    list_order,
     optional_id,
     required_id,
 )
@@ -46,7 +44,9 @@ from rapport.schema import (
     columns,
     connection,
     context_of,
+    filtered_listing,
     grouped_loader,
+    list_order,
     mutate,
     read_many,
     reads,

@@ -116,3 +116,17 @@ async def test_rating_inputs_are_checked(bank: Bank) -> None:
         payload = data["rateRisk"]
         assert payload["rating"] is None
         assert payload["errors"][0] == {"field": field, "code": "INVALID"}, given
+
+
+async def test_a_deleted_client_has_no_review_due(bank: Bank) -> None:
+    alice = await bank.manager("alice")
+    gone = await bank.customer("Gone Away")
+    await bank.assign(alice, gone)
+    await bank.rate(gone, "CREDIT", "BB", OVERDUE, rated_at=LONG_AGO)
+    deleted = await bank.admin.query(
+        "mutation($id: ID!) { deleteCustomer(id: $id) { errors { code } } }", {"id": gone}
+    )
+    assert deleted["deleteCustomer"]["errors"] == []
+    assert (await bank.admin.query(RAISE))["raiseOverdueReviewTasks"]["tasksCreated"] == 0
+    await raise_overdue_reviews(JobContext(bank.runtime))  # every workspace: no failure
+    assert await _review_tasks(bank) == []
