@@ -29,7 +29,13 @@ from rapport.schema.filters import (
 from rapport.schema.loaders import by_id_loader, grouped_loader, run_select
 from rapport.schema.mutations import mutate
 from rapport.schema.node_rows import node_from_row
-from rapport.schema.ordering import Ordering, filtered_listing, list_order, order_keys
+from rapport.schema.ordering import (
+    Ordering,
+    filtered_listing,
+    list_order,
+    order_input,
+    order_keys,
+)
 from rapport.schema.relay import (
     Connection,
     Edge,
@@ -63,9 +69,9 @@ __all__ = [
     "IDFilter",
     "IntFilter",
     "Listing",
-    "Ordering",
     "ModelNode",
     "OrderDirection",
+    "Ordering",
     "PageInfo",
     "Reference",
     "RequestContext",
@@ -81,12 +87,13 @@ __all__ = [
     "compile_filter",
     "connection",
     "context_of",
-    "filtered_listing",
     "decode_node_id",
+    "filtered_listing",
     "grouped_loader",
     "list_order",
     "mutate",
     "node_from_row",
+    "order_input",
     "order_keys",
     "paginate",
     "read_many",

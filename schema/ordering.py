@@ -9,18 +9,50 @@ lists and for connections' cursors alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar, cast
 
+import strawberry
 from sqlalchemy import ColumnElement
 
 from rapport.schema.entities import Listing, Scope
 from rapport.schema.filters import compile_filter
 from rapport.schema.relay import OrderDirection, SortKey
 
-__all__ = ["Ordering", "filtered_listing", "list_order", "order_keys"]
+__all__ = ["Ordering", "filtered_listing", "list_order", "order_input", "order_keys"]
+
+T = TypeVar("T")
 
 # A list's default order: (attribute of the listed row, direction), in the order they sort.
 Ordering = Sequence[tuple[str, OrderDirection]]
+
+
+def order_input(
+    fields: Mapping[str, str],
+    *,
+    direction: OrderDirection = OrderDirection.ASC,
+    name: str | None = None,
+    description: str | None = None,
+) -> Callable[[type[T]], type[T]]:
+    """Make a class the ``orderBy`` item of a list: ``{field: <NAME>, direction}``.
+
+    ``fields`` maps each enum member to the attribute of the listed row it sorts by; the enum
+    is named after the input (``<name>Field``). One line per list instead of an enum and an
+    input written out each time::
+
+        @order_input({"RECEIVED_AT": "received_at", "AMOUNT": "amount"})
+        class PaymentOrder: ...
+    """
+
+    def build(cls: type[T]) -> type[T]:
+        graphql_name = name or cls.__name__
+        members = cast(type[Enum], Enum(f"{cls.__name__}Field", dict(fields)))
+        enum = strawberry.enum(members, name=f"{graphql_name}Field")
+        cls.__annotations__ = {"field": enum, "direction": OrderDirection}
+        setattr(cls, "direction", direction)  # noqa: B010 - the input's default
+        return strawberry.input(cls, name=name, description=description)
+
+    return build
 
 
 def order_keys(row: Any, order_by: Sequence[Any] | None, default: Ordering) -> list[SortKey]:

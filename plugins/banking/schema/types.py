@@ -34,6 +34,7 @@ from rapport.schema import (
     context_of,
     list_order,
     node_from_row,
+    order_input,
     read_many,
     reads,
     related,
@@ -122,95 +123,40 @@ class Tier(Enum):
 # Order inputs: each field's value is the attribute it sorts by (see ordering.py).
 
 
-@strawberry.enum
-class AssignmentOrderField(Enum):
-    VALID_FROM = "valid_from"
-    CREATED_AT = "created_at"
-    ROLE = "role"
+@order_input(
+    {"VALID_FROM": "valid_from", "CREATED_AT": "created_at", "ROLE": "role"},
+    direction=OrderDirection.DESC,
+)
+class AssignmentOrder: ...
 
 
-@strawberry.input
-class AssignmentOrder:
-    field: AssignmentOrderField
-    direction: OrderDirection = OrderDirection.DESC
+@order_input({"IS_PRIMARY": "is_primary", "ROLE": "role"})
+class AccountHolderOrder: ...
 
 
-@strawberry.enum
-class AccountHolderOrderField(Enum):
-    IS_PRIMARY = "is_primary"
-    ROLE = "role"
+@order_input(
+    {"OPENED_ON": "opened_on", "BALANCE": "balance", "STATUS": "status", "CURRENCY": "currency"}
+)
+class FinancialAccountOrder: ...
 
 
-@strawberry.input
-class AccountHolderOrder:
-    field: AccountHolderOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"CODE": "code", "NAME": "name", "KIND": "kind"})
+class FinancialProductOrder: ...
 
 
-@strawberry.enum
-class FinancialAccountOrderField(Enum):
-    OPENED_ON = "opened_on"
-    BALANCE = "balance"
-    STATUS = "status"
-    CURRENCY = "currency"
+@order_input({"RATED_AT": "rated_at", "NEXT_REVIEW_ON": "next_review_on", "KIND": "kind"})
+class RiskRatingOrder: ...
 
 
-@strawberry.input
-class FinancialAccountOrder:
-    field: FinancialAccountOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input(
+    {"VALUE": "value", "ASSETS": "assets", "REVENUE": "revenue", "TIER": "tier"},
+    direction=OrderDirection.DESC,
+)
+class KeyClientOrder: ...
 
 
-@strawberry.enum
-class FinancialProductOrderField(Enum):
-    CODE = "code"
-    NAME = "name"
-    KIND = "kind"
-
-
-@strawberry.input
-class FinancialProductOrder:
-    field: FinancialProductOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-@strawberry.enum
-class RiskRatingOrderField(Enum):
-    RATED_AT = "rated_at"
-    NEXT_REVIEW_ON = "next_review_on"
-    KIND = "kind"
-
-
-@strawberry.input
-class RiskRatingOrder:
-    field: RiskRatingOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-@strawberry.enum
-class KeyClientOrderField(Enum):
-    VALUE = "value"
-    ASSETS = "assets"
-    REVENUE = "revenue"
-    TIER = "tier"
-
-
-@strawberry.input
-class KeyClientOrder:
-    field: KeyClientOrderField
-    direction: OrderDirection = OrderDirection.DESC
-
-
-@strawberry.enum
-class RelationshipManagerOrderField(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-
-
-@strawberry.input
-class RelationshipManagerOrder:
-    field: RelationshipManagerOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"CREATED_AT": "created_at", "UPDATED_AT": "updated_at"})
+class RelationshipManagerOrder: ...
 
 
 def active_on_day(row: Any) -> ColumnElement[bool]:

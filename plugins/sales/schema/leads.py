@@ -37,6 +37,7 @@ from rapport.schema import (
     connection,
     filtered_listing,
     mutate,
+    order_input,
     related,
 )
 
@@ -125,16 +126,8 @@ LEAD_FILTERS = {
 }
 
 
-@strawberry.enum
-class LeadOrderField(Enum):
-    CREATED_AT = "created_at"
-    STATUS = "status"
-
-
-@strawberry.input
-class LeadOrder:
-    field: LeadOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"CREATED_AT": "created_at", "STATUS": "status"})
+class LeadOrder: ...
 
 
 LEADS = filtered_listing(lambda: Lead, LEAD_FILTERS, [("created_at", OrderDirection.ASC)])

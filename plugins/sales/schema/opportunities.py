@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -63,6 +62,7 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
+    order_input,
     read_many,
     read_one,
     reads,
@@ -219,38 +219,16 @@ class LinkedTask:
     assignee: User | None = related(TASK_ASSIGNEE, description="Who should do it.")
 
 
-@strawberry.enum(name="OpportunityStageChangeOrderField")
-class StageChangeOrderField(Enum):
-    CHANGED_AT = "changed_at"
+@order_input({"CHANGED_AT": "changed_at"}, name="OpportunityStageChangeOrder")
+class StageChangeOrder: ...
 
 
-@strawberry.input(name="OpportunityStageChangeOrder")
-class StageChangeOrder:
-    field: StageChangeOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"OCCURRED_AT": "occurred_at"}, name="OpportunityInteractionOrder")
+class LinkedInteractionOrder: ...
 
 
-@strawberry.enum(name="OpportunityInteractionOrderField")
-class LinkedInteractionOrderField(Enum):
-    OCCURRED_AT = "occurred_at"
-
-
-@strawberry.input(name="OpportunityInteractionOrder")
-class LinkedInteractionOrder:
-    field: LinkedInteractionOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-@strawberry.enum(name="OpportunityTaskOrderField")
-class LinkedTaskOrderField(Enum):
-    CREATED_AT = "created_at"
-    TITLE = "title"
-
-
-@strawberry.input(name="OpportunityTaskOrder")
-class LinkedTaskOrder:
-    field: LinkedTaskOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"CREATED_AT": "created_at", "TITLE": "title"}, name="OpportunityTaskOrder")
+class LinkedTaskOrder: ...
 
 
 def _weighted_amount(scope: Scope) -> ColumnElement[Any]:
@@ -448,18 +426,10 @@ OPPORTUNITY_FILTERS = {
 }
 
 
-@strawberry.enum
-class OpportunityOrderField(Enum):
-    CREATED_AT = "created_at"
-    NAME = "name"
-    AMOUNT = "amount"
-    PROBABILITY = "probability"
-
-
-@strawberry.input
-class OpportunityOrder:
-    field: OpportunityOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input(
+    {"CREATED_AT": "created_at", "NAME": "name", "AMOUNT": "amount", "PROBABILITY": "probability"}
+)
+class OpportunityOrder: ...
 
 
 def _big_and_open(scope: Scope) -> list[ColumnElement[bool]]:

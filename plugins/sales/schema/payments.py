@@ -32,6 +32,7 @@ from rapport.schema import (
     connection,
     filtered_listing,
     mutate,
+    order_input,
     related,
 )
 
@@ -133,16 +134,8 @@ PAYMENT_FILTERS = {
 }
 
 
-@strawberry.enum
-class PaymentOrderField(Enum):
-    RECEIVED_AT = "received_at"
-    AMOUNT = "amount"
-
-
-@strawberry.input
-class PaymentOrder:
-    field: PaymentOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"RECEIVED_AT": "received_at", "AMOUNT": "amount"})
+class PaymentOrder: ...
 
 
 PAYMENT_ORDER = [("received_at", OrderDirection.ASC)]

@@ -31,6 +31,7 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
+    order_input,
     read_many,
     reads,
     related,
@@ -46,17 +47,11 @@ class StageCategory(Enum):
     LOST = "lost"
 
 
-@strawberry.enum(name="PipelineStageOrderField")
-class StageOrderField(Enum):
-    POSITION = "position"
-    NAME = "name"
-    PROBABILITY = "probability"
-
-
-@strawberry.input(name="PipelineStageOrder")
-class StageOrder:
-    field: StageOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input(
+    {"POSITION": "position", "NAME": "name", "PROBABILITY": "probability"},
+    name="PipelineStageOrder",
+)
+class StageOrder: ...
 
 
 STAGE_ORDER = [("position", OrderDirection.ASC)]
@@ -112,16 +107,8 @@ class PipelineFilter:
 PIPELINE_FILTERS = {"name": PipelineRow.name, "is_default": PipelineRow.is_default}
 
 
-@strawberry.enum
-class PipelineOrderField(Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input
-class PipelineOrder:
-    field: PipelineOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"NAME": "name", "CREATED_AT": "created_at"})
+class PipelineOrder: ...
 
 
 PIPELINES = filtered_listing(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -31,6 +30,7 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
+    order_input,
     read_many,
     reads,
 )
@@ -38,16 +38,8 @@ from rapport.schema import (
 __all__ = ["Product", "ProductMutations", "ProductQueries"]
 
 
-@strawberry.enum
-class ProductPriceOrderField(Enum):
-    CURRENCY = "currency"
-    UNIT_PRICE = "unit_price"
-
-
-@strawberry.input
-class ProductPriceOrder:
-    field: ProductPriceOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"CURRENCY": "currency", "UNIT_PRICE": "unit_price"})
+class ProductPriceOrder: ...
 
 
 PRODUCT_PRICES = ToMany(
@@ -102,17 +94,8 @@ PRODUCT_FILTERS = {
 }
 
 
-@strawberry.enum
-class ProductOrderField(Enum):
-    NAME = "name"
-    SKU = "sku"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input
-class ProductOrder:
-    field: ProductOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"NAME": "name", "SKU": "sku", "CREATED_AT": "created_at"})
+class ProductOrder: ...
 
 
 PRODUCTS = filtered_listing(lambda: Product, PRODUCT_FILTERS, [("name", OrderDirection.ASC)])

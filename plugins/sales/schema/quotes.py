@@ -51,6 +51,7 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
+    order_input,
     read_many,
     read_one,
     reads,
@@ -91,28 +92,20 @@ def _opportunity_type() -> Any:
     return Opportunity
 
 
-@strawberry.enum(name="SalesLineOrderField")
-class LineOrderField(Enum):
-    POSITION = "position"
-    LINE_TOTAL = "line_total"
+@order_input(
+    {"POSITION": "position", "LINE_TOTAL": "line_total"},
+    name="SalesLineOrder",
+    description="Ordering of quote and order lines.",
+)
+class LineOrder: ...
 
 
-@strawberry.input(name="SalesLineOrder", description="Ordering of quote and order lines.")
-class LineOrder:
-    field: LineOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-@strawberry.enum(name="SalesDocumentOrderField")
-class DocumentOrderField(Enum):
-    CREATED_AT = "created_at"
-    TOTAL = "total"
-
-
-@strawberry.input(name="SalesDocumentOrder", description="Ordering of quotes and orders.")
-class DocumentOrder:
-    field: DocumentOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input(
+    {"CREATED_AT": "created_at", "TOTAL": "total"},
+    name="SalesDocumentOrder",
+    description="Ordering of quotes and orders.",
+)
+class DocumentOrder: ...
 
 
 DOCUMENT_ORDER = [("created_at", OrderDirection.ASC)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -48,6 +47,7 @@ from rapport.schema import (
     grouped_loader,
     list_order,
     mutate,
+    order_input,
     read_many,
     reads,
     related,
@@ -62,28 +62,12 @@ __all__ = [
 ]
 
 
-@strawberry.enum
-class TerritoryOrderField(Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
+@order_input({"NAME": "name", "CREATED_AT": "created_at"})
+class TerritoryOrder: ...
 
 
-@strawberry.input
-class TerritoryOrder:
-    field: TerritoryOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-@strawberry.enum
-class TerritoryMemberOrderField(Enum):
-    DISPLAY_NAME = "display_name"
-    EMAIL = "email"
-
-
-@strawberry.input
-class TerritoryMemberOrder:
-    field: TerritoryMemberOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"DISPLAY_NAME": "display_name", "EMAIL": "email"})
+class TerritoryMemberOrder: ...
 
 
 BY_NAME = [("name", OrderDirection.ASC)]
@@ -289,28 +273,12 @@ PLAN_FILTERS = {
 }
 
 
-@strawberry.enum
-class QuotaOrderField(Enum):
-    PERIOD_START = "period_start"
-    AMOUNT = "amount"
+@order_input({"PERIOD_START": "period_start", "AMOUNT": "amount"})
+class QuotaOrder: ...
 
 
-@strawberry.input
-class QuotaOrder:
-    field: QuotaOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-@strawberry.enum
-class CommissionPlanOrderField(Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input
-class CommissionPlanOrder:
-    field: CommissionPlanOrderField
-    direction: OrderDirection = OrderDirection.ASC
+@order_input({"NAME": "name", "CREATED_AT": "created_at"})
+class CommissionPlanOrder: ...
 
 
 TERRITORIES = filtered_listing(lambda: Territory, TERRITORY_FILTERS, BY_NAME)
