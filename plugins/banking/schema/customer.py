@@ -198,7 +198,7 @@ FINANCIAL_ACCOUNTS = ToMany(
 
 def _rating_rows(scope: Scope) -> list[ColumnElement[bool]]:
     conditions = []
-    if scope.args.get("current_only", OrderDirection.DESC):
+    if scope.args.get("current_only", True):
         conditions.append(scope.row.is_current.is_(True))
     if scope.args.get("overdue_only"):
         conditions.append(overdue_now(scope.row))
