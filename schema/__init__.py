@@ -20,11 +20,13 @@ from rapport.schema.filters import (
     DateFilter,
     DateTimeFilter,
     DecimalFilter,
+    Filterable,
     FloatFilter,
     IDFilter,
     IntFilter,
     StringFilter,
     compile_filter,
+    filter_input,
 )
 from rapport.schema.loaders import by_id_loader, grouped_loader, run_select
 from rapport.schema.mutations import mutate
@@ -64,6 +66,7 @@ __all__ = [
     "Edge",
     "Entity",
     "Expression",
+    "Filterable",
     "FloatFilter",
     "Forbidden",
     "IDFilter",
@@ -88,6 +91,7 @@ __all__ = [
     "connection",
     "context_of",
     "decode_node_id",
+    "filter_input",
     "filtered_listing",
     "grouped_loader",
     "list_order",

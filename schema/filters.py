@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -26,11 +27,13 @@ __all__ = [
     "DateTimeFilter",
     "DecimalFilter",
     "FilterMap",
+    "Filterable",
     "FloatFilter",
     "IDFilter",
     "IntFilter",
     "StringFilter",
     "compile_filter",
+    "filter_input",
     "scalar_condition",
 ]
 
@@ -54,6 +57,7 @@ class StringFilter:
 
 
 ValueT = TypeVar("ValueT")
+T = TypeVar("T")
 
 
 @strawberry.input
@@ -184,8 +188,55 @@ def compile_filter(condition: Any, fields: FilterMap) -> ColumnElement[bool]:
             parts.append(not_(compile_filter(value, fields)))
         else:
             target = fields[name]
+            if isinstance(target, Filterable):
+                target = target.target
             if isinstance(target, Custom):
                 parts.append(target.build(value))
             else:
                 parts.append(scalar_condition(target, value))
     return and_(true(), *parts)
+
+
+@dataclass(frozen=True)
+class Filterable:
+    """One field of a ``<Type>Filter``: its input type and what it filters."""
+
+    input_type: Any
+    target: Any
+    description: str | None = None
+
+
+def filter_input(
+    fields: Mapping[str, Filterable], *, name: str | None = None, description: str | None = None
+) -> Callable[[type[T]], type[T]]:
+    """Make a class a ``<Type>Filter``: one optional field per entry, plus ``and``/``or``/``not``.
+
+    The same ``fields`` are the map :func:`compile_filter` reads, so a field is named once::
+
+        PAYMENT_FILTERS = {
+            "amount": Filterable(DecimalFilter, PaymentRow.amount),
+            "method": Filterable(list[PaymentMethod], Custom(lambda v: ...)),
+        }
+
+        @filter_input(PAYMENT_FILTERS, description="Conditions on payments; ...")
+        class PaymentFilter: ...
+    """
+
+    def build(cls: type[T]) -> type[T]:
+        annotations: dict[str, Any] = {}
+        for field_name, field in fields.items():
+            annotations[field_name] = field.input_type | None
+            default = strawberry.field(default=strawberry.UNSET, description=field.description)
+            setattr(cls, field_name, default)
+        # The class exists already: the combinators refer to it directly.
+        for python_name, graphql_name, kind in (
+            ("and_", "and", list[cls] | None),  # type: ignore[valid-type]
+            ("or_", "or", list[cls] | None),  # type: ignore[valid-type]
+            ("not_", "not", cls | None),
+        ):
+            annotations[python_name] = kind
+            setattr(cls, python_name, strawberry.field(default=strawberry.UNSET, name=graphql_name))
+        cls.__annotations__ = annotations
+        return strawberry.input(cls, name=name, description=description)
+
+    return build

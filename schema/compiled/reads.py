@@ -60,6 +60,8 @@ def today() -> Any:
 PLAN_CACHE_SIZE = 512
 STATEMENT_CACHE_SIZE = 256
 RENDERED_CACHE_SIZE = 1024
+# One statement reads one snapshot by itself: no BEGIN and ROLLBACK around it.
+AUTOCOMMIT = "AUTOCOMMIT"
 
 
 class Compiled(NamedTuple):
@@ -304,14 +306,14 @@ class CompiledReads:
         than the database takes to answer it.
         """
         render_key = None if statement_key is None else (statement_key, actor)
+        rendered = self._rendered.get(render_key) if render_key is not None else None
+        if rendered is not None:
+            # The session's work is in the SQL already: a bare connection sends it.
+            async with self.runtime.engine.connect() as bare:
+                bare = await bare.execution_options(isolation_level=AUTOCOMMIT)
+                return (await bare.exec_driver_sql(*rendered)).one()
         async with self.runtime.session_for(actor, policies) as session:
-            # One statement reads one snapshot by itself: no BEGIN and ROLLBACK around it.
-            connection = await session.connection(
-                execution_options={"isolation_level": "AUTOCOMMIT"}
-            )
-            rendered = self._rendered.get(render_key) if render_key is not None else None
-            if rendered is not None:
-                return (await connection.exec_driver_sql(*rendered)).one()
+            connection = await session.connection(execution_options={"isolation_level": AUTOCOMMIT})
             sent: list[tuple[str, tuple[Any, ...]]] = []
 
             def keep(_c: Any, _cursor: Any, sql: str, parameters: Any, *_rest: Any) -> None:

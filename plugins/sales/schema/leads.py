@@ -25,6 +25,7 @@ from rapport.schema import (
     Custom,
     Customer,
     DateTimeFilter,
+    Filterable,
     IDFilter,
     ModelNode,
     OrderDirection,
@@ -35,6 +36,7 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filter_input,
     filtered_listing,
     mutate,
     order_input,
@@ -101,29 +103,21 @@ class Lead(ModelNode):
     customer: Customer | None = related(LEAD_CUSTOMER, description="The customer it became.")
 
 
-@strawberry.input(description="Conditions on leads; all given conditions must hold.")
-class LeadFilter:
-    status: list[LeadStatus] | None = strawberry.UNSET
-    last_name: StringFilter | None = strawberry.UNSET
-    company: StringFilter | None = strawberry.UNSET
-    email: StringFilter | None = strawberry.UNSET
-    source: StringFilter | None = strawberry.UNSET
-    owner: IDFilter | None = strawberry.UNSET
-    created_at: DateTimeFilter | None = strawberry.UNSET
-    and_: list[LeadFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
-    or_: list[LeadFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
-    not_: LeadFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
-
-
 LEAD_FILTERS = {
-    "status": Custom(lambda v: LeadRow.status.in_([s.value for s in v])),
-    "last_name": LeadRow.last_name,
-    "company": LeadRow.company,
-    "email": LeadRow.email,
-    "source": LeadRow.source,
-    "owner": LeadRow.owner_id,
-    "created_at": LeadRow.created_at,
+    "status": Filterable(
+        list[LeadStatus], Custom(lambda v: LeadRow.status.in_([s.value for s in v]))
+    ),
+    "last_name": Filterable(StringFilter, LeadRow.last_name),
+    "company": Filterable(StringFilter, LeadRow.company),
+    "email": Filterable(StringFilter, LeadRow.email),
+    "source": Filterable(StringFilter, LeadRow.source),
+    "owner": Filterable(IDFilter, LeadRow.owner_id),
+    "created_at": Filterable(DateTimeFilter, LeadRow.created_at),
 }
+
+
+@filter_input(LEAD_FILTERS, description="Conditions on leads; all given conditions must hold.")
+class LeadFilter: ...
 
 
 @order_input({"CREATED_AT": "created_at", "STATUS": "status"})

@@ -46,6 +46,7 @@ from rapport.schema import (
     DateFilter,
     DateTimeFilter,
     DecimalFilter,
+    Filterable,
     IDFilter,
     IntFilter,
     ModelNode,
@@ -59,6 +60,7 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filter_input,
     filtered_listing,
     list_order,
     mutate,
@@ -387,43 +389,28 @@ def _category_is(categories: list[StageCategory]) -> ColumnElement[bool]:
     return OpportunityRow.stage_id.in_(stages)
 
 
-@strawberry.input(description="Conditions on opportunities; all given conditions must hold.")
-class OpportunityFilter:
-    name: StringFilter | None = strawberry.UNSET
-    customer: IDFilter | None = strawberry.UNSET
-    owner: IDFilter | None = strawberry.UNSET
-    pipeline: IDFilter | None = strawberry.UNSET
-    stage: IDFilter | None = strawberry.UNSET
-    territory: IDFilter | None = strawberry.UNSET
-    category: list[StageCategory] | None = strawberry.UNSET
-    amount: DecimalFilter | None = strawberry.UNSET
-    currency: StringFilter | None = strawberry.UNSET
-    probability: IntFilter | None = strawberry.UNSET
-    expected_close_date: DateFilter | None = strawberry.UNSET
-    source_campaign_id: StringFilter | None = strawberry.UNSET
-    closed_at: DateTimeFilter | None = strawberry.UNSET
-    created_at: DateTimeFilter | None = strawberry.UNSET
-    and_: list[OpportunityFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
-    or_: list[OpportunityFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
-    not_: OpportunityFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
-
-
 OPPORTUNITY_FILTERS = {
-    "name": OpportunityRow.name,
-    "customer": OpportunityRow.customer_id,
-    "owner": OpportunityRow.owner_id,
-    "pipeline": OpportunityRow.pipeline_id,
-    "stage": OpportunityRow.stage_id,
-    "territory": OpportunityRow.territory_id,
-    "category": Custom(_category_is),
-    "amount": OpportunityRow.amount,
-    "currency": OpportunityRow.currency,
-    "probability": OpportunityRow.probability,
-    "expected_close_date": OpportunityRow.expected_close_date,
-    "source_campaign_id": OpportunityRow.source_campaign_id,
-    "closed_at": OpportunityRow.closed_at,
-    "created_at": OpportunityRow.created_at,
+    "name": Filterable(StringFilter, OpportunityRow.name),
+    "customer": Filterable(IDFilter, OpportunityRow.customer_id),
+    "owner": Filterable(IDFilter, OpportunityRow.owner_id),
+    "pipeline": Filterable(IDFilter, OpportunityRow.pipeline_id),
+    "stage": Filterable(IDFilter, OpportunityRow.stage_id),
+    "territory": Filterable(IDFilter, OpportunityRow.territory_id),
+    "category": Filterable(list[StageCategory], Custom(_category_is)),
+    "amount": Filterable(DecimalFilter, OpportunityRow.amount),
+    "currency": Filterable(StringFilter, OpportunityRow.currency),
+    "probability": Filterable(IntFilter, OpportunityRow.probability),
+    "expected_close_date": Filterable(DateFilter, OpportunityRow.expected_close_date),
+    "source_campaign_id": Filterable(StringFilter, OpportunityRow.source_campaign_id),
+    "closed_at": Filterable(DateTimeFilter, OpportunityRow.closed_at),
+    "created_at": Filterable(DateTimeFilter, OpportunityRow.created_at),
 }
+
+
+@filter_input(
+    OPPORTUNITY_FILTERS, description="Conditions on opportunities; all given conditions must hold."
+)
+class OpportunityFilter: ...
 
 
 @order_input(

@@ -20,6 +20,7 @@ from rapport.schema import (
     Customer,
     DateTimeFilter,
     DecimalFilter,
+    Filterable,
     IDFilter,
     ModelNode,
     OrderDirection,
@@ -30,6 +31,7 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filter_input,
     filtered_listing,
     mutate,
     order_input,
@@ -109,29 +111,23 @@ class Payment(ModelNode):
     owner: User | None = related(PAYMENT_OWNER, description="Credited with the revenue.")
 
 
-@strawberry.input(description="Conditions on payments; all given conditions must hold.")
-class PaymentFilter:
-    customer: IDFilter | None = strawberry.UNSET
-    order: IDFilter | None = strawberry.UNSET
-    owner: IDFilter | None = strawberry.UNSET
-    method: list[PaymentMethod] | None = strawberry.UNSET
-    amount: DecimalFilter | None = strawberry.UNSET
-    currency: StringFilter | None = strawberry.UNSET
-    received_at: DateTimeFilter | None = strawberry.UNSET
-    and_: list[PaymentFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
-    or_: list[PaymentFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
-    not_: PaymentFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
-
-
 PAYMENT_FILTERS = {
-    "customer": PaymentRow.customer_id,
-    "order": PaymentRow.order_id,
-    "owner": PaymentRow.owner_id,
-    "method": Custom(lambda v: PaymentRow.method.in_([m.value for m in v])),
-    "amount": PaymentRow.amount,
-    "currency": PaymentRow.currency,
-    "received_at": PaymentRow.received_at,
+    "customer": Filterable(IDFilter, PaymentRow.customer_id),
+    "order": Filterable(IDFilter, PaymentRow.order_id),
+    "owner": Filterable(IDFilter, PaymentRow.owner_id),
+    "method": Filterable(
+        list[PaymentMethod], Custom(lambda v: PaymentRow.method.in_([m.value for m in v]))
+    ),
+    "amount": Filterable(DecimalFilter, PaymentRow.amount),
+    "currency": Filterable(StringFilter, PaymentRow.currency),
+    "received_at": Filterable(DateTimeFilter, PaymentRow.received_at),
 }
+
+
+@filter_input(
+    PAYMENT_FILTERS, description="Conditions on payments; all given conditions must hold."
+)
+class PaymentFilter: ...
 
 
 @order_input({"RECEIVED_AT": "received_at", "AMOUNT": "amount"})

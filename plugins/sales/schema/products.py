@@ -20,6 +20,7 @@ from rapport.plugins.sales.services import products as service
 from rapport.schema import (
     BooleanFilter,
     Connection,
+    Filterable,
     ModelNode,
     OrderDirection,
     StringFilter,
@@ -27,6 +28,7 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filter_input,
     filtered_listing,
     list_order,
     mutate,
@@ -75,23 +77,18 @@ class Product(ModelNode):
         return await read_many(info, PRODUCT_PRICES, self, order_by=order_by)
 
 
-@strawberry.input(description="Conditions on products; all given conditions must hold.")
-class ProductFilter:
-    sku: StringFilter | None = strawberry.UNSET
-    name: StringFilter | None = strawberry.UNSET
-    family: StringFilter | None = strawberry.UNSET
-    active: BooleanFilter | None = strawberry.UNSET
-    and_: list[ProductFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
-    or_: list[ProductFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
-    not_: ProductFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
-
-
 PRODUCT_FILTERS = {
-    "sku": ProductRow.sku,
-    "name": ProductRow.name,
-    "family": ProductRow.family,
-    "active": ProductRow.active,
+    "sku": Filterable(StringFilter, ProductRow.sku),
+    "name": Filterable(StringFilter, ProductRow.name),
+    "family": Filterable(StringFilter, ProductRow.family),
+    "active": Filterable(BooleanFilter, ProductRow.active),
 }
+
+
+@filter_input(
+    PRODUCT_FILTERS, description="Conditions on products; all given conditions must hold."
+)
+class ProductFilter: ...
 
 
 @order_input({"NAME": "name", "SKU": "sku", "CREATED_AT": "created_at"})

@@ -36,6 +36,7 @@ from rapport.schema import (
     DateFilter,
     DateTimeFilter,
     DecimalFilter,
+    Filterable,
     IDFilter,
     ModelNode,
     OrderDirection,
@@ -48,6 +49,7 @@ from rapport.schema import (
     UserError,
     columns,
     connection,
+    filter_input,
     filtered_listing,
     list_order,
     mutate,
@@ -296,29 +298,21 @@ class Order(ModelNode):
     owner: User | None = related(ORDER_OWNER, description="Who is credited with it.")
 
 
-@strawberry.input(description="Conditions on quotes; all given conditions must hold.")
-class QuoteFilter:
-    status: list[QuoteStatus] | None = strawberry.UNSET
-    customer: IDFilter | None = strawberry.UNSET
-    opportunity: IDFilter | None = strawberry.UNSET
-    currency: StringFilter | None = strawberry.UNSET
-    total: DecimalFilter | None = strawberry.UNSET
-    valid_until: DateFilter | None = strawberry.UNSET
-    created_at: DateTimeFilter | None = strawberry.UNSET
-    and_: list[QuoteFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
-    or_: list[QuoteFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
-    not_: QuoteFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
-
-
 QUOTE_FILTERS = {
-    "status": Custom(lambda v: QuoteRow.status.in_([s.value for s in v])),
-    "customer": QuoteRow.customer_id,
-    "opportunity": QuoteRow.opportunity_id,
-    "currency": QuoteRow.currency,
-    "total": QuoteRow.total,
-    "valid_until": QuoteRow.valid_until,
-    "created_at": QuoteRow.created_at,
+    "status": Filterable(
+        list[QuoteStatus], Custom(lambda v: QuoteRow.status.in_([s.value for s in v]))
+    ),
+    "customer": Filterable(IDFilter, QuoteRow.customer_id),
+    "opportunity": Filterable(IDFilter, QuoteRow.opportunity_id),
+    "currency": Filterable(StringFilter, QuoteRow.currency),
+    "total": Filterable(DecimalFilter, QuoteRow.total),
+    "valid_until": Filterable(DateFilter, QuoteRow.valid_until),
+    "created_at": Filterable(DateTimeFilter, QuoteRow.created_at),
 }
+
+
+@filter_input(QUOTE_FILTERS, description="Conditions on quotes; all given conditions must hold.")
+class QuoteFilter: ...
 
 
 @strawberry.input(description="Conditions on orders; all given conditions must hold.")
