@@ -426,11 +426,26 @@ class ReadCompiler:
         )
         row = self.alias(entity)
         scope = self.scope(row, parent, args)
-        order = list(declaration.order(scope))
-        value = self.object_json(target_type, scope, nodes)
         conditions = [declaration.link(scope), *declaration.where(scope)]
         limit = declaration.limit(scope)
-        if limit is None and self.json.orders_inside_aggregates:
+        if limit is not None and self.json.orders_inside_aggregates:
+            # The first rows are chosen from whole rows, and only those are written out as
+            # JSON: a sort under a LIMIT computes its output for every row it sorts. (Not on
+            # SQLite, whose parser has a depth limit this extra level can reach.)
+            chosen = (
+                select(row)
+                .where(*conditions)
+                .order_by(*declaration.order(scope))
+                .limit(limit)
+                .correlate_except(row)
+                .subquery()
+            )
+            row = aliased(entity.model, chosen, name=f"r{next(self._aliases)}")
+            scope = self.scope(row, parent, args)
+            conditions, limit = [], None
+        order = list(declaration.order(scope))
+        value = self.object_json(target_type, scope, nodes)
+        if self.json.orders_inside_aggregates:
             # The aggregate sorts its rows itself: no subquery, no row numbers.
             items = self.json.aggregate(value, order)
             direct = select(items).select_from(row).where(*conditions).correlate_except(row)

@@ -199,6 +199,7 @@ class CompiledReads:
         except Exception:
             # An argument a declaration refuses (a bad cursor, a filter on a wrong kind): the
             # resolvers run the same declaration and report it in their own words.
+            logger.debug("compiled read left to the resolvers", exc_info=True)
             return None
 
     async def execute(

@@ -253,7 +253,9 @@ def _live(customer_id: Any) -> ColumnElement[bool]:
 
 def _relationship_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     row = scope.row
-    conditions = [_live(row.from_customer_id), _live(row.to_customer_id)]
+    # The parent is one end, and it was read through the same rules: only its soft delete is
+    # left to check; the other end is looked up.
+    conditions = [scope.parent_row.deleted_at.is_(None), _live(_other_end(scope))]
     direction = scope.args.get("direction", RelationshipDirection.BOTH)
     if direction == RelationshipDirection.OUTGOING:
         conditions.append(_outgoing(scope))
