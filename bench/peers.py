@@ -169,7 +169,12 @@ def rapport(options: Options) -> tuple[list[str], dict[str, str], int]:
     command = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port), "--no-access-log"]
     # A page above the default cap needs the cap raised, as in w1_customer_360.
     cap = max(Settings().max_page_size, options.page_size)
-    env = {"RAPPORT_DATABASE_URL": options.database_url, "RAPPORT_MAX_PAGE_SIZE": str(cap)}
+    cost = max(Settings().max_cost, 100 * options.page_size)  # about 70 per W1 customer
+    env = {
+        "RAPPORT_DATABASE_URL": options.database_url,
+        "RAPPORT_MAX_PAGE_SIZE": str(cap),
+        "RAPPORT_MAX_COST": str(cost),
+    }
     return command, env, port
 
 

@@ -189,7 +189,9 @@ async def main(arguments: argparse.Namespace) -> None:
         await ensure_postgres_database(url)
     # A page of 1,000 needs a cap at least that high.
     page_cap = max(Settings().max_page_size, arguments.page_size)
-    runtime = Runtime.create(Settings(database_url=url, max_page_size=page_cap))
+    # ... and the cost budget with it (about 70 per customer of W1).
+    cost_cap = max(Settings().max_cost, 100 * arguments.page_size)
+    runtime = Runtime.create(Settings(database_url=url, max_page_size=page_cap, max_cost=cost_cap))
     await runtime.migrate()
     name = f"bench-w1-{arguments.customers}-{INTERACTIONS_PER_CUSTOMER:g}"
     workspace_id = await seed(runtime, name, arguments.customers)
@@ -304,7 +306,11 @@ async def main(arguments: argparse.Namespace) -> None:
         # above shares the server's event loop and core, this one does not.
         port = free_port()
         serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port)]
-        environment = {"RAPPORT_DATABASE_URL": url, "RAPPORT_MAX_PAGE_SIZE": str(page_cap)}
+        environment = {
+            "RAPPORT_DATABASE_URL": url,
+            "RAPPORT_MAX_PAGE_SIZE": str(page_cap),
+            "RAPPORT_MAX_COST": str(cost_cap),
+        }
         with server_process(serve, environment, port):
             separate = run_load(
                 f"http://127.0.0.1:{port}/graphql",

@@ -27,6 +27,7 @@ SETTING_HELP: dict[str, str] = {
     "max_tokens": "most lexical tokens one operation document may have",
     "max_cost": "cost budget of one operation (each field 1, lists weighted by page size)",
     "max_page_size": "largest `first`/`last` a connection accepts",
+    "list_cost": "items a plain list (one without `first`/`last`) counts for in the cost budget",
     "default_page_size": "page size when a connection is given neither `first` nor `last`",
     "max_body_bytes": "largest request body /graphql accepts, in bytes",
     "demo_key": "API key that GraphiQL pre-fills in demo mode (set by `serve --demo`)",
@@ -49,6 +50,7 @@ class Settings:
     max_tokens: int = 4000
     max_cost: int = 50_000
     max_page_size: int = 100
+    list_cost: int = 5
     default_page_size: int = 20
     max_body_bytes: int = 2_000_000
     demo_key: str | None = None

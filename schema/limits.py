@@ -15,6 +15,10 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -22,6 +26,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
     VariableNode,
+    get_named_type,
 )
 
 from rapport.core.config import Settings
@@ -36,15 +41,27 @@ def _limit_error(message: str, node: Any) -> GraphQLError:
 
 
 class _Walker:
-    """Depth and cost of a selection set, following fragments once per path."""
+    """Depth and cost of a selection set, each fragment measured once.
 
-    def __init__(self, context: ValidationContext, max_page: int) -> None:
+    A fragment's depth and cost do not depend on where it is spread, so they are kept the first
+    time: fragments that spread the next one twice, level after level, cost a walk of the
+    document and not of every path through it. A list field costs its children once per item
+    it can return: the page asked for (or the largest, when a variable gives it), the default
+    page of a connection asked for no size, and ``list_bound`` items for a plain list.
+    """
+
+    def __init__(self, context: ValidationContext, max_page: int, settings: Settings) -> None:
+        self.schema = context.schema
         self.max_page = max_page
+        self.default_page = settings.default_page_size
+        self.list_bound = settings.list_cost
         self.fragments: dict[str, FragmentDefinitionNode] = {
             node.name.value: node
             for node in context.document.definitions
             if isinstance(node, FragmentDefinitionNode)
         }
+        self.measured: dict[str, tuple[int, int]] = {}
+        self.in_progress: set[str] = set()
 
     def page_size(self, field: FieldNode) -> int | None:
         for argument in field.arguments or ():
@@ -57,8 +74,26 @@ class _Walker:
                 return self.max_page
         return None
 
-    def measure(self, selection: SelectionSetNode | None, seen: frozenset[str]) -> tuple[int, int]:
-        """(depth, cost) of a selection set."""
+    def items(
+        self, field: FieldNode, definition: GraphQLField | None, parent: GraphQLNamedType | None
+    ) -> int:
+        """How many times a field's children can be answered."""
+        page = self.page_size(field)
+        if page is not None:
+            return page
+        if definition is None or "pageInfo" in (getattr(parent, "fields", None) or {}):
+            return 1  # a connection's edges and nodes: its page was counted on the connection
+        if any(name in definition.args for name in PAGE_ARGUMENTS):
+            return self.default_page
+        field_type = definition.type
+        if isinstance(field_type, GraphQLNonNull):
+            field_type = field_type.of_type
+        return self.list_bound if isinstance(field_type, GraphQLList) else 1
+
+    def measure(
+        self, selection: SelectionSetNode | None, parent: GraphQLNamedType | None
+    ) -> tuple[int, int]:
+        """(depth, cost) of a selection set on ``parent`` (None where the type is unknown)."""
         if selection is None:
             return 0, 0
         depth, cost = 0, 0
@@ -69,22 +104,34 @@ class _Walker:
                 if node.selection_set is None or node.name.value.startswith("__"):
                     cost += 1
                     continue
-                child_depth, child_cost = self.measure(node.selection_set, seen)
-                page = self.page_size(node)
-                multiplier = page if page is not None else 1
+                fields = getattr(parent, "fields", None) or {}
+                definition = fields.get(node.name.value)
+                child_type = get_named_type(definition.type) if definition else None
+                child_depth, child_cost = self.measure(node.selection_set, child_type)
                 depth = max(depth, child_depth + 1)
-                cost += 1 + multiplier * child_cost
+                cost += 1 + self.items(node, definition, parent) * child_cost
             elif isinstance(node, InlineFragmentNode):
-                child_depth, child_cost = self.measure(node.selection_set, seen)
+                condition = node.type_condition
+                inner = self.schema.get_type(condition.name.value) if condition else parent
+                child_depth, child_cost = self.measure(node.selection_set, inner)
                 depth, cost = max(depth, child_depth), cost + child_cost
             elif isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue
-                child_depth, child_cost = self.measure(fragment.selection_set, seen | {name})
+                child_depth, child_cost = self.fragment(node.name.value)
                 depth, cost = max(depth, child_depth), cost + child_cost
         return depth, cost
+
+    def fragment(self, name: str) -> tuple[int, int]:
+        found = self.measured.get(name)
+        if found is not None:
+            return found
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self.in_progress:
+            return 0, 0  # unknown or cyclic: other rules refuse the document
+        self.in_progress.add(name)
+        on = self.schema.get_type(fragment.type_condition.name.value)
+        found = self.measured[name] = self.measure(fragment.selection_set, on)
+        self.in_progress.discard(name)
+        return found
 
 
 def limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
@@ -94,8 +141,9 @@ def limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
 
     class OperationLimits(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
-            walker = _Walker(self.context, max_page)
-            depth, cost = walker.measure(node.selection_set, frozenset())
+            walker = _Walker(self.context, max_page, settings)
+            root = self.context.schema.get_root_type(node.operation)
+            depth, cost = walker.measure(node.selection_set, root)
             if depth > max_depth:
                 self.report_error(
                     _limit_error(

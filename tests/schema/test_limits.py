@@ -68,6 +68,31 @@ async def test_cost_budget_counts_page_sizes(client: Client, runtime: Runtime) -
     assert "costs" in " ".join(e["message"] for e in body["errors"])
 
 
+def _fragment_bomb(levels: int) -> str:
+    """Fragments that each spread the next twice: 2^levels paths, a few hundred bytes."""
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    fragments.append(f"fragment F{levels} on Query {{ customers(first: 100) {{ totalCount }} }}")
+    return "{ ...F0 } " + " ".join(fragments)
+
+
+async def test_a_fragment_bomb_is_refused_by_walking_each_fragment_once(client: Client) -> None:
+    # Walking every path of 2^60 would never end: each fragment is measured once.
+    body = await client.post(_fragment_bomb(60))
+    assert "QUERY_TOO_COMPLEX" in _codes(body)
+    assert "costs" in " ".join(e["message"] for e in body["errors"])
+
+
+async def test_plain_lists_cost_their_items(client: Client) -> None:
+    """Lists without paging arguments cost by their bound, not as one item."""
+    other = "other { id displayName }"
+    for _ in range(3):
+        other = f"other {{ id relationships {{ {other} }} }}"
+    query = f"{{ customers(first: 100) {{ edges {{ node {{ relationships {{ {other} }} }} }} }} }}"
+    body = await client.post(query)
+    assert _codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert "costs" in body["errors"][0]["message"]
+
+
 async def test_page_size_is_capped(client: Client, runtime: Runtime) -> None:
     too_many = runtime.settings.max_page_size + 1
     body = await client.post(f"{{ customers(first: {too_many}) {{ totalCount }} }}")
