@@ -24,11 +24,12 @@ from rapport.schema.filters import (
     Custom,
     DateFilter,
     DateTimeFilter,
-    FilterMap,
+    Filterable,
     FloatFilter,
     IDFilter,
     StringFilter,
     compile_filter,
+    filter_input,
 )
 from rapport.schema.inputs import to_service_fields
 from rapport.schema.loaders import run_select
@@ -168,65 +169,48 @@ class Customer(ModelNode):
     )
 
 
-@strawberry.input(description="Conditions on customers; all given conditions must hold.")
-class CustomerFilter:
-    display_name: StringFilter | None = strawberry.UNSET
-    first_name: StringFilter | None = strawberry.UNSET
-    last_name: StringFilter | None = strawberry.UNSET
-    kind: CustomerKind | None = strawberry.UNSET
-    lifecycle_status: list[LifecycleStatus] | None = strawberry.UNSET
-    industry: StringFilter | None = strawberry.UNSET
-    occupation: StringFilter | None = strawberry.UNSET
-    region: StringFilter | None = strawberry.UNSET
-    source_channel: StringFilter | None = strawberry.UNSET
-    value_grade: StringFilter | None = strawberry.UNSET
-    churn_risk: FloatFilter | None = strawberry.UNSET
-    birth_date: DateFilter | None = strawberry.UNSET
-    created_at: DateTimeFilter | None = strawberry.UNSET
-    updated_at: DateTimeFilter | None = strawberry.UNSET
-    owner: IDFilter | None = strawberry.UNSET
-    tags: TagsFilter | None = strawberry.UNSET
-    attribute: AttributeFilter | None = strawberry.field(
-        default=strawberry.UNSET, description="A condition on one custom field's value."
-    )
-    age_band: list[AgeBand] | None = strawberry.UNSET
-    has_relationship: RelationshipCondition | None = strawberry.UNSET
-    has_interaction: InteractionCondition | None = strawberry.UNSET
-    no_interaction_since: datetime | None = strawberry.field(
-        default=strawberry.UNSET, description="No interaction at or after this moment."
-    )
-    has_open_task: bool | None = strawberry.UNSET
-    and_: list[CustomerFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
-    or_: list[CustomerFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
-    not_: CustomerFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
-
-
-CUSTOMER_FILTERS: FilterMap = {
-    "display_name": CustomerRow.display_name,
-    "first_name": CustomerRow.first_name,
-    "last_name": CustomerRow.last_name,
-    "kind": Custom(lambda v: CustomerRow.kind == v.value),
-    "lifecycle_status": Custom(lambda v: CustomerRow.lifecycle_status.in_([s.value for s in v])),
-    "industry": CustomerRow.industry,
-    "occupation": CustomerRow.occupation,
-    "region": CustomerRow.region,
-    "source_channel": CustomerRow.source_channel,
-    "value_grade": CustomerRow.value_grade,
-    "churn_risk": CustomerRow.churn_risk,
-    "birth_date": CustomerRow.birth_date,
-    "created_at": CustomerRow.created_at,
-    "updated_at": CustomerRow.updated_at,
-    "owner": CustomerRow.owner_id,
-    "tags": Custom(tags_condition),
-    "attribute": Custom(attribute_condition),
-    "age_band": Custom(
-        lambda v: age_band_sql(CustomerRow.birth_date, today()).in_([band.value for band in v])
+CUSTOMER_FILTERS: dict[str, Filterable] = {
+    "display_name": Filterable(StringFilter, CustomerRow.display_name),
+    "first_name": Filterable(StringFilter, CustomerRow.first_name),
+    "last_name": Filterable(StringFilter, CustomerRow.last_name),
+    "kind": Filterable(CustomerKind, Custom(lambda v: CustomerRow.kind == v.value)),
+    "lifecycle_status": Filterable(
+        list[LifecycleStatus],
+        Custom(lambda v: CustomerRow.lifecycle_status.in_([s.value for s in v])),
     ),
-    "has_relationship": Custom(has_relationship),
-    "has_interaction": Custom(has_interaction),
-    "no_interaction_since": Custom(no_interaction_since),
-    "has_open_task": Custom(has_open_task),
+    "industry": Filterable(StringFilter, CustomerRow.industry),
+    "occupation": Filterable(StringFilter, CustomerRow.occupation),
+    "region": Filterable(StringFilter, CustomerRow.region),
+    "source_channel": Filterable(StringFilter, CustomerRow.source_channel),
+    "value_grade": Filterable(StringFilter, CustomerRow.value_grade),
+    "churn_risk": Filterable(FloatFilter, CustomerRow.churn_risk),
+    "birth_date": Filterable(DateFilter, CustomerRow.birth_date),
+    "created_at": Filterable(DateTimeFilter, CustomerRow.created_at),
+    "updated_at": Filterable(DateTimeFilter, CustomerRow.updated_at),
+    "owner": Filterable(IDFilter, CustomerRow.owner_id),
+    "tags": Filterable(TagsFilter, Custom(tags_condition)),
+    "attribute": Filterable(
+        AttributeFilter, Custom(attribute_condition), "A condition on one custom field's value."
+    ),
+    "age_band": Filterable(
+        list[AgeBand],
+        Custom(
+            lambda v: age_band_sql(CustomerRow.birth_date, today()).in_([band.value for band in v])
+        ),
+    ),
+    "has_relationship": Filterable(RelationshipCondition, Custom(has_relationship)),
+    "has_interaction": Filterable(InteractionCondition, Custom(has_interaction)),
+    "no_interaction_since": Filterable(
+        datetime, Custom(no_interaction_since), "No interaction at or after this moment."
+    ),
+    "has_open_task": Filterable(bool, Custom(has_open_task)),
 }
+
+
+@filter_input(
+    CUSTOMER_FILTERS, description="Conditions on customers; all given conditions must hold."
+)
+class CustomerFilter: ...
 
 
 @strawberry.enum

@@ -22,10 +22,11 @@ from rapport.schema.errors import UserError
 from rapport.schema.filters import (
     Custom,
     DateTimeFilter,
-    FilterMap,
+    Filterable,
     IDFilter,
     StringFilter,
     compile_filter,
+    filter_input,
 )
 from rapport.schema.links import link_condition, linked_record, resolve_link
 from rapport.schema.loaders import grouped_loader, latest_per_key_loader, value_loader
@@ -136,31 +137,28 @@ class Interaction(ModelNode):
         return await linked_record(info, self.row.link_type, self.row.link_id)
 
 
-@strawberry.input(description="Conditions on interactions; all given conditions must hold.")
-class InteractionFilter:
-    customer: IDFilter | None = strawberry.UNSET
-    kind: StringFilter | None = strawberry.UNSET
-    channel: StringFilter | None = strawberry.UNSET
-    direction: list[InteractionDirection] | None = strawberry.UNSET
-    occurred_at: DateTimeFilter | None = strawberry.UNSET
-    user: IDFilter | None = strawberry.UNSET
-    linked_to: relay.GlobalID | None = strawberry.field(
-        default=strawberry.UNSET, description="Linked to this record (any type)."
-    )
-    and_: list[InteractionFilter] | None = strawberry.field(default=strawberry.UNSET, name="and")
-    or_: list[InteractionFilter] | None = strawberry.field(default=strawberry.UNSET, name="or")
-    not_: InteractionFilter | None = strawberry.field(default=strawberry.UNSET, name="not")
-
-
-INTERACTION_FILTERS: FilterMap = {
-    "customer": InteractionRow.customer_id,
-    "kind": InteractionRow.kind,
-    "channel": InteractionRow.channel,
-    "direction": Custom(lambda v: InteractionRow.direction.in_([d.value for d in v])),
-    "occurred_at": InteractionRow.occurred_at,
-    "user": InteractionRow.user_id,
-    "linked_to": Custom(lambda v: link_condition(InteractionRow, v)),
+INTERACTION_FILTERS: dict[str, Filterable] = {
+    "customer": Filterable(IDFilter, InteractionRow.customer_id),
+    "kind": Filterable(StringFilter, InteractionRow.kind),
+    "channel": Filterable(StringFilter, InteractionRow.channel),
+    "direction": Filterable(
+        list[InteractionDirection],
+        Custom(lambda v: InteractionRow.direction.in_([d.value for d in v])),
+    ),
+    "occurred_at": Filterable(DateTimeFilter, InteractionRow.occurred_at),
+    "user": Filterable(IDFilter, InteractionRow.user_id),
+    "linked_to": Filterable(
+        relay.GlobalID,
+        Custom(lambda v: link_condition(InteractionRow, v)),
+        "Linked to this record (any type).",
+    ),
 }
+
+
+@filter_input(
+    INTERACTION_FILTERS, description="Conditions on interactions; all given conditions must hold."
+)
+class InteractionFilter: ...
 
 
 @strawberry.enum
