@@ -39,9 +39,11 @@ __all__ = [
     "PageInfo",
     "SortKey",
     "after_condition",
+    "argument_row_id",
     "decode_cursor",
     "decode_node_id",
     "encode_cursor",
+    "optional_row_id_of",
     "page_size",
     "paginate",
     "python_type_of",
@@ -138,6 +140,25 @@ def row_id_of(value: relay.GlobalID | str, type_name: str | None, field: str) ->
     except (ValueError, TypeError) as exc:
         what = type_name or "record"
         raise ValidationFailed.one(field, f"not an id of a {what}", ErrorCode.INVALID) from exc
+
+
+def optional_row_id_of(
+    value: relay.GlobalID | str | None, type_name: str | None, field: str
+) -> uuid.UUID | None:
+    """:func:`row_id_of` for an input that may be absent."""
+    return None if value is None else row_id_of(value, type_name, field)
+
+
+def argument_row_id(value: relay.GlobalID | str, type_name: str | None, argument: str) -> uuid.UUID:
+    """:func:`row_id_of` for a query's argument: a wrong id is a bad request, as queries have
+    no payload to carry it."""
+    from rapport.core.errors import ValidationFailed
+
+    try:
+        return row_id_of(value, type_name, argument)
+    except ValidationFailed as exc:
+        what = type_name or "record"
+        raise BadRequest(f"{argument}: not an id of a {what}") from exc
 
 
 def decode_node_id(value: relay.GlobalID | str, expected: type[ModelNode], field: str) -> uuid.UUID:

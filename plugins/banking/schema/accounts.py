@@ -11,7 +11,6 @@ from strawberry.types import Info
 
 from rapport.core import Operation
 from rapport.plugins.banking import models
-from rapport.plugins.banking.schema.common import customer_pk
 from rapport.plugins.banking.schema.types import (
     FinancialAccount,
     FinancialProduct,
@@ -30,6 +29,7 @@ from rapport.schema import (
     order_keys,
     read_page,
     reads,
+    row_id_of,
 )
 
 __all__ = ["AccountMutations", "AccountQueries"]
@@ -128,7 +128,7 @@ class AccountMutations:
                 balance=input.balance,
                 holders=[
                     service.HolderFields(
-                        customer_pk(h.customer_id, f"input.holders.{i}.customerId"),
+                        row_id_of(h.customer_id, "Customer", f"input.holders.{i}.customerId"),
                         h.role.value,
                         h.is_primary,
                     )

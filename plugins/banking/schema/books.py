@@ -19,7 +19,6 @@ from rapport.plugins.banking.access import (
     team_books,
     today,
 )
-from rapport.plugins.banking.schema.common import customer_pk, optional_pk, user_pk
 from rapport.plugins.banking.schema.types import (
     Assignment,
     AssignmentRole,
@@ -43,9 +42,11 @@ from rapport.schema import (
     context_of,
     decode_node_id,
     mutate,
+    optional_row_id_of,
     order_keys,
     read_page,
     reads,
+    row_id_of,
 )
 from rapport.schema.types.customer import Customer, CustomerOrder
 
@@ -248,10 +249,10 @@ class BookMutations:
             lead = (
                 None
                 if input.team_lead_id is None
-                else user_pk(input.team_lead_id, "input.teamLeadId")
+                else row_id_of(input.team_lead_id, "User", "input.teamLeadId")
             )
             data = ManagerProfile(
-                user_id=user_pk(input.user_id, "input.userId"),
+                user_id=row_id_of(input.user_id, "User", "input.userId"),
                 branch=input.branch,
                 segment=input.segment,
                 grade=input.grade,
@@ -269,12 +270,14 @@ class BookMutations:
     async def assign_client(self, info: Info, input: AssignmentInput) -> AssignmentPayload:
         async def work(op: Operation) -> models.Assignment:
             data = assignment_service.AssignmentFields(
-                manager_user_id=user_pk(input.manager_id, "input.managerId"),
+                manager_user_id=row_id_of(input.manager_id, "User", "input.managerId"),
                 role=input.role.value,
                 customer_id=None
                 if input.customer_id is None
-                else customer_pk(input.customer_id, "input.customerId"),
-                household_id=optional_pk(input.household_id, Household, "input.householdId"),
+                else row_id_of(input.customer_id, "Customer", "input.customerId"),
+                household_id=optional_row_id_of(
+                    input.household_id, "Household", "input.householdId"
+                ),
                 valid_from=input.valid_from,
             )
             return await assignment_service.assign_client(op, data)
@@ -306,8 +309,8 @@ class BookMutations:
         async def work(op: Operation) -> assignment_service.BookMove:
             return await assignment_service.reassign_book(
                 op,
-                user_pk(from_manager_id, "fromManagerId"),
-                user_pk(to_manager_id, "toManagerId"),
+                row_id_of(from_manager_id, "User", "fromManagerId"),
+                row_id_of(to_manager_id, "User", "toManagerId"),
                 effective_date,
             )
 
@@ -325,12 +328,13 @@ class BookMutations:
     async def create_household(self, info: Info, input: HouseholdInput) -> HouseholdPayload:
         async def work(op: Operation) -> models.Household:
             members = [
-                customer_pk(m, f"input.memberIds.{i}") for i, m in enumerate(input.member_ids)
+                row_id_of(m, "Customer", f"input.memberIds.{i}")
+                for i, m in enumerate(input.member_ids)
             ]
             return await household_service.create_household(
                 op,
                 input.name,
-                customer_pk(input.primary_member_id, "input.primaryMemberId"),
+                row_id_of(input.primary_member_id, "Customer", "input.primaryMemberId"),
                 members,
             )
 
@@ -344,7 +348,7 @@ class BookMutations:
             return await household_service.add_member(
                 op,
                 decode_node_id(household_id, Household, "householdId"),
-                customer_pk(customer_id, "customerId"),
+                row_id_of(customer_id, "Customer", "customerId"),
             )
 
         return _household_payload(*await mutate(info, "banking:write", work))
@@ -357,7 +361,7 @@ class BookMutations:
             return await household_service.remove_member(
                 op,
                 decode_node_id(household_id, Household, "householdId"),
-                customer_pk(customer_id, "customerId"),
+                row_id_of(customer_id, "Customer", "customerId"),
             )
 
         return _household_payload(*await mutate(info, "banking:write", work))

@@ -12,7 +12,6 @@ from strawberry.types import Info
 from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
-from rapport.plugins.banking.schema.common import customer_pk
 from rapport.plugins.banking.schema.types import KeyClient, KeyClientOrder, Tier
 from rapport.plugins.banking.services import client_figures
 from rapport.plugins.banking.services.tiers import TierRun, recompute_tiers
@@ -26,6 +25,7 @@ from rapport.schema import (
     order_keys,
     read_page,
     reads,
+    row_id_of,
 )
 
 __all__ = ["KeyClientMutations", "KeyClientQueries"]
@@ -111,7 +111,7 @@ class KeyClientMutations:
     ) -> RecordedPayload:
         async def work(op: Operation) -> None:
             await client_figures.record_revenue(
-                op, customer_pk(customer_id, "customerId"), month, amount
+                op, row_id_of(customer_id, "Customer", "customerId"), month, amount
             )
 
         _, errors = await mutate(info, "banking:write", work)
@@ -123,7 +123,7 @@ class KeyClientMutations:
     ) -> RecordedPayload:
         async def work(op: Operation) -> None:
             await client_figures.record_survey_score(
-                op, customer_pk(customer_id, "customerId"), score, surveyed_on
+                op, row_id_of(customer_id, "Customer", "customerId"), score, surveyed_on
             )
 
         _, errors = await mutate(info, "banking:write", work)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 
 from rapport.core.tenancy import tenant_session
-from rapport.schema import RequestContext, decode_node_id, row_id_of
-from rapport.schema.types.customer import Customer
+from rapport.schema import RequestContext
 
-__all__ = ["customer_pk", "optional_pk", "user_pk", "workspace_wide"]
+__all__ = ["workspace_wide"]
 
 
 @asynccontextmanager
@@ -28,16 +24,3 @@ async def workspace_wide(context: RequestContext) -> AsyncIterator[AsyncSession]
     actor = context.require_actor()
     async with tenant_session(context.runtime.sessions, actor.workspace_id) as session:
         yield session
-
-
-def user_pk(value: relay.GlobalID, field: str) -> uuid.UUID:
-    """The id inside a ``User`` global id."""
-    return row_id_of(value, "User", field)
-
-
-def customer_pk(value: relay.GlobalID, field: str) -> uuid.UUID:
-    return decode_node_id(value, Customer, field)
-
-
-def optional_pk(value: relay.GlobalID | None, node_type: Any, field: str) -> uuid.UUID | None:
-    return None if value is None else decode_node_id(value, node_type, field)

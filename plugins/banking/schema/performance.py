@@ -16,11 +16,11 @@ from rapport.core import DomainError, Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
 from rapport.plugins.banking.periods import Period, parse_period
-from rapport.plugins.banking.schema.common import user_pk, workspace_wide
+from rapport.plugins.banking.schema.common import workspace_wide
 from rapport.plugins.banking.schema.types import TrainingRecord
 from rapport.plugins.banking.services.scorecards import compute_scorecard
 from rapport.plugins.banking.services.training import record_training, training_balance
-from rapport.schema import UserError, context_of, mutate
+from rapport.schema import UserError, context_of, mutate, row_id_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.types.identity import User
 
@@ -176,7 +176,7 @@ class PerformanceMutations:
         async def work(op: Operation) -> models.TrainingRecord:
             return await record_training(
                 op,
-                user_pk(input.manager_id, "input.managerId"),
+                row_id_of(input.manager_id, "User", "input.managerId"),
                 input.course,
                 input.points,
                 input.completed_on,

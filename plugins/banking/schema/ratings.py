@@ -12,7 +12,6 @@ from strawberry.types import Info
 from rapport.core import Operation
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import today
-from rapport.plugins.banking.schema.common import customer_pk
 from rapport.plugins.banking.schema.types import RiskKind, RiskRating, RiskRatingOrder
 from rapport.plugins.banking.services import ratings as service
 from rapport.schema import (
@@ -25,6 +24,7 @@ from rapport.schema import (
     order_keys,
     read_page,
     reads,
+    row_id_of,
 )
 
 __all__ = ["RatingMutations", "RatingQueries"]
@@ -94,7 +94,7 @@ class RatingMutations:
     async def rate_risk(self, info: Info, input: RiskRatingInput) -> RiskRatingPayload:
         async def work(op: Operation) -> models.RiskRating:
             data = service.RatingFields(
-                customer_id=customer_pk(input.customer_id, "input.customerId"),
+                customer_id=row_id_of(input.customer_id, "Customer", "input.customerId"),
                 kind=input.kind.value,
                 rating=input.rating,
                 next_review_on=input.next_review_on,

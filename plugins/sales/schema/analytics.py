@@ -11,11 +11,11 @@ from strawberry import relay
 from strawberry.types import Info
 
 from rapport.plugins.sales import analytics
-from rapport.plugins.sales.schema.common import READ, PeriodInput, argument_id, global_id
+from rapport.plugins.sales.schema.common import READ, PeriodInput, global_id
 from rapport.plugins.sales.schema.pipelines import Stage
 from rapport.plugins.sales.schema.territories import Quota
 from rapport.plugins.sales.services.common import settings_of
-from rapport.schema import context_of
+from rapport.schema import argument_row_id, context_of
 
 __all__ = ["AnalyticsQueries"]
 
@@ -126,7 +126,7 @@ class AnalyticsQueries:
     ) -> list[FunnelStage]:
         context = context_of(info)
         context.require(READ)
-        pipeline = argument_id(pipeline_id, "Pipeline", "pipelineId")
+        pipeline = argument_row_id(pipeline_id, "Pipeline", "pipelineId")
         async with context.db() as session:
             rows = await analytics.sales_funnel(session, pipeline, period.to_period())
         return [
@@ -207,7 +207,7 @@ class AnalyticsQueries:
     ) -> list[CommissionStatement]:
         context = context_of(info)
         context.require(READ)
-        user = argument_id(user_id, "User", "userId") if user_id is not None else None
+        user = argument_row_id(user_id, "User", "userId") if user_id is not None else None
         async with context.db() as session:
             rows = await analytics.commissions(session, period.to_period(), user)
         return [

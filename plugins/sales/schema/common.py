@@ -11,13 +11,11 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 
-from rapport.core import ValidationFailed
 from rapport.plugins.sales.analytics import Period
 from rapport.plugins.sales.models import ProductPrice as ProductPriceRow
 from rapport.schema import (
     columns,
     node_from_row,
-    row_id_of,
 )
 
 __all__ = [
@@ -27,10 +25,7 @@ __all__ = [
     "DeclaredRow",
     "Money",
     "PeriodInput",
-    "argument_id",
     "global_id",
-    "optional_id",
-    "required_id",
 ]
 
 READ = "sales:read"
@@ -49,25 +44,6 @@ def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None
 def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None:
     """The global id of a row of another type (a Customer, a User) without its GraphQL type."""
     return relay.GlobalID(type_name, str(row_id)) if row_id is not None else None
-
-
-def required_id(value: relay.GlobalID, type_name: str, field: str) -> uuid.UUID:
-    """The row id inside a global id that must name ``type_name``; ValidationFailed if not."""
-    return row_id_of(value, type_name, field)
-
-
-def argument_id(value: relay.GlobalID, type_name: str, argument: str) -> uuid.UUID:
-    """A query argument's row id; a wrong id is a bad request (queries have no payload)."""
-    try:
-        return required_id(value, type_name, argument)
-    except ValidationFailed as exc:
-        raise GraphQLError(
-            f"{argument}: not an id of a {type_name}", extensions={"code": "BAD_USER_INPUT"}
-        ) from exc
-
-
-def optional_id(value: relay.GlobalID | None, type_name: str, field: str) -> uuid.UUID | None:
-    return None if value is None else required_id(value, type_name, field)
 
 
 class DeclaredRow:

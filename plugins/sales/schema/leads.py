@@ -15,8 +15,6 @@ from rapport.plugins.sales.models import Lead as LeadRow
 from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
-    optional_id,
-    required_id,
 )
 from rapport.plugins.sales.schema.opportunities import Opportunity
 from rapport.plugins.sales.services import leads as service
@@ -39,8 +37,10 @@ from rapport.schema import (
     filter_input,
     filtered_listing,
     mutate,
+    optional_row_id_of,
     order_input,
     related,
+    row_id_of,
 )
 
 __all__ = ["Lead", "LeadMutations", "LeadQueries"]
@@ -155,7 +155,7 @@ class LeadInput:
             email=self.email,
             phone=self.phone,
             source=self.source,
-            owner_id=optional_id(self.owner_id, "User", "input.ownerId"),
+            owner_id=optional_row_id_of(self.owner_id, "User", "input.ownerId"),
         )
 
 
@@ -200,28 +200,28 @@ class LeadMutations:
     @strawberry.mutation
     async def update_lead(self, info: Info, id: relay.GlobalID, input: LeadInput) -> LeadPayload:
         async def work(op: Any) -> LeadRow:
-            return await service.update_lead(op, required_id(id, "Lead", "id"), input.to_fields())
+            return await service.update_lead(op, row_id_of(id, "Lead", "id"), input.to_fields())
 
         return _lead(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="new -> working.")
     async def start_working_lead(self, info: Info, id: relay.GlobalID) -> LeadPayload:
         async def work(op: Any) -> LeadRow:
-            return await service.start_working_lead(op, required_id(id, "Lead", "id"))
+            return await service.start_working_lead(op, row_id_of(id, "Lead", "id"))
 
         return _lead(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="working -> qualified.")
     async def qualify_lead(self, info: Info, id: relay.GlobalID) -> LeadPayload:
         async def work(op: Any) -> LeadRow:
-            return await service.qualify_lead(op, required_id(id, "Lead", "id"))
+            return await service.qualify_lead(op, row_id_of(id, "Lead", "id"))
 
         return _lead(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="new or working -> disqualified, with the reason.")
     async def disqualify_lead(self, info: Info, id: relay.GlobalID, reason: str) -> LeadPayload:
         async def work(op: Any) -> LeadRow:
-            return await service.disqualify_lead(op, required_id(id, "Lead", "id"), reason)
+            return await service.disqualify_lead(op, row_id_of(id, "Lead", "id"), reason)
 
         return _lead(await mutate(info, WRITE, work))
 
@@ -235,13 +235,17 @@ class LeadMutations:
         async def work(op: Any) -> Any:
             return await service.convert_lead(
                 op,
-                required_id(id, "Lead", "id"),
+                row_id_of(id, "Lead", "id"),
                 service.ConversionFields(
-                    customer_id=optional_id(input.customer_id, "Customer", "input.customerId"),
+                    customer_id=optional_row_id_of(
+                        input.customer_id, "Customer", "input.customerId"
+                    ),
                     opportunity_name=input.opportunity_name,
                     amount=input.amount,
                     currency=input.currency,
-                    pipeline_id=optional_id(input.pipeline_id, "Pipeline", "input.pipelineId"),
+                    pipeline_id=optional_row_id_of(
+                        input.pipeline_id, "Pipeline", "input.pipelineId"
+                    ),
                     expected_close_date=input.expected_close_date,
                     source_campaign_id=input.source_campaign_id,
                 ),

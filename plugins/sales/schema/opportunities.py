@@ -32,8 +32,6 @@ from rapport.plugins.sales.schema.common import (
     WRITE,
     DeclaredRow,
     global_id,
-    optional_id,
-    required_id,
 )
 from rapport.plugins.sales.schema.pipelines import Pipeline, Stage, StageCategory
 from rapport.plugins.sales.schema.quotes import DOCUMENT_ORDER, DocumentOrder, Quote
@@ -64,11 +62,13 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
+    optional_row_id_of,
     order_input,
     read_many,
     read_one,
     reads,
     related,
+    row_id_of,
 )
 
 if TYPE_CHECKING:
@@ -474,11 +474,11 @@ class OpportunityInput:
     def to_fields(self) -> service.OpportunityFields:
         return service.OpportunityFields(
             name=self.name,
-            customer_id=optional_id(self.customer_id, "Customer", "input.customerId"),
-            owner_id=optional_id(self.owner_id, "User", "input.ownerId"),
-            pipeline_id=optional_id(self.pipeline_id, "Pipeline", "input.pipelineId"),
-            stage_id=optional_id(self.stage_id, "Stage", "input.stageId"),
-            territory_id=optional_id(self.territory_id, "Territory", "input.territoryId"),
+            customer_id=optional_row_id_of(self.customer_id, "Customer", "input.customerId"),
+            owner_id=optional_row_id_of(self.owner_id, "User", "input.ownerId"),
+            pipeline_id=optional_row_id_of(self.pipeline_id, "Pipeline", "input.pipelineId"),
+            stage_id=optional_row_id_of(self.stage_id, "Stage", "input.stageId"),
+            territory_id=optional_row_id_of(self.territory_id, "Territory", "input.territoryId"),
             amount=self.amount,
             currency=self.currency,
             probability=self.probability,
@@ -521,7 +521,7 @@ class OpportunityMutations:
         async def work(op: Any) -> OpportunityRow:
             return await service.update_opportunity(
                 op,
-                required_id(id, "Opportunity", "id"),
+                row_id_of(id, "Opportunity", "id"),
                 input.to_fields(),
                 reset_probability=reset_probability,
                 expected_version=version,
@@ -545,8 +545,8 @@ class OpportunityMutations:
         async def work(op: Any) -> OpportunityRow:
             return await service.move_opportunity(
                 op,
-                required_id(id, "Opportunity", "id"),
-                required_id(stage_id, "Stage", "stageId"),
+                row_id_of(id, "Opportunity", "id"),
+                row_id_of(stage_id, "Stage", "stageId"),
                 lost_reason=lost_reason,
                 competitor=competitor,
                 expected_version=version,
@@ -565,8 +565,8 @@ class OpportunityMutations:
         async def work(op: Any) -> OpportunityRow:
             return await service.reopen_opportunity(
                 op,
-                required_id(id, "Opportunity", "id"),
-                optional_id(stage_id, "Stage", "stageId"),
+                row_id_of(id, "Opportunity", "id"),
+                optional_row_id_of(stage_id, "Stage", "stageId"),
                 expected_version=version,
             )
 

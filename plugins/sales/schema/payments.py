@@ -12,7 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from rapport.plugins.sales.models import Payment as PaymentRow
-from rapport.plugins.sales.schema.common import READ, WRITE, optional_id
+from rapport.plugins.sales.schema.common import READ, WRITE
 from rapport.plugins.sales.services import payments as service
 from rapport.schema import (
     Connection,
@@ -34,6 +34,7 @@ from rapport.schema import (
     filter_input,
     filtered_listing,
     mutate,
+    optional_row_id_of,
     order_input,
     related,
 )
@@ -175,8 +176,10 @@ class PaymentMutations:
                 service.PaymentFields(
                     amount=input.amount,
                     method=input.method.value,
-                    order_id=optional_id(input.order_id, "Order", "input.orderId"),
-                    customer_id=optional_id(input.customer_id, "Customer", "input.customerId"),
+                    order_id=optional_row_id_of(input.order_id, "Order", "input.orderId"),
+                    customer_id=optional_row_id_of(
+                        input.customer_id, "Customer", "input.customerId"
+                    ),
                     currency=input.currency,
                     received_at=input.received_at,
                     reference=input.reference,

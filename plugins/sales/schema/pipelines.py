@@ -14,7 +14,6 @@ from rapport.plugins.sales.models import Stage as StageRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
-    required_id,
 )
 from rapport.plugins.sales.services import pipelines as service
 from rapport.schema import (
@@ -35,6 +34,7 @@ from rapport.schema import (
     read_many,
     reads,
     related,
+    row_id_of,
 )
 
 __all__ = ["Pipeline", "PipelineMutations", "PipelineQueries", "Stage", "StageCategory"]
@@ -187,7 +187,7 @@ class PipelineMutations:
     ) -> PipelinePayload:
         async def work(op: Any) -> PipelineRow:
             return await service.update_pipeline(
-                op, required_id(id, "Pipeline", "id"), name=name, is_default=is_default
+                op, row_id_of(id, "Pipeline", "id"), name=name, is_default=is_default
             )
 
         return _pipeline(await mutate(info, MANAGE, work))
@@ -201,7 +201,7 @@ class PipelineMutations:
         position: int | None = None,
     ) -> StagePayload:
         async def work(op: Any) -> StageRow:
-            pipeline = required_id(pipeline_id, "Pipeline", "pipelineId")
+            pipeline = row_id_of(pipeline_id, "Pipeline", "pipelineId")
             return await service.add_stage(op, pipeline, input.to_spec(), position)
 
         return _stage(await mutate(info, MANAGE, work))
@@ -216,7 +216,7 @@ class PipelineMutations:
     ) -> StagePayload:
         async def work(op: Any) -> StageRow:
             return await service.update_stage(
-                op, required_id(id, "Stage", "id"), name=name, probability=probability
+                op, row_id_of(id, "Stage", "id"), name=name, probability=probability
             )
 
         return _stage(await mutate(info, MANAGE, work))

@@ -14,7 +14,6 @@ from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
     Money,
-    required_id,
 )
 from rapport.plugins.sales.services import products as service
 from rapport.schema import (
@@ -35,6 +34,7 @@ from rapport.schema import (
     order_input,
     read_many,
     reads,
+    row_id_of,
 )
 
 __all__ = ["Product", "ProductMutations", "ProductQueries"]
@@ -152,7 +152,7 @@ class ProductMutations:
     ) -> ProductPayload:
         async def work(op: Any) -> ProductRow:
             return await service.update_product(
-                op, required_id(id, "Product", "id"), input.to_fields()
+                op, row_id_of(id, "Product", "id"), input.to_fields()
             )
 
         return _product(await mutate(info, MANAGE, work))
@@ -162,7 +162,7 @@ class ProductMutations:
         self, info: Info, product_id: relay.GlobalID, currency: str, unit_price: Decimal
     ) -> ProductPayload:
         async def work(op: Any) -> ProductRow:
-            product = required_id(product_id, "Product", "productId")
+            product = row_id_of(product_id, "Product", "productId")
             await service.set_price(op, product, currency, unit_price)
             return await op.session.get(ProductRow, (op.workspace_id, product))
 

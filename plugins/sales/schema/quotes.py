@@ -23,8 +23,6 @@ from rapport.plugins.sales.schema.common import (
     READ,
     WRITE,
     DeclaredRow,
-    optional_id,
-    required_id,
 )
 from rapport.plugins.sales.schema.payments import PAYMENT_ORDER, Payment, PaymentOrder
 from rapport.plugins.sales.schema.products import Product
@@ -53,11 +51,13 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
+    optional_row_id_of,
     order_input,
     read_many,
     read_one,
     reads,
     related,
+    row_id_of,
 )
 
 if TYPE_CHECKING:
@@ -373,7 +373,7 @@ class QuoteLineInput:
 def _lines(lines: list[QuoteLineInput]) -> list[service.QuoteLineFields]:
     return [
         service.QuoteLineFields(
-            product_id=required_id(line.product_id, "Product", f"input.lines.{i}.productId"),
+            product_id=row_id_of(line.product_id, "Product", f"input.lines.{i}.productId"),
             quantity=line.quantity,
             unit_price=line.unit_price,
             discount_percent=line.discount_percent,
@@ -420,8 +420,8 @@ class QuoteMutations:
         async def work(op: Any) -> QuoteRow:
             return await service.create_quote(
                 op,
-                customer_id=optional_id(input.customer_id, "Customer", "input.customerId"),
-                opportunity_id=optional_id(
+                customer_id=optional_row_id_of(input.customer_id, "Customer", "input.customerId"),
+                opportunity_id=optional_row_id_of(
                     input.opportunity_id, "Opportunity", "input.opportunityId"
                 ),
                 currency=input.currency,
@@ -436,42 +436,42 @@ class QuoteMutations:
         self, info: Info, id: relay.GlobalID, lines: list[QuoteLineInput]
     ) -> QuotePayload:
         async def work(op: Any) -> QuoteRow:
-            return await service.set_quote_lines(op, required_id(id, "Quote", "id"), _lines(lines))
+            return await service.set_quote_lines(op, row_id_of(id, "Quote", "id"), _lines(lines))
 
         return _quote(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="draft -> sent.")
     async def send_quote(self, info: Info, id: relay.GlobalID) -> QuotePayload:
         async def work(op: Any) -> QuoteRow:
-            return await service.send_quote(op, required_id(id, "Quote", "id"))
+            return await service.send_quote(op, row_id_of(id, "Quote", "id"))
 
         return _quote(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="sent -> accepted (while valid).")
     async def accept_quote(self, info: Info, id: relay.GlobalID) -> QuotePayload:
         async def work(op: Any) -> QuoteRow:
-            return await service.decide_quote(op, required_id(id, "Quote", "id"), accepted=True)
+            return await service.decide_quote(op, row_id_of(id, "Quote", "id"), accepted=True)
 
         return _quote(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="sent -> rejected.")
     async def reject_quote(self, info: Info, id: relay.GlobalID) -> QuotePayload:
         async def work(op: Any) -> QuoteRow:
-            return await service.decide_quote(op, required_id(id, "Quote", "id"), accepted=False)
+            return await service.decide_quote(op, row_id_of(id, "Quote", "id"), accepted=False)
 
         return _quote(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="sent -> expired.")
     async def expire_quote(self, info: Info, id: relay.GlobalID) -> QuotePayload:
         async def work(op: Any) -> QuoteRow:
-            return await service.expire_quote(op, required_id(id, "Quote", "id"))
+            return await service.expire_quote(op, row_id_of(id, "Quote", "id"))
 
         return _quote(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="The order for an accepted quote (one per quote).")
     async def create_order(self, info: Info, quote_id: relay.GlobalID) -> OrderPayload:
         async def work(op: Any) -> OrderRow:
-            return await service.create_order(op, required_id(quote_id, "Quote", "quoteId"))
+            return await service.create_order(op, row_id_of(quote_id, "Quote", "quoteId"))
 
         row, errors = await mutate(info, WRITE, work)
         return OrderPayload(order=Order.from_model(row) if row else None, errors=errors)

@@ -19,8 +19,6 @@ from rapport.plugins.sales.models import TerritoryMember as TerritoryMemberRow
 from rapport.plugins.sales.schema.common import (
     MANAGE,
     READ,
-    optional_id,
-    required_id,
 )
 from rapport.plugins.sales.services import commissions as commission_service
 from rapport.plugins.sales.services import quotas as service
@@ -47,10 +45,12 @@ from rapport.schema import (
     grouped_loader,
     list_order,
     mutate,
+    optional_row_id_of,
     order_input,
     read_many,
     reads,
     related,
+    row_id_of,
 )
 
 __all__ = [
@@ -362,7 +362,7 @@ class CommissionPlanInput:
                 raise ValidationFailed.one("input.familyRates", "rates are numbers") from exc
         return commission_service.CommissionPlanFields(
             name=self.name,
-            user_id=optional_id(self.user_id, "User", "input.userId"),
+            user_id=optional_row_id_of(self.user_id, "User", "input.userId"),
             rate=self.rate,
             family_rates=family_rates,
             tiers=[commission_service.Tier(t.attainment, t.multiplier) for t in self.tiers]
@@ -391,7 +391,7 @@ class TerritoryMutations:
         self, info: Info, name: str, parent_id: relay.GlobalID | None = None
     ) -> TerritoryPayload:
         async def work(op: Any) -> TerritoryRow:
-            parent = optional_id(parent_id, "Territory", "input.parentId")
+            parent = optional_row_id_of(parent_id, "Territory", "input.parentId")
             return await service.create_territory(op, name, parent)
 
         return _territory(await mutate(info, MANAGE, work))
@@ -408,9 +408,9 @@ class TerritoryMutations:
         async def work(op: Any) -> TerritoryRow:
             return await service.update_territory(
                 op,
-                required_id(id, "Territory", "id"),
+                row_id_of(id, "Territory", "id"),
                 name=name,
-                parent_id=optional_id(parent_id, "Territory", "input.parentId"),
+                parent_id=optional_row_id_of(parent_id, "Territory", "input.parentId"),
                 make_root=make_root,
             )
 
@@ -423,8 +423,8 @@ class TerritoryMutations:
         async def work(op: Any) -> TerritoryRow:
             return await service.add_territory_member(
                 op,
-                required_id(territory_id, "Territory", "territoryId"),
-                required_id(user_id, "User", "userId"),
+                row_id_of(territory_id, "Territory", "territoryId"),
+                row_id_of(user_id, "User", "userId"),
             )
 
         return _territory(await mutate(info, MANAGE, work))
@@ -436,8 +436,8 @@ class TerritoryMutations:
         async def work(op: Any) -> TerritoryRow:
             return await service.remove_territory_member(
                 op,
-                required_id(territory_id, "Territory", "territoryId"),
-                required_id(user_id, "User", "userId"),
+                row_id_of(territory_id, "Territory", "territoryId"),
+                row_id_of(user_id, "User", "userId"),
             )
 
         return _territory(await mutate(info, MANAGE, work))
@@ -452,8 +452,10 @@ class TerritoryMutations:
                     period_end=input.period_end,
                     amount=input.amount,
                     currency=input.currency,
-                    user_id=optional_id(input.user_id, "User", "input.userId"),
-                    territory_id=optional_id(input.territory_id, "Territory", "input.territoryId"),
+                    user_id=optional_row_id_of(input.user_id, "User", "input.userId"),
+                    territory_id=optional_row_id_of(
+                        input.territory_id, "Territory", "input.territoryId"
+                    ),
                 ),
             )
 
@@ -475,7 +477,7 @@ class TerritoryMutations:
     ) -> CommissionPlanPayload:
         async def work(op: Any) -> CommissionPlanRow:
             return await commission_service.update_commission_plan(
-                op, required_id(id, "CommissionPlan", "id"), input.to_fields()
+                op, row_id_of(id, "CommissionPlan", "id"), input.to_fields()
             )
 
         return _plan(await mutate(info, MANAGE, work))
