@@ -32,7 +32,7 @@ from strawberry.types import Info
 
 from rapport.schema.batched_pages import paginate_per_parent
 from rapport.schema.context import RequestContext, context_of
-from rapport.schema.entities import Entity, Listing, Scope, ToMany, ToOne, entity_of, reads
+from rapport.schema.entities import Caller, Entity, Listing, Scope, ToMany, ToOne, entity_of, reads
 from rapport.schema.relay import Connection, paginate
 
 __all__ = ["connection", "read_many", "read_one", "read_page", "related", "scope_of"]
@@ -46,7 +46,8 @@ def scope_of(
 ) -> Scope:
     """The scope a declaration sees, for the caller of ``context``."""
     actor = context.require_actor()
-    return Scope(row, parent, dict(args or {}), context.runtime, actor.permissions)
+    caller = Caller(actor.workspace_id, actor.user_id)
+    return Scope(row, parent, dict(args or {}), context.runtime, actor.permissions, lambda: caller)
 
 
 def _entity(node_type: Any) -> Entity:

@@ -20,6 +20,7 @@ root field to the resolvers.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy import ColumnElement
 
 __all__ = [
     "READS",
+    "Caller",
     "Entity",
     "Expression",
     "Listing",
@@ -45,6 +47,14 @@ READS = "rapport.reads"
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who calls: their workspace and user."""
+
+    workspace_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
 class Scope:
     """One row being read: its mapped class or alias, its parent's scope, the field's args."""
 
@@ -53,10 +63,23 @@ class Scope:
     args: Mapping[str, Any] = field(default_factory=dict)
     runtime: Any = None
     permissions: frozenset[str] = frozenset()
+    # Who calls; reading it (``caller``) tells the compiler to keep the statement per caller.
+    identify: Callable[[], Caller] | None = None
 
     def can(self, permission: str) -> bool:
         """Whether the caller holds ``permission``; compiled plans are cached per permissions."""
         return permission in self.permissions
+
+    @property
+    def caller(self) -> Caller:
+        """Who calls (their workspace and user), for rows that depend on it ("my book").
+
+        A compiled statement is shared by every caller with the same permissions unless it
+        reads this: then it is compiled and kept for each caller.
+        """
+        if self.identify is None:
+            raise LookupError("no caller in this scope")
+        return self.identify()
 
     @property
     def parent_row(self) -> Any:

@@ -49,6 +49,7 @@ from rapport.core.auth import Actor
 from rapport.schema.compiled.json_sql import JsonSql
 from rapport.schema.entities import (
     READS,
+    Caller,
     Entity,
     Expression,
     Listing,
@@ -141,6 +142,8 @@ class ReadCompiler:
         self._aliases = itertools.count()
         self.marker = marker
         self.deferred: list[Deferred] = []
+        # Set when a declaration reads who calls: the statement is then the caller's own.
+        self.per_caller = False
 
     # -- the operation ----------------------------------------------------------------------
 
@@ -238,7 +241,11 @@ class ReadCompiler:
     def scope(
         self, row: Any, parent: Scope | None = None, args: Mapping[str, Any] | None = None
     ) -> Scope:
-        return Scope(row, parent, args or {}, self.runtime, self.actor.permissions)
+        return Scope(row, parent, args or {}, self.runtime, self.actor.permissions, self._identify)
+
+    def _identify(self) -> Caller:
+        self.per_caller = True
+        return Caller(self.actor.workspace_id, self.actor.user_id)
 
     def require(self, permission: str | None) -> None:
         if permission is not None and not self.actor.can(permission):

@@ -60,6 +60,9 @@ def today() -> Any:
 PLAN_CACHE_SIZE = 512
 STATEMENT_CACHE_SIZE = 256
 RENDERED_CACHE_SIZE = 1024
+# Cache markers: a key never seen, and a statement kept per caller.
+MISSING = object()
+PER_CALLER = object()
 # One statement reads one snapshot by itself: no BEGIN and ROLLBACK around it.
 AUTOCOMMIT = "AUTOCOMMIT"
 
@@ -69,6 +72,7 @@ class Compiled(NamedTuple):
 
     statement: Select[Any]
     deferred: tuple[Deferred, ...]
+    per_caller: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class CompiledReads:
         self.json = json_sql_for(runtime.engine.dialect.name)
         self.rules = [*specified_rules, *limit_rules(runtime.settings)]
         self._plans: OrderedDict[tuple[Any, ...], Plan | None] = OrderedDict()
-        self._statements: OrderedDict[tuple[Any, ...], Compiled | None] = OrderedDict()
+        self._statements: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         # Unguessable, so that no stored JSON can pass for a stand-in of a deferred field.
         self.marker = f"rapport-deferred-{secrets.token_hex(8)}"
         self._rendered: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = OrderedDict()
@@ -158,20 +162,37 @@ class CompiledReads:
         """The statement for these variables, and its cache key: compiled once, then reused.
 
         The key holds the day because declarations may read it (age bands are counted to
-        today); everything else a statement depends on is in the plan key or bound at run time.
+        today); everything else a statement depends on is in the plan key or bound at run time,
+        except who calls: a statement whose declarations read it is kept per caller, under its
+        shared key's marker.
         """
         try:
             key = (shape_key, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), today())
         except TypeError:
             return None, self._compile(plan, actor, variables)
-        if key in self._statements:
-            self._statements.move_to_end(key)
-            return key, self._statements[key]
-        statement = self._compile(plan, actor, variables)
-        self._statements[key] = statement
+        found = self._cached(key)
+        if found is PER_CALLER:
+            key = (key, actor.workspace_id, actor.user_id)
+            found = self._cached(key)
+        if found is not MISSING:
+            return key, found
+        compiled = self._compile(plan, actor, variables)
+        if compiled is not None and compiled.per_caller:
+            self._remember(key, PER_CALLER)
+            key = (key, actor.workspace_id, actor.user_id)
+        self._remember(key, compiled)
+        return key, compiled
+
+    def _cached(self, key: tuple[Any, ...]) -> Any:
+        if key not in self._statements:
+            return MISSING
+        self._statements.move_to_end(key)
+        return self._statements[key]
+
+    def _remember(self, key: tuple[Any, ...], value: Any) -> None:
+        self._statements[key] = value
         if len(self._statements) > STATEMENT_CACHE_SIZE:
             self._statements.popitem(last=False)
-        return key, statement
 
     def _compile(self, plan: Plan, actor: Actor, variables: dict[str, Any]) -> Compiled | None:
         operation = plan.operation
@@ -193,7 +214,7 @@ class CompiledReads:
         )
         try:
             statement = compiler.statement(self.graphql_schema.query_type, operation.selection_set)
-            return Compiled(statement, tuple(compiler.deferred))
+            return Compiled(statement, tuple(compiler.deferred), compiler.per_caller)
         except NotCompilable:
             return None
         except Exception:

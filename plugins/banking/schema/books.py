@@ -100,7 +100,8 @@ def _book_filters(me: Any) -> dict[str, Any]:
 
 
 def _book_rows(scope: Scope) -> list[ColumnElement[bool]]:
-    ws, me = scope.args["workspace_id"], scope.args["user_id"]
+    caller = scope.caller
+    ws, me = caller.workspace_id, caller.user_id
     managers = team_books(ws, me) if scope.args.get("team") else own_book(ws, me)
     return [
         CustomerRow.deleted_at.is_(None),
@@ -109,11 +110,11 @@ def _book_rows(scope: Scope) -> list[ColumnElement[bool]]:
     ]
 
 
-# The caller's own book: its rows depend on who calls, which a compiled plan (shared by every
-# caller with the same permissions) cannot say, so the field has no `reads` and the resolver
-# passes the caller's ids in as arguments.
+# The caller's own book: its rows depend on who calls, so its compiled statement is each
+# caller's own (it reads `scope.caller`).
 MY_BOOK = Listing(
     target=lambda: Customer,
+    permission="banking:read",
     where=_book_rows,
     keys=lambda scope: order_keys(
         CustomerRow, scope.args.get("order_by"), [("display_name", OrderDirection.ASC)]
@@ -131,8 +132,9 @@ RELATIONSHIP_MANAGERS = Listing(
 @strawberry.type
 class BookQueries:
     @strawberry.field(
+        metadata=reads(MY_BOOK),
         description="The caller's clients: assigned to them today in any role, directly or "
-        "through a household; by name."
+        "through a household; by name.",
     )
     async def my_book(
         self,
@@ -148,17 +150,9 @@ class BookQueries:
         ] = False,
         order_by: list[CustomerOrder] | None = None,
     ) -> Connection[Customer]:
-        actor = context_of(info).require("banking:read")
+        context_of(info).require("banking:read")
         return await read_page(
-            info,
-            MY_BOOK,
-            first=first,
-            after=after,
-            filter=filter,
-            team=team,
-            order_by=order_by,
-            workspace_id=actor.workspace_id,
-            user_id=actor.user_id,
+            info, MY_BOOK, first=first, after=after, filter=filter, team=team, order_by=order_by
         )
 
     @strawberry.field(
