@@ -461,8 +461,7 @@ class RiskRating(ModelNode):
 class KeyClient(ModelNode):
     __model__ = models.KeyClientTier
     __permission__ = READ
-    # Not `cumulative_share`: PostgreSQL writes a whole float as `1`, the resolvers `1.0`.
-    __columns__ = columns("tier", "assets", "revenue", "value", "computed_at")
+    __columns__ = columns("tier", "assets", "revenue", "value", "cumulative_share", "computed_at")
 
     id: relay.NodeID[str]
     tier: Tier
@@ -472,12 +471,9 @@ class KeyClient(ModelNode):
     computed_at: datetime
     row: strawberry.Private[Any]
 
-    @strawberry.field(
+    cumulative_share: float = strawberry.field(
         description="Share of all client value held by this client and every client above it."
     )
-    def cumulative_share(self) -> float:
-        share: float = self.row.cumulative_share
-        return share
 
     customer: Customer | None = related(CUSTOMER)
 
