@@ -106,6 +106,26 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return receive_again
 
 
+def _bad_body(reason: str) -> dict[str, Any]:
+    message = f"the request body is not valid JSON ({reason})"
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    answer = orjson.dumps(body)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(answer)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": answer})
+
+
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
     def __init__(self, schema: RapportSchema, runtime: Runtime, static_url: str) -> None:
         super().__init__(schema, graphql_ide="graphiql")
@@ -119,7 +139,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self.reads = CompiledReads(schema, runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and self.reads.enabled:
+        if scope["type"] == "http" and scope["method"] == "POST":
             body = await self._answer_compiled(scope, receive, send)
             if body is None:
                 return
@@ -139,9 +159,12 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             return body
         try:
             request = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return body
-        if not isinstance(request, dict):
+        except orjson.JSONDecodeError as exc:
+            # Answered here, coded: past this point a body nested too deep for the parser's
+            # recursion would be an internal error.
+            await _send_json(send, 400, _bad_body(str(exc)))
+            return None
+        if not isinstance(request, dict) or not self.reads.enabled:
             return body
         query, variables = request.get("query"), request.get("variables")
         operation_name = request.get("operationName")
@@ -155,18 +178,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         compiled = await self.reads.execute(actor, query, variables, operation_name)
         if compiled is None:
             return body
-        answer = orjson.dumps({"data": compiled.data})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(answer)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": answer})
+        await _send_json(send, 200, {"data": compiled.data})
         return None
 
     def encode_json(self, data: object) -> bytes:

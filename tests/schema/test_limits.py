@@ -155,3 +155,17 @@ async def test_graphiql_introspection_passes_the_limits(client: Client) -> None:
     )
     assert "errors" not in body
     assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_bodies_that_are_not_json_get_a_coded_answer(client: Client) -> None:
+    headers = {"Authorization": f"Bearer {client.key}", "Content-Type": "application/json"}
+    deep = (
+        '{"query": "{ viewer { role } }", "variables": {"v": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}}"
+    )
+    for body in (deep, '{"query": "{ viewer { role } }"', "not json"):
+        response = await client.http.post("/graphql", content=body, headers=headers)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
