@@ -167,7 +167,11 @@ class CompiledReads:
         shared key's marker.
         """
         try:
-            key = (shape_key, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), today())
+            key: tuple[Any, ...] = (
+                shape_key,
+                orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
+                today(),
+            )
         except TypeError:
             return None, self._compile(plan, actor, variables)
         found = self._cached(key)
