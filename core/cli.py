@@ -8,6 +8,8 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from rapport.core.config import SETTING_HELP, Settings, load_settings
 from rapport.core.imports.cli import import_group
@@ -30,9 +32,21 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 async def _with_runtime(settings: Settings, action: Any) -> Any:
     runtime = Runtime.create(settings)
     try:
+        await _reach(runtime)
         return await action(runtime)
     finally:
         await runtime.dispose()
+
+
+async def _reach(runtime: Runtime) -> None:
+    """Fail with one line naming the database when it cannot be reached, not a traceback."""
+    try:
+        async with runtime.engine.connect():
+            pass
+    except (OSError, SQLAlchemyError) as exc:
+        where = make_url(runtime.settings.database_url).render_as_string(hide_password=True)
+        reason = getattr(exc, "orig", None) or exc
+        raise click.ClickException(f"cannot reach the database at {where}: {reason}") from exc
 
 
 def app_from_environment() -> Any:
