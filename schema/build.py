@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.add_validation_rules import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
@@ -19,8 +19,8 @@ from strawberry.types.field import StrawberryField
 
 from rapport.core.plugins import PluginError
 from rapport.core.runtime import Runtime
-from rapport.schema.errors import should_mask
 from rapport.schema.extensions import OperationSession, RequireActor
+from rapport.schema.failures import CodedErrors
 from rapport.schema.limits import limit_rules
 
 __all__ = ["RapportSchema", "build_schema"]
@@ -74,7 +74,7 @@ def build_schema(runtime: Runtime) -> RapportSchema:
         lambda: AddValidationRules(list(rules)),
         ValidationCache,
         OperationSession,
-        lambda: MaskErrors(should_mask_error=should_mask),
+        CodedErrors,
     ]
     return RapportSchema(
         query=_merge_root("Query", queries),

@@ -2,7 +2,7 @@
 
 Expected failures are payload errors (``UserError``: field, code, message) next to the record.
 Authentication and permission failures are top-level errors with ``extensions.code``. Anything
-unexpected is masked, so no stack detail or SQL leaks.
+unexpected is masked, so no stack detail or SQL leaks (:mod:`rapport.schema.failures`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ __all__ = [
     "Forbidden",
     "Unauthenticated",
     "UserError",
-    "should_mask",
     "user_errors",
 ]
 
@@ -32,6 +31,13 @@ class UserError:
     field: str | None = strawberry.field(description="Input path, dotted (`input.email`).")
     code: ErrorCode
     message: str
+
+    @strawberry.field(
+        description="Whether the same request can succeed if sent again (after reloading the "
+        "record, for a conflict)."
+    )
+    def retryable(self) -> bool:
+        return self.code == ErrorCode.CONFLICT
 
 
 def user_errors(error: DomainError) -> list[UserError]:
@@ -53,11 +59,3 @@ class Forbidden(GraphQLError):
 class BadRequest(GraphQLError):
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
-
-
-def should_mask(error: GraphQLError) -> bool:
-    """Mask errors that come from an unexpected exception; keep ours and GraphQL's own."""
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
-        return False
-    return not (error.extensions and "code" in error.extensions)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from rapport.core.auth import Actor, authenticate, hash_key
 from rapport.core.runtime import Runtime
@@ -19,6 +21,13 @@ from rapport.schema.build import RapportSchema
 from rapport.schema.compiled.reads import CompiledReads
 from rapport.schema.context import RequestContext
 from rapport.schema.examples import EXAMPLES
+from rapport.schema.failures import (
+    RETRY_AFTER_SECONDS,
+    classify,
+    coded,
+    is_unavailable,
+    retryable,
+)
 
 __all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
@@ -106,12 +115,24 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return receive_again
 
 
+_RETRY_AFTER = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+
+
+def _extensions(code: str) -> dict[str, Any]:
+    return {"code": code, "retryable": retryable(code)}
+
+
 def _bad_body(reason: str) -> dict[str, Any]:
-    message = f"the request body is not valid JSON ({reason})"
-    return {"data": None, "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+    error = {
+        "message": f"the request body is not valid JSON ({reason})",
+        "extensions": _extensions("BAD_REQUEST"),
+    }
+    return {"data": None, "errors": [error]}
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
     answer = orjson.dumps(body)
     await send(
         {
@@ -120,6 +141,7 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(answer)).encode()),
+                *headers,
             ],
         }
     )
@@ -139,12 +161,37 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self.reads = CompiledReads(schema, runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            body = await self._answer_compiled(scope, receive, send)
-            if body is None:
-                return
-            receive = _replaying(body, receive)
-        await super().__call__(scope, receive, send)
+        try:
+            if scope["type"] == "http" and scope["method"] == "POST":
+                body = await self._answer_compiled(scope, receive, send)
+                if body is None:
+                    return
+                receive = _replaying(body, receive)
+            await super().__call__(scope, receive, send)
+        except Exception as exc:
+            # Authentication reads the database before any operation runs: when it cannot
+            # be reached, the answer is the same coded 503 an operation would give.
+            if scope["type"] != "http" or not is_unavailable(exc):
+                raise
+            failure = classify(exc)
+            assert failure is not None
+            error = {"message": failure.message, "extensions": _extensions(failure.code)}
+            await _send_json(send, 503, {"data": None, "errors": [error]}, _RETRY_AFTER)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> Any:
+        # Errors raised before the operation runs (the document does not parse) get their
+        # code here; the operation's own have theirs already.
+        if result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        return await super().process_result(request, result)
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        errors = response_data.get("errors") if isinstance(response_data, dict) else None
+        if any((e.get("extensions") or {}).get("code") == "UNAVAILABLE" for e in errors or ()):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     async def _answer_compiled(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         """Answer a compiled read straight from its statement; else the body, for strawberry.

@@ -7,10 +7,11 @@ from typing import Any, TypeVar
 
 from strawberry.types import Info
 
-from rapport.core.errors import DomainError
+from rapport.core.errors import DomainError, ErrorCode
 from rapport.core.services.operation import Operation
 from rapport.schema.context import context_of
 from rapport.schema.errors import UserError, user_errors
+from rapport.schema.failures import classify
 
 __all__ = ["mutate"]
 
@@ -33,4 +34,12 @@ async def mutate(
                 result = await work(operation)
         except DomainError as error:
             return None, user_errors(error)
+        except Exception as error:
+            # Rolled back like any failure; those the client can act on come back as payload
+            # errors, the rest (an unreachable database, a bug) as top-level errors.
+            failure = classify(error)
+            if failure is None or failure.code == "UNAVAILABLE":
+                raise
+            code = ErrorCode.CONFLICT if failure.code == "CONFLICT" else ErrorCode.INVALID
+            return None, [UserError(field=None, code=code, message=failure.message)]
     return result, []

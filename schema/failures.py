@@ -1,0 +1,111 @@
+"""Failures that are not bugs, told apart from those that are: each gets a code and says
+whether sending the same request again can succeed.
+
+A write that lost a race (a row changed by another request, SQLite's write lock taken) is a
+``CONFLICT``: reload and retry. A database that cannot be reached is ``UNAVAILABLE`` (HTTP 503
+with ``Retry-After``): retry later. A value the database cannot store (a NUL byte, a lone
+surrogate, a number it cannot represent) is the client's: ``BAD_USER_INPUT``, no retry.
+Anything else is unexpected, masked (no SQL or stack detail leaves), ``INTERNAL_SERVER_ERROR``.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from strawberry.extensions import SchemaExtension
+
+__all__ = [
+    "RETRY_AFTER_SECONDS",
+    "CodedErrors",
+    "Failure",
+    "classify",
+    "coded",
+    "is_unavailable",
+    "retryable",
+]
+
+# Codes a client may send again unchanged (after reloading, for a conflict).
+RETRYABLE = frozenset({"CONFLICT", "UNAVAILABLE"})
+RETRY_AFTER_SECONDS = 5
+
+
+class Failure:
+    """What a failure is, for the client: a code and a message without internals."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code, self.message = code, message
+
+
+def retryable(code: str | None) -> bool:
+    return code in RETRYABLE
+
+
+def _lost_race(error: BaseException) -> bool:
+    if isinstance(error, StaleDataError):
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached (refused, reset, timed out), as opposed to refusing SQL."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, InterfaceError | OperationalError):
+        return not _lost_race(error) and "syntax" not in str(error.orig).lower()
+    return isinstance(error, OSError | TimeoutError)
+
+
+def classify(error: BaseException | None) -> Failure | None:
+    """The failure an exception stands for, or None for a bug."""
+    if error is None:
+        return None
+    if _lost_race(error):
+        return Failure("CONFLICT", "changed at the same time by another request; reload and retry")
+    if is_unavailable(error):
+        return Failure("UNAVAILABLE", "the database cannot be reached; retry later")
+    if isinstance(error, DataError | decimal.InvalidOperation | UnicodeError):
+        return Failure(
+            "BAD_USER_INPUT",
+            "a value cannot be stored (a NUL byte, a lone surrogate, a number out of range)",
+        )
+    return None
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error as it may leave: with a code and ``retryable``, masked if it is a bug."""
+    original = error.original_error
+    extensions = dict(error.extensions or {})
+    if "code" not in extensions and isinstance(original, GraphQLError):
+        # Raised by the schema itself for a value it refuses (an id that is not one).
+        extensions["code"] = "BAD_USER_INPUT"
+    elif "code" not in extensions:
+        failure = classify(original) if original is not None else None
+        if failure is not None:
+            error = GraphQLError(failure.message, error.nodes, path=error.path)
+            extensions = {"code": failure.code}
+        elif original is not None:
+            # A bug: nothing of it reaches the client but the fact.
+            error = GraphQLError("Unexpected error.", error.nodes, path=error.path)
+            extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        else:
+            # GraphQL's own: the document does not parse, or does not fit the schema.
+            syntax = error.message.startswith("Syntax Error")
+            extensions["code"] = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+    extensions.setdefault("retryable", retryable(extensions.get("code")))
+    error.extensions = extensions
+    return error
+
+
+class CodedErrors(SchemaExtension):
+    """Every top-level error leaves with a code and ``retryable``; bugs leave masked."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result: Any = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [coded(error) for error in result.errors]

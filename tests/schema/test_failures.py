@@ -1,0 +1,90 @@
+"""Failures that are not bugs get a code and say whether a retry can succeed; bugs are masked."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm.exc import StaleDataError
+
+from rapport.core.app import create_app
+from rapport.core.config import Settings
+from rapport.core.services import customers as customer_service
+from tests.conftest import Client
+
+CREATE = """mutation($name: String!) {
+  createCustomer(input: {kind: PERSON, lastName: $name}) { customer { id version } errors { code } }
+}"""
+RENAME = """mutation($id: ID!, $version: Int) {
+  updateCustomer(id: $id, input: {lastName: "Renamed"}, version: $version) {
+    customer { id } errors { field code message retryable }
+  }
+}"""
+
+
+async def test_a_write_that_lost_a_race_is_a_conflict_to_retry(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = (await client.query(CREATE, {"name": "Racer"}))["createCustomer"]["customer"]
+
+    async def lose(*_args: Any, **_kwargs: Any) -> Any:
+        raise StaleDataError("UPDATE statement on table 'customers' expected to update 1 row")
+
+    monkeypatch.setattr(customer_service, "update_customer", lose)
+    body = await client.post(RENAME, {"id": created["id"], "version": created["version"]})
+    assert "errors" not in body
+    [error] = body["data"]["updateCustomer"]["errors"]
+    assert error["code"] == "CONFLICT"
+    assert error["retryable"] is True
+    assert "customers" not in error["message"]  # nothing of the SQL leaves
+    monkeypatch.undo()
+    still = await client.query(
+        "query($id: ID!) { customer(id: $id) { lastName version } }", {"id": created["id"]}
+    )
+    assert still["customer"] == {"lastName": "Racer", "version": created["version"]}
+
+
+async def test_a_bug_is_masked_coded_and_not_retryable(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = (await client.query(CREATE, {"name": "Buggy"}))["createCustomer"]["customer"]
+
+    async def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("SELECT secret FROM internals")
+
+    monkeypatch.setattr(customer_service, "update_customer", broken)
+    body = await client.post(RENAME, {"id": created["id"], "version": created["version"]})
+    [error] = body["errors"]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "retryable": False}
+
+
+async def test_every_top_level_error_says_whether_to_retry(client: Client) -> None:
+    for query in ("{ nothingHere }", "{ customer(id: 1) { id } }", "{ viewer { role "):
+        body = await client.post(query)
+        for error in body["errors"]:
+            assert isinstance(error["extensions"]["retryable"], bool), (query, error)
+            assert error["extensions"]["code"], (query, error)
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_an_unreachable_database_is_a_503_to_retry_later() -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/gone"
+    app = create_app(Settings(database_url=url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        for body in ({"query": "{ viewer { role } }"}, {"query": "{ __typename }"}):
+            response = await http.post(
+                "/graphql", json=body, headers={"Authorization": "Bearer rpk_whatever"}
+            )
+            assert response.status_code == 503
+            assert response.headers["retry-after"].isdigit()
+            [error] = response.json()["errors"]
+            assert error["extensions"] == {"code": "UNAVAILABLE", "retryable": True}
