@@ -35,6 +35,7 @@ from sqlalchemy.pool import StaticPool
 from rapport.core.sql import register_sqlite_functions
 
 __all__ = [
+    "WRITES",
     "AnySelect",
     "Base",
     "JSONType",
@@ -131,6 +132,9 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit transactions end at the first RELEASE SAVEPOINT, so a nested
     # transaction would commit its outer one; SQLAlchemy issues BEGIN itself instead.
@@ -140,12 +144,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # How long a writer waits for another's lock before giving up.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
     register_sqlite_functions(dbapi_connection)
 
 
+# Execution option of a connection about to write: see :func:`_sqlite_begin`.
+WRITES = "rapport_writes"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that will write takes the write lock when it begins, waiting (busy
+    # timeout) while another writer holds it: begun as a reader, it could not take the lock
+    # later without failing with "database is locked", and concurrent writers would fail
+    # instead of queueing. Reads begin deferred and never wait for writers (WAL).
+    writes = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

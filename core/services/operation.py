@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.auth import Actor
+from rapport.core.db import WRITES
 from rapport.core.events import DomainEvent
 from rapport.core.models import AuditEntry
 from rapport.core.plugins import PluginHost
@@ -57,6 +58,8 @@ class Operation:
         self._depth += 1
         try:
             async with self.session.begin():
+                # Said before the first statement, so that SQLite takes its write lock up front.
+                await self.session.connection(execution_options={WRITES: True})
                 yield
         finally:
             self._depth -= 1

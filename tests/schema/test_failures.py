@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
 
@@ -88,3 +89,23 @@ async def test_an_unreachable_database_is_a_503_to_retry_later() -> None:
             assert response.headers["retry-after"].isdigit()
             [error] = response.json()["errors"]
             assert error["extensions"] == {"code": "UNAVAILABLE", "retryable": True}
+
+
+async def test_concurrent_writers_queue_instead_of_failing(
+    client: Client, other_client: Client
+) -> None:
+    """Two clients writing at once (SQLite's one writer included): every write lands."""
+    many = """mutation { a: createCustomer(input: {kind: PERSON, lastName: "Queue"}) {
+      customer { id } errors { code message } } }"""
+
+    async def writes(who: Client) -> list[Any]:
+        answers = []
+        for _ in range(15):
+            answers.append(await who.post(many))
+        return answers
+
+    results = await asyncio.gather(writes(client), writes(other_client), writes(client))
+    for body in (answer for answers in results for answer in answers):
+        assert "errors" not in body, body
+        assert body["data"]["a"]["errors"] == [], body
+        assert body["data"]["a"]["customer"]["id"]
