@@ -149,8 +149,11 @@ def before_commit(event: DomainEvent, session: Any) -> Any:
 @hookimpl
 def register_jobs(register: Any) -> None:
     async def deliver(context: JobContext) -> None:
+        settings = context.runtime.settings
         await webhooks.deliver_due(
-            context.runtime.sessions, request_seconds=context.runtime.settings.webhook_timeout
+            context.runtime.sessions,
+            request_seconds=settings.webhook_timeout,
+            allowed_networks=settings.webhook_allowed_networks,
         )
 
     register("webhooks.deliver", 10, deliver)

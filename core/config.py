@@ -32,6 +32,7 @@ SETTING_HELP: dict[str, str] = {
     "max_body_bytes": "largest request body /graphql accepts, in bytes",
     "demo_key": "API key that GraphiQL pre-fills in demo mode (set by `serve --demo`)",
     "webhook_timeout": "seconds a webhook delivery may take",
+    "webhook_allowed_networks": "internal networks webhooks may reach (CIDR, comma-separated)",
     "compiled_reads": "answer queries with one SQL statement that builds the JSON (true/false)",
 }
 
@@ -55,6 +56,7 @@ class Settings:
     max_body_bytes: int = 2_000_000
     demo_key: str | None = None
     webhook_timeout: float = 5.0
+    webhook_allowed_networks: tuple[str, ...] = ()
     compiled_reads: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 

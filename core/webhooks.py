@@ -17,6 +17,7 @@ import hmac
 import secrets
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -34,6 +35,7 @@ from rapport.core.models import OutboxEvent, Webhook
 from rapport.core.services.operation import Operation
 from rapport.core.tenancy import unscoped_session
 from rapport.core.vocabulary import build_vocabulary
+from rapport.core.webhook_targets import refused_target
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -66,6 +68,8 @@ async def subscribe(op: Operation, target_url: str, event_types: list[str]) -> t
         errors.append(
             FieldError("input.targetUrl", ErrorCode.INVALID, "an http(s) URL is required")
         )
+    elif refused := await refused_target(target_url, op.host.settings.webhook_allowed_networks):
+        errors.append(FieldError("input.targetUrl", ErrorCode.INVALID, refused))
     known = build_vocabulary(op.host).event_types
     patterns = list(dict.fromkeys(event_types)) or ["*"]
     for index, pattern in enumerate(patterns):
@@ -125,7 +129,11 @@ def _backoff(attempts: int) -> timedelta:
 
 
 async def deliver_due(
-    sessions: Any, *, client: httpx.AsyncClient | None = None, request_seconds: float = 5.0
+    sessions: Any,
+    *,
+    client: httpx.AsyncClient | None = None,
+    request_seconds: float = 5.0,
+    allowed_networks: Sequence[str] = (),
 ) -> DeliveryReport:
     """Deliver one batch of due outbox rows across all workspaces."""
     report = DeliveryReport()
@@ -151,7 +159,7 @@ async def deliver_due(
                 .with_for_update(of=OutboxEvent, skip_locked=True)
             )
             for row, hook in due:
-                if await _post(http, row, hook):
+                if await _post(http, row, hook, allowed_networks):
                     row.delivered_at = utcnow()
                     report.delivered += 1
                 else:
@@ -164,7 +172,13 @@ async def deliver_due(
     return report
 
 
-async def _post(http: httpx.AsyncClient, row: OutboxEvent, hook: Webhook) -> bool:
+async def _post(
+    http: httpx.AsyncClient, row: OutboxEvent, hook: Webhook, allowed_networks: Sequence[str]
+) -> bool:
+    refused = await refused_target(hook.target_url, allowed_networks)
+    if refused is not None:
+        row.last_error = f"not sent: {refused}"[:1000]
+        return False
     body = orjson.dumps(row.payload)
     headers = {
         "Content-Type": "application/json",

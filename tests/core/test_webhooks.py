@@ -9,9 +9,10 @@ import httpx
 from sqlalchemy import func, select
 
 from rapport.core import webhooks
-from rapport.core.models import OutboxEvent
+from rapport.core.models import OutboxEvent, Webhook
 from rapport.core.runtime import Runtime
 from rapport.core.tenancy import unscoped_session
+from rapport.core.webhook_targets import refused_target
 from tests.conftest import Client
 
 SUBSCRIBE = """mutation($input: WebhookInput!) {
@@ -97,3 +98,57 @@ async def test_committed_events_are_delivered_signed_and_failures_retried(
     )
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + request.content, hashlib.sha256)
     assert hmac.compare_digest(signature, expected.hexdigest())
+
+
+INTERNAL_TARGETS = [
+    "http://169.254.169.254/latest/meta-data/",
+    "http://127.0.0.1:6379/",
+    "http://[::1]:5432/",
+    "http://10.0.0.1/hook",
+    "http://192.168.1.10/hook",
+    "http://localhost:8000/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://0.0.0.0/hook",
+]
+
+
+async def test_webhooks_never_target_the_servers_own_networks(client: Client) -> None:
+    for target in INTERNAL_TARGETS:
+        data = await client.query(SUBSCRIBE, {"input": {"targetUrl": target}})
+        [error] = data["createWebhook"]["errors"]
+        assert (error["field"], error["code"]) == ("input.targetUrl", "INVALID"), target
+        assert "internal address" in error["message"]
+        assert data["createWebhook"]["webhook"] is None
+
+
+async def test_an_allowed_network_may_be_reached() -> None:
+    assert await refused_target("http://10.1.2.3/hook", ["10.0.0.0/8"]) is None
+    assert await refused_target("http://10.1.2.3/hook", ["192.168.0.0/16"]) is not None
+    assert await refused_target("https://93.184.216.34/hook") is None  # a public address
+
+
+async def test_a_target_that_turns_internal_is_not_delivered_to(
+    client: Client, runtime: Runtime
+) -> None:
+    """Checked again at delivery: a name may point elsewhere once accepted."""
+    public = f"http://93.184.216.34/{client.workspace}"
+    await client.query(SUBSCRIBE, {"input": {"targetUrl": public, "eventTypes": ["customer.*"]}})
+    async with unscoped_session(runtime.sessions) as session, session.begin():
+        hook = (
+            await session.execute(select(Webhook).where(Webhook.target_url == public))
+        ).scalar_one()
+        hook.target_url = "http://127.0.0.1:6379/"
+    marker = f"Rebound {client.workspace}"
+    await client.query(CREATE, {"input": {"kind": "ORGANIZATION", "organizationName": marker}})
+    sent: list[httpx.Request] = []
+    transport = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(204))
+    )
+    await webhooks.deliver_due(runtime.sessions, client=transport)
+    assert not [request for request in sent if request.url.host == "127.0.0.1"]
+    async with unscoped_session(runtime.sessions) as session:
+        row = (
+            await session.execute(select(OutboxEvent).where(OutboxEvent.webhook_id == hook.id))
+        ).scalar_one()
+    assert row.delivered_at is None
+    assert "internal address" in (row.last_error or "")
