@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -47,6 +48,15 @@ async def _reach(runtime: Runtime) -> None:
         where = make_url(runtime.settings.database_url).render_as_string(hide_password=True)
         reason = getattr(exc, "orig", None) or exc
         raise click.ClickException(f"cannot reach the database at {where}: {reason}") from exc
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def app_from_environment() -> Any:
@@ -100,6 +110,11 @@ def main(ctx: click.Context) -> None:
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Create a `demo` workspace with sample data.")
 @click.option(
+    "--expose-demo",
+    is_flag=True,
+    help="Serve the demo on a non-loopback host although its page carries an admin key.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -107,10 +122,22 @@ def main(ctx: click.Context) -> None:
 )
 @click.pass_obj
 def serve(
-    settings: Settings, host: str, port: int, workers: int, demo: bool, access_log: bool
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    demo: bool,
+    expose_demo: bool,
+    access_log: bool,
 ) -> None:
     """Migrate the database if needed and serve the API."""
     import uvicorn
+
+    if demo and not expose_demo and not _is_loopback(host):
+        raise click.UsageError(
+            f"--demo puts an admin key in the GraphiQL page; serving it on {host} would hand it "
+            "to anyone who can reach the port. Use a loopback host, or --expose-demo."
+        )
 
     async def prepare(runtime: Runtime) -> str | None:
         await runtime.migrate()

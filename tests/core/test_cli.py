@@ -26,3 +26,11 @@ def test_an_unreachable_database_is_named_without_a_traceback(command: list[str]
     )
     assert "secret" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_demo_is_not_served_beyond_loopback_unless_asked() -> None:
+    result = CliRunner().invoke(
+        main, ["serve", "--demo", "--host", "0.0.0.0"], env={"RAPPORT_PLUGINS": "none"}
+    )
+    assert result.exit_code == 2
+    assert "--expose-demo" in result.output
