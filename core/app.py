@@ -6,6 +6,7 @@ this module free of any GraphQL knowledge.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rapport.core.auth import authenticate
 from rapport.core.config import Settings
 from rapport.core.runtime import Runtime
 
@@ -97,7 +99,18 @@ def create_app(
             return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
         return JSONResponse({"status": "ready"})
 
-    async def metrics_endpoint(_request: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        # Request counts and latencies are for operators: a key, or the scraper's own token.
+        scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+        token = runtime.settings.metrics_token
+        allowed = scheme.lower() == "bearer" and (
+            (bool(token) and secrets.compare_digest(credential, token))
+            or await authenticate(runtime.sessions, credential, runtime.roles) is not None
+        )
+        if not allowed:
+            return PlainTextResponse(
+                "metrics need an API key or the metrics token", 401, {"WWW-Authenticate": "Bearer"}
+            )
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     routes: list[BaseRoute] = [

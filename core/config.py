@@ -33,6 +33,7 @@ SETTING_HELP: dict[str, str] = {
     "demo_key": "API key that GraphiQL pre-fills in demo mode (set by `serve --demo`)",
     "webhook_timeout": "seconds a webhook delivery may take",
     "webhook_allowed_networks": "internal networks webhooks may reach (CIDR, comma-separated)",
+    "metrics_token": "bearer token a metrics scraper may use instead of an API key",
     "compiled_reads": "answer queries with one SQL statement that builds the JSON (true/false)",
 }
 
@@ -57,6 +58,7 @@ class Settings:
     demo_key: str | None = None
     webhook_timeout: float = 5.0
     webhook_allowed_networks: tuple[str, ...] = ()
+    metrics_token: str = ""
     compiled_reads: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 

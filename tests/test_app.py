@@ -8,6 +8,7 @@ import httpx
 
 from rapport.core.app import create_app
 from rapport.core.config import Settings
+from rapport.core.runtime import Runtime
 from tests.conftest import Client
 
 
@@ -32,10 +33,14 @@ async def test_readyz_when_database_unreachable() -> None:
     assert response.json()["status"] == "unavailable"
 
 
-async def test_metrics_count_requests(http: httpx.AsyncClient) -> None:
+async def test_metrics_count_requests(http: httpx.AsyncClient, client: Client) -> None:
     await http.get("/healthz")
     await http.get("/no-such-page")
-    text = (await http.get("/metrics")).text
+    assert (await http.get("/metrics")).status_code == 401
+    bad = await http.get("/metrics", headers={"Authorization": "Bearer rpk_not-a-key"})
+    assert bad.status_code == 401
+    answer = await http.get("/metrics", headers={"Authorization": f"Bearer {client.key}"})
+    text = answer.text
     assert re.search(r'rapport_http_requests_total\{path="/healthz",status="200"\} \d', text)
     assert 'path="other",status="404"' in text
     assert "rapport_http_request_seconds_bucket" in text
@@ -79,3 +84,17 @@ async def test_graphiql_examples_are_valid_operations(client: Client) -> None:
     for example in EXAMPLES:
         body = await client.post(example.query)
         assert "errors" not in body, (example.query, body)
+
+
+async def test_a_scraper_reads_metrics_with_the_configured_token(runtime: Runtime) -> None:
+    settings = runtime.settings.with_overrides(metrics_token="scrape-me")
+    scraped = Runtime.create(settings)
+    app = create_app(settings, runtime=scraped)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as h:
+        assert (
+            await h.get("/metrics", headers={"Authorization": "Bearer wrong"})
+        ).status_code == 401
+        ok = await h.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert ok.status_code == 200
+        assert "rapport_http_requests_total" in ok.text
+    await scraped.dispose()
