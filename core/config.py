@@ -33,6 +33,7 @@ SETTING_HELP: dict[str, str] = {
     "demo_key": "API key that GraphiQL pre-fills in demo mode (set by `serve --demo`)",
     "webhook_timeout": "seconds a webhook delivery may take",
     "webhook_allowed_networks": "internal networks webhooks may reach (CIDR, comma-separated)",
+    "statement_timeout": "seconds one SQL statement may run on PostgreSQL (0: no limit)",
     "metrics_token": "bearer token a metrics scraper may use instead of an API key",
     "compiled_reads": "answer queries with one SQL statement that builds the JSON (true/false)",
 }
@@ -59,6 +60,7 @@ class Settings:
     webhook_timeout: float = 5.0
     webhook_allowed_networks: tuple[str, ...] = ()
     metrics_token: str = ""
+    statement_timeout: float = 30.0
     compiled_reads: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -163,7 +163,9 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, statement_timeout: float = 0, **kwargs: Any) -> AsyncEngine:
+    """An engine for ``url``; on PostgreSQL no statement runs longer than ``statement_timeout``
+    seconds (0: no limit), so that no query holds a connection forever."""
     if url.startswith("sqlite"):
         if ":memory:" in url:
             # One shared connection, or every session would see its own empty database.
@@ -172,6 +174,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
+    if statement_timeout and "asyncpg" in url:
+        milliseconds = str(round(statement_timeout * 1000))
+        kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})[
+            "statement_timeout"
+        ] = milliseconds
     # No pre-ping: it costs a round trip per request; stale connections are recycled instead.
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, **kwargs)
 

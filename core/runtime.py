@@ -33,7 +33,7 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings, extra_plugins: Iterable[ModuleType] = ()) -> Runtime:
         host = PluginHost(settings, extra_plugins)
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, statement_timeout=settings.statement_timeout)
         return cls(settings, host, engine, session_factory(engine))
 
     @cached_property

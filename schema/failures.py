@@ -4,7 +4,8 @@ whether sending the same request again can succeed.
 A write that lost a race (a row changed by another request, SQLite's write lock taken) is a
 ``CONFLICT``: reload and retry. A database that cannot be reached is ``UNAVAILABLE`` (HTTP 503
 with ``Retry-After``): retry later. A value the database cannot store (a NUL byte, a lone
-surrogate, a number it cannot represent) is the client's: ``BAD_USER_INPUT``, no retry.
+surrogate, a number it cannot represent) is the client's: ``BAD_USER_INPUT``, no retry; so is
+a query stopped by the statement timeout (``QUERY_TIMEOUT``): the same query would be again.
 Anything else is unexpected, masked (no SQL or stack detail leaves), ``INTERNAL_SERVER_ERROR``.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.extensions import SchemaExtension
 
@@ -51,13 +52,42 @@ def _lost_race(error: BaseException) -> bool:
     return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
+# What the drivers raise when there is no database to talk to (asyncpg's names).
+CONNECTION_FAILURES = frozenset(
+    {
+        "CannotConnectNowError",
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "TooManyConnectionsError",
+        "InterfaceError",
+    }
+)
+
+
+def _driver_error(error: DBAPIError) -> BaseException | None:
+    # SQLAlchemy's asyncpg adapter raises its own error, caused by asyncpg's.
+    original = error.orig
+    return original.__cause__ or original if original is not None else None
+
+
 def is_unavailable(error: BaseException) -> bool:
-    """The database cannot be reached (refused, reset, timed out), as opposed to refusing SQL."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    """The database cannot be reached (refused, reset, gone), as opposed to refusing a query."""
+    if isinstance(error, OSError | TimeoutError):
         return True
-    if isinstance(error, InterfaceError | OperationalError):
-        return not _lost_race(error) and "syntax" not in str(error.orig).lower()
-    return isinstance(error, OSError | TimeoutError)
+    if isinstance(error, DBAPIError):
+        driver = _driver_error(error)
+        if error.connection_invalidated or isinstance(driver, OSError | TimeoutError):
+            return True
+        if "unable to open database file" in str(driver):
+            return True
+        return type(driver).__name__ in CONNECTION_FAILURES
+    return False
+
+
+def _timed_out(error: BaseException) -> bool:
+    if not isinstance(error, DBAPIError):
+        return False
+    return type(_driver_error(error)).__name__ == "QueryCanceledError"
 
 
 def classify(error: BaseException | None) -> Failure | None:
@@ -68,6 +98,10 @@ def classify(error: BaseException | None) -> Failure | None:
         return Failure("CONFLICT", "changed at the same time by another request; reload and retry")
     if is_unavailable(error):
         return Failure("UNAVAILABLE", "the database cannot be reached; retry later")
+    if _timed_out(error):
+        return Failure(
+            "QUERY_TIMEOUT", "the operation took longer than the statement timeout; ask for less"
+        )
     if isinstance(error, DataError | decimal.InvalidOperation | UnicodeError):
         return Failure(
             "BAD_USER_INPUT",

@@ -38,7 +38,7 @@ async def mutate(
             # Rolled back like any failure; those the client can act on come back as payload
             # errors, the rest (an unreachable database, a bug) as top-level errors.
             failure = classify(error)
-            if failure is None or failure.code == "UNAVAILABLE":
+            if failure is None or failure.code in ("UNAVAILABLE", "QUERY_TIMEOUT"):
                 raise
             code = ErrorCode.CONFLICT if failure.code == "CONFLICT" else ErrorCode.INVALID
             return None, [UserError(field=None, code=code, message=failure.message)]

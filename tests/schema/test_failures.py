@@ -8,11 +8,15 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from rapport.core.app import create_app
 from rapport.core.config import Settings
+from rapport.core.runtime import Runtime
 from rapport.core.services import customers as customer_service
+from rapport.schema.failures import classify, retryable
 from tests.conftest import Client
 
 CREATE = """mutation($name: String!) {
@@ -109,3 +113,19 @@ async def test_concurrent_writers_queue_instead_of_failing(
         assert "errors" not in body, body
         assert body["data"]["a"]["errors"] == [], body
         assert body["data"]["a"]["customer"]["id"]
+
+
+async def test_no_statement_runs_past_the_statement_timeout(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no statement timeout; a query there runs in the server process")
+    runtime = Runtime.create(Settings(database_url=database_url, statement_timeout=0.2))
+    try:
+        async with runtime.engine.connect() as connection:
+            with pytest.raises(DBAPIError) as raised:
+                await connection.execute(text("SELECT pg_sleep(5)"))
+    finally:
+        await runtime.dispose()
+    failure = classify(raised.value)
+    assert failure is not None
+    assert failure.code == "QUERY_TIMEOUT"
+    assert not retryable(failure.code)
