@@ -34,6 +34,7 @@ SETTING_HELP: dict[str, str] = {
     "webhook_timeout": "seconds a webhook delivery may take",
     "webhook_allowed_networks": "internal networks webhooks may reach (CIDR, comma-separated)",
     "statement_timeout": "seconds one SQL statement may run on PostgreSQL (0: no limit)",
+    "auth_failures_per_minute": "unknown keys one client address may present a minute (0: any)",
     "metrics_token": "bearer token a metrics scraper may use instead of an API key",
     "compiled_reads": "answer queries with one SQL statement that builds the JSON (true/false)",
 }
@@ -60,6 +61,7 @@ class Settings:
     webhook_timeout: float = 5.0
     webhook_allowed_networks: tuple[str, ...] = ()
     metrics_token: str = ""
+    auth_failures_per_minute: int = 30
     statement_timeout: float = 30.0
     compiled_reads: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # Codes a client may send again unchanged (after reloading, for a conflict).
-RETRYABLE = frozenset({"CONFLICT", "UNAVAILABLE"})
+RETRYABLE = frozenset({"CONFLICT", "UNAVAILABLE", "RATE_LIMITED"})
 RETRY_AFTER_SECONDS = 5
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from strawberry.types import ExecutionResult
 
 from rapport.core.auth import Actor, authenticate, hash_key
 from rapport.core.runtime import Runtime
+from rapport.schema.auth_throttle import AuthThrottle, TooManyFailures
 from rapport.schema.build import RapportSchema
 from rapport.schema.compiled.reads import CompiledReads
 from rapport.schema.context import RequestContext
@@ -36,6 +38,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 # working within this time.
 KEY_CACHE_SECONDS = 30.0
 KEY_CACHE_SIZE = 10_000
+# Where the request's actor is kept in the ASGI scope once looked up.
+ACTOR_KEY = "rapport.actor"
 
 
 def _root_fields(schema: RapportSchema, root: str) -> list[str]:
@@ -115,6 +119,11 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return receive_again
 
 
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 _RETRY_AFTER = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
 
 
@@ -159,6 +168,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         template = (STATIC_DIR / "graphiql.html").read_text(encoding="utf-8")
         self._page = template.replace("{{STATIC}}", static_url)
         self.reads = CompiledReads(schema, runtime)
+        self.throttle = AuthThrottle(runtime.settings.auth_failures_per_minute)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -168,6 +178,12 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                     return
                 receive = _replaying(body, receive)
             await super().__call__(scope, receive, send)
+        except TooManyFailures as exc:
+            if scope["type"] != "http":
+                raise
+            error = {"message": str(exc), "extensions": _extensions("RATE_LIMITED")}
+            retry = [(b"retry-after", str(math.ceil(exc.retry_after)).encode())]
+            await _send_json(send, 429, {"data": None, "errors": [error]}, retry)
         except Exception as exc:
             # Authentication reads the database before any operation runs: when it cannot
             # be reached, the answer is the same coded 503 an operation would give.
@@ -221,7 +237,11 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             or not isinstance(operation_name, str | None)
         ):
             return body
-        actor = await self._actor_for_header(headers.get(b"authorization", b"").decode("latin-1"))
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        actor = await self._actor_for_header(authorization, _address(scope))
+        # Strawberry's view, if it answers instead, reuses it: a key is looked up (and a
+        # failure counted) once per request.
+        scope[ACTOR_KEY] = actor
         compiled = await self.reads.execute(actor, query, variables, operation_name)
         if compiled is None:
             return body
@@ -233,16 +253,27 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         return orjson.dumps(data)
 
     async def _actor_for(self, request: Request) -> Actor | None:
-        return await self._actor_for_header(request.headers.get("authorization", ""))
+        if ACTOR_KEY in request.scope:
+            found: Actor | None = request.scope[ACTOR_KEY]
+            return found
+        header = request.headers.get("authorization", "")
+        return await self._actor_for_header(header, _address(request.scope))
 
-    async def _actor_for_header(self, header: str) -> Actor | None:
+    async def _actor_for_header(self, header: str, address: str) -> Actor | None:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return None
         key = key.strip()
+        now = time.monotonic()
+        self.throttle.check(address, now)
+        actor = await self._actor_of_key(key, now)
+        if actor is None:
+            self.throttle.failed(address, now)
+        return actor
+
+    async def _actor_of_key(self, key: str, now: float) -> Actor | None:
         # Cache by digest, so raw keys are not kept in memory.
         digest = hash_key(key)
-        now = time.monotonic()
         cached = self._actors.get(digest)
         if cached is not None and cached[0] > now:
             return cached[1]

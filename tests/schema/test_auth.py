@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
+from rapport.core.app import create_app
 from rapport.core.runtime import Runtime
 from tests.conftest import Client
 
@@ -106,3 +109,28 @@ async def test_workspaces_see_nothing_of_each_other(client: Client, other_client
         "query($id: ID!) { customer(id: $id) { displayName deletedAt } }", {"id": mine["id"]}
     )
     assert data["customer"] == {"displayName": "Grace Hopper", "deletedAt": None}
+
+
+async def test_guessing_keys_is_throttled_per_address(runtime: Runtime) -> None:
+    settings = runtime.settings.with_overrides(auth_failures_per_minute=5)
+    limited = Runtime.create(settings)
+    app = create_app(settings, runtime=limited)
+    query = {"query": "{ viewer { role } }"}
+
+    async def guess(address: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(address, 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            headers = {"Authorization": f"Bearer rpk_guess{uuid.uuid4().hex}"}
+            return await http.post("/graphql", json=query, headers=headers)
+
+    answers = [await guess("203.0.113.7") for _ in range(7)]
+    assert [a.status_code for a in answers[:5]] == [200] * 5
+    assert answers[5].status_code == 429
+    assert int(answers[5].headers["retry-after"]) >= 1
+    assert answers[5].json()["errors"][0]["extensions"] == {
+        "code": "RATE_LIMITED",
+        "retryable": True,
+    }
+    # Another address is not held back by the first one's guesses.
+    assert (await guess("203.0.113.8")).status_code == 200
+    await limited.dispose()
