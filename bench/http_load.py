@@ -53,23 +53,26 @@ def server_process(
     args: list[str], env: dict[str, str], port: int
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``args`` (a server listening on ``port``) and stop it afterwards."""
-    process = subprocess.Popen(
-        args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    # A file, not a pipe: a server that logs more than a pipe holds would block on it.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(log.read().decode() or "exited")
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
 
 
 def rss_mb(pid: int) -> float:

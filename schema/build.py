@@ -11,16 +11,18 @@ from collections import defaultdict
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.add_validation_rules import AddValidationRules
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from rapport.core.plugins import PluginError
 from rapport.core.runtime import Runtime
 from rapport.schema.extensions import OperationSession, RequireActor
-from rapport.schema.failures import CodedErrors
+from rapport.schema.failures import CodedErrors, is_bug
 from rapport.schema.limits import limit_rules
 
 __all__ = ["RapportSchema", "build_schema"]
@@ -33,6 +35,16 @@ class RapportSchema(strawberry.Schema):
 
     def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
         return [*type_definition.fields, *self._extra_fields.get(type_definition.name, [])]
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Only failures nobody expected are worth a log line (with their stack): a refused
+        # query or a missing permission is the client's business, and logging each would let
+        # any client fill the logs.
+        unexpected = [error for error in errors if is_bug(error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
 
 
 def _merge_root(name: str, parts: list[tuple[str, type]]) -> type:

@@ -26,6 +26,7 @@ __all__ = [
     "Failure",
     "classify",
     "coded",
+    "is_bug",
     "is_unavailable",
     "retryable",
 ]
@@ -108,6 +109,14 @@ def classify(error: BaseException | None) -> Failure | None:
             "a value cannot be stored (a NUL byte, a lone surrogate, a number out of range)",
         )
     return None
+
+
+def is_bug(error: GraphQLError) -> bool:
+    """Whether an error comes from an exception no rule explains (logged, then masked)."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not (error.extensions and "code" in error.extensions) and classify(original) is None
 
 
 def coded(error: GraphQLError) -> GraphQLError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from typing import Any
 
@@ -129,3 +130,19 @@ async def test_no_statement_runs_past_the_statement_timeout(database_url: str) -
     assert failure is not None
     assert failure.code == "QUERY_TIMEOUT"
     assert not retryable(failure.code)
+
+
+async def test_only_unexpected_failures_are_logged(
+    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await client.post("{ nothingHere }")
+    await client.post("{ customer(id: 1) { id } }")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    created = (await client.query(CREATE, {"name": "Logged"}))["createCustomer"]["customer"]
+
+    async def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(customer_service, "update_customer", broken)
+    await client.post(RENAME, {"id": created["id"], "version": created["version"]})
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR]
