@@ -119,6 +119,30 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return receive_again
 
 
+def _has_nul(value: Any) -> bool:
+    """Whether a NUL character is anywhere in a parsed request (keys and strings)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _bad_text() -> dict[str, Any]:
+    error = {
+        "message": "text may not contain NUL characters (\\u0000)",
+        "extensions": _extensions("BAD_USER_INPUT"),
+    }
+    return {"data": None, "errors": [error]}
+
+
 def _address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
@@ -226,6 +250,10 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             # Answered here, coded: past this point a body nested too deep for the parser's
             # recursion would be an internal error.
             await _send_json(send, 400, _bad_body(str(exc)))
+            return None
+        if _has_nul(request):
+            # PostgreSQL cannot store it and SQLite would: refused the same way on both.
+            await _send_json(send, 400, _bad_text())
             return None
         if not isinstance(request, dict) or not self.reads.enabled:
             return body

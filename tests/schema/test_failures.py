@@ -146,3 +146,20 @@ async def test_only_unexpected_failures_are_logged(
     monkeypatch.setattr(customer_service, "update_customer", broken)
     await client.post(RENAME, {"id": created["id"], "version": created["version"]})
     assert [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_text_with_a_nul_character_is_refused_on_both_engines(client: Client) -> None:
+    before = await client.query(
+        '{ customers(filter: {lastName: {startsWith: "Nul"}}) { totalCount } }'
+    )
+    headers = {"Authorization": f"Bearer {client.key}"}
+    body = {"query": CREATE, "variables": {"name": "Nul\u0000"}}
+    response = await client.http.post("/graphql", json=body, headers=headers)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False}
+    assert "NUL" in error["message"]
+    after = await client.query(
+        '{ customers(filter: {lastName: {startsWith: "Nul"}}) { totalCount } }'
+    )
+    assert after == before
