@@ -111,34 +111,38 @@ def classify(error: BaseException | None) -> Failure | None:
     return None
 
 
-def is_bug(error: GraphQLError) -> bool:
-    """Whether an error comes from an exception no rule explains (logged, then masked)."""
+def _raised(error: GraphQLError) -> BaseException | None:
+    """The exception behind an error that carries no code yet, if a resolver raised one."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
-        return False
-    return not (error.extensions and "code" in error.extensions) and classify(original) is None
+        return None
+    return None if error.extensions and "code" in error.extensions else original
+
+
+def is_bug(error: GraphQLError) -> bool:
+    """Whether an error comes from an exception no rule explains (logged, then masked)."""
+    raised = _raised(error)
+    return raised is not None and classify(raised) is None
 
 
 def coded(error: GraphQLError) -> GraphQLError:
     """The error as it may leave: with a code and ``retryable``, masked if it is a bug."""
-    original = error.original_error
     extensions = dict(error.extensions or {})
-    if "code" not in extensions and isinstance(original, GraphQLError):
+    raised = _raised(error)
+    if raised is not None:
+        failure = classify(raised)
+        if failure is None:
+            # A bug: nothing of it reaches the client but the fact.
+            failure = Failure("INTERNAL_SERVER_ERROR", "Unexpected error.")
+        error = GraphQLError(failure.message, error.nodes, path=error.path)
+        extensions = {"code": failure.code}
+    elif "code" not in extensions and isinstance(error.original_error, GraphQLError):
         # Raised by the schema itself for a value it refuses (an id that is not one).
         extensions["code"] = "BAD_USER_INPUT"
     elif "code" not in extensions:
-        failure = classify(original) if original is not None else None
-        if failure is not None:
-            error = GraphQLError(failure.message, error.nodes, path=error.path)
-            extensions = {"code": failure.code}
-        elif original is not None:
-            # A bug: nothing of it reaches the client but the fact.
-            error = GraphQLError("Unexpected error.", error.nodes, path=error.path)
-            extensions = {"code": "INTERNAL_SERVER_ERROR"}
-        else:
-            # GraphQL's own: the document does not parse, or does not fit the schema.
-            syntax = error.message.startswith("Syntax Error")
-            extensions["code"] = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+        # GraphQL's own: the document does not parse, or does not fit the schema.
+        syntax = error.message.startswith("Syntax Error")
+        extensions["code"] = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
     extensions.setdefault("retryable", retryable(extensions.get("code")))
     error.extensions = extensions
     return error

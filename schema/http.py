@@ -27,7 +27,6 @@ from rapport.schema.failures import (
     RETRY_AFTER_SECONDS,
     classify,
     coded,
-    is_unavailable,
     retryable,
 )
 
@@ -135,32 +134,19 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _bad_text() -> dict[str, Any]:
-    error = {
-        "message": "text may not contain NUL characters (\\u0000)",
-        "extensions": _extensions("BAD_USER_INPUT"),
-    }
-    return {"data": None, "errors": [error]}
-
-
 def _address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 
 
-_RETRY_AFTER = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+def _retry_after(seconds: float) -> list[tuple[bytes, bytes]]:
+    return [(b"retry-after", str(math.ceil(seconds)).encode())]
 
 
-def _extensions(code: str) -> dict[str, Any]:
-    return {"code": code, "retryable": retryable(code)}
-
-
-def _bad_body(reason: str) -> dict[str, Any]:
-    error = {
-        "message": f"the request body is not valid JSON ({reason})",
-        "extensions": _extensions("BAD_REQUEST"),
-    }
-    return {"data": None, "errors": [error]}
+def _error_body(code: str, message: str) -> dict[str, Any]:
+    """The answer to a request refused before any operation ran: one coded error."""
+    extensions = {"code": code, "retryable": retryable(code)}
+    return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
 
 
 async def _send_json(
@@ -205,18 +191,16 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         except TooManyFailures as exc:
             if scope["type"] != "http":
                 raise
-            error = {"message": str(exc), "extensions": _extensions("RATE_LIMITED")}
-            retry = [(b"retry-after", str(math.ceil(exc.retry_after)).encode())]
-            await _send_json(send, 429, {"data": None, "errors": [error]}, retry)
+            refusal = _error_body("RATE_LIMITED", str(exc))
+            await _send_json(send, 429, refusal, _retry_after(exc.retry_after))
         except Exception as exc:
             # Authentication reads the database before any operation runs: when it cannot
             # be reached, the answer is the same coded 503 an operation would give.
-            if scope["type"] != "http" or not is_unavailable(exc):
-                raise
             failure = classify(exc)
-            assert failure is not None
-            error = {"message": failure.message, "extensions": _extensions(failure.code)}
-            await _send_json(send, 503, {"data": None, "errors": [error]}, _RETRY_AFTER)
+            if scope["type"] != "http" or failure is None or failure.code != "UNAVAILABLE":
+                raise
+            refusal = _error_body(failure.code, failure.message)
+            await _send_json(send, 503, refusal, _retry_after(RETRY_AFTER_SECONDS))
 
     async def process_result(self, request: Any, result: ExecutionResult) -> Any:
         # Errors raised before the operation runs (the document does not parse) get their
@@ -249,11 +233,13 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         except orjson.JSONDecodeError as exc:
             # Answered here, coded: past this point a body nested too deep for the parser's
             # recursion would be an internal error.
-            await _send_json(send, 400, _bad_body(str(exc)))
+            message = f"the request body is not valid JSON ({exc})"
+            await _send_json(send, 400, _error_body("BAD_REQUEST", message))
             return None
         if _has_nul(request):
             # PostgreSQL cannot store it and SQLite would: refused the same way on both.
-            await _send_json(send, 400, _bad_text())
+            message = "text may not contain NUL characters (\\u0000)"
+            await _send_json(send, 400, _error_body("BAD_USER_INPUT", message))
             return None
         if not isinstance(request, dict) or not self.reads.enabled:
             return body

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import orjson
 from graphql import (
@@ -43,6 +42,7 @@ from rapport.core.runtime import Runtime
 from rapport.core.tenancy import RowPolicies
 from rapport.schema.compiled.deferred import follow_up, splice, stand_ins
 from rapport.schema.compiled.json_sql import json_sql_for
+from rapport.schema.compiled.lru import MISSING, Lru
 from rapport.schema.compiled.planner import Deferred, NotCompilable, ReadCompiler
 from rapport.schema.context import RequestContext
 from rapport.schema.limits import limit_rules
@@ -61,7 +61,6 @@ PLAN_CACHE_SIZE = 512
 STATEMENT_CACHE_SIZE = 256
 RENDERED_CACHE_SIZE = 1024
 # Cache markers: a key never seen, and a statement kept per caller.
-MISSING = object()
 PER_CALLER = object()
 # One statement reads one snapshot by itself: no BEGIN and ROLLBACK around it.
 AUTOCOMMIT = "AUTOCOMMIT"
@@ -109,11 +108,11 @@ class CompiledReads:
         self.runtime = runtime
         self.json = json_sql_for(runtime.engine.dialect.name)
         self.rules = [*specified_rules, *limit_rules(runtime.settings)]
-        self._plans: OrderedDict[tuple[Any, ...], Plan | None] = OrderedDict()
-        self._statements: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._plans: Lru[tuple[Any, ...], Plan | None] = Lru(PLAN_CACHE_SIZE)
+        self._statements: Lru[tuple[Any, ...], Any] = Lru(STATEMENT_CACHE_SIZE)
         # Unguessable, so that no stored JSON can pass for a stand-in of a deferred field.
         self.marker = f"rapport-deferred-{secrets.token_hex(8)}"
-        self._rendered: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = OrderedDict()
+        self._rendered: Lru[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = Lru(RENDERED_CACHE_SIZE)
         self.statements_run = 0
         self.deferred_runs = 0
 
@@ -128,13 +127,11 @@ class CompiledReads:
 
     def plan(self, key: tuple[Any, ...]) -> Plan | None:
         """The plan for (document, operation name, access shape), made on first use."""
-        if key in self._plans:
-            self._plans.move_to_end(key)
-            return self._plans[key]
+        found = self._plans.get(key)
+        if found is not MISSING:
+            return cast(Plan | None, found)
         plan = self._make_plan(key[0], key[1])
-        self._plans[key] = plan
-        if len(self._plans) > PLAN_CACHE_SIZE:
-            self._plans.popitem(last=False)
+        self._plans.put(key, plan)
         return plan
 
     def _make_plan(self, query: str, operation_name: str | None) -> Plan | None:
@@ -174,29 +171,18 @@ class CompiledReads:
             )
         except TypeError:
             return None, self._compile(plan, actor, variables)
-        found = self._cached(key)
+        found = self._statements.get(key)
         if found is PER_CALLER:
             key = (key, actor.workspace_id, actor.user_id)
-            found = self._cached(key)
+            found = self._statements.get(key)
         if found is not MISSING:
-            return key, found
+            return key, cast(Compiled | None, found)
         compiled = self._compile(plan, actor, variables)
         if compiled is not None and compiled.per_caller:
-            self._remember(key, PER_CALLER)
+            self._statements.put(key, PER_CALLER)
             key = (key, actor.workspace_id, actor.user_id)
-        self._remember(key, compiled)
+        self._statements.put(key, compiled)
         return key, compiled
-
-    def _cached(self, key: tuple[Any, ...]) -> Any:
-        if key not in self._statements:
-            return MISSING
-        self._statements.move_to_end(key)
-        return self._statements[key]
-
-    def _remember(self, key: tuple[Any, ...], value: Any) -> None:
-        self._statements[key] = value
-        if len(self._statements) > STATEMENT_CACHE_SIZE:
-            self._statements.popitem(last=False)
 
     def _compile(self, plan: Plan, actor: Actor, variables: dict[str, Any]) -> Compiled | None:
         operation = plan.operation
@@ -281,10 +267,11 @@ class CompiledReads:
         }
         found = list(stand_ins(data, self.marker))
         if found:
-            wanted: dict[int, list[str]] = {index: [] for index in range(len(compiled.deferred))}
+            # Each row once, in the order met (a dict keeps both).
+            ids: dict[int, dict[str, None]] = {index: {} for index in range(len(compiled.deferred))}
             for _container, _key, index, global_id in found:
-                if global_id not in wanted[index]:
-                    wanted[index].append(global_id)
+                ids[index][global_id] = None
+            wanted = {index: list(row_ids) for index, row_ids in ids.items()}
             answers = await self._resolve_deferred(plan, compiled, actor, variables, wanted)
             if answers is None or not splice(found, compiled.deferred, answers):
                 return None
@@ -332,8 +319,8 @@ class CompiledReads:
         than the database takes to answer it.
         """
         render_key = None if statement_key is None else (statement_key, actor)
-        rendered = self._rendered.get(render_key) if render_key is not None else None
-        if rendered is not None:
+        rendered = self._rendered.get(render_key) if render_key is not None else MISSING
+        if isinstance(rendered, tuple):
             # The session's work is in the SQL already: a bare connection sends it.
             async with self.runtime.engine.connect() as bare:
                 bare = await bare.execution_options(isolation_level=AUTOCOMMIT)
@@ -352,7 +339,5 @@ class CompiledReads:
             finally:
                 event.remove(driver_connection, "before_cursor_execute", keep)
         if render_key is not None and len(sent) == 1:
-            self._rendered[render_key] = sent[0]
-            if len(self._rendered) > RENDERED_CACHE_SIZE:
-                self._rendered.popitem(last=False)
+            self._rendered.put(render_key, sent[0])
         return row
