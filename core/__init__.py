@@ -1,14 +1,44 @@
 """Rapport's core: the customer domain, persistence, the plugin system and the app.
 
-Plugins import what they need from here; these names are the stable contract.
+Plugins import what they need from here (and the GraphQL layer from ``rapport.schema``);
+these names are the stable contract, and a test keeps plugins to them.
 """
 
 from rapport.core.access import CUSTOMER_SCOPE
 from rapport.core.auth import Actor
 from rapport.core.config import Settings, load_settings
-from rapport.core.db import Base, JSONType, TenantMixin, TimestampMixin, new_id, tenant_fk, utcnow
+from rapport.core.contributions import (
+    AccessPolicy,
+    CustomerLink,
+    DataLoaderFactory,
+    DemoData,
+    ErrorCodes,
+    EventHandler,
+    EventType,
+    GraphQLPart,
+    InteractionKind,
+    Job,
+    MergeResolver,
+    MigrationBranch,
+    Permission,
+    Register,
+    RelationshipType,
+    Role,
+)
+from rapport.core.db import (
+    AnySelect,
+    Base,
+    JSONType,
+    TenantMixin,
+    TimestampMixin,
+    new_id,
+    tenant_fk,
+    utcnow,
+)
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import (
     Conflict,
+    DomainCode,
     DomainError,
     ErrorCode,
     FieldError,
@@ -16,35 +46,129 @@ from rapport.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from rapport.core.events import DomainEvent
+from rapport.core.event_types import (
+    CustomerCreated,
+    CustomerDeleted,
+    CustomerImported,
+    CustomerMerged,
+    CustomerRestored,
+    CustomerUpdated,
+    InteractionLogged,
+    RelationshipCreated,
+    RelationshipDeleted,
+    RelationshipUpdated,
+    TaskCancelled,
+    TaskCompleted,
+    TaskCreated,
+)
+from rapport.core.events import DomainEvent, Event, event_data
 from rapport.core.hookspecs import hookimpl
-from rapport.core.plugins import PluginError, PluginInfo
+from rapport.core.models import (
+    AuditEntry,
+    ContactPoint,
+    Customer,
+    Interaction,
+    InteractionParticipant,
+    Relationship,
+    Task,
+    User,
+    Workspace,
+)
+from rapport.core.plugins import PluginError, PluginInfo, Registered
+from rapport.core.services.changes import apply_changes
+from rapport.core.services.contact_points import (
+    ContactPointFields,
+    add_contact_point,
+    normalize_contact,
+)
+from rapport.core.services.customers import CustomerFields, create_customer, get_customer
 from rapport.core.services.operation import Operation
+from rapport.core.services.recurrence import parse_recurrence
+from rapport.core.services.tasks import OPEN_STATUSES as OPEN_TASK_STATUSES
+from rapport.core.services.tasks import TaskFields, create_task, update_task
+from rapport.core.tenancy import tenant_session
 from rapport.core.worker import JobContext
 
 __all__ = [
     "CUSTOMER_SCOPE",
+    "OPEN_TASK_STATUSES",
+    "AccessPolicy",
     "Actor",
+    "AnySelect",
+    "AuditEntry",
     "Base",
     "Conflict",
+    "ContactPoint",
+    "ContactPointFields",
+    "CoreErrorCode",
+    "Customer",
+    "CustomerCreated",
+    "CustomerDeleted",
+    "CustomerFields",
+    "CustomerImported",
+    "CustomerLink",
+    "CustomerMerged",
+    "CustomerRestored",
+    "CustomerUpdated",
+    "DataLoaderFactory",
+    "DemoData",
+    "DomainCode",
     "DomainError",
     "DomainEvent",
     "ErrorCode",
+    "ErrorCodes",
+    "Event",
+    "EventHandler",
+    "EventType",
     "FieldError",
+    "GraphQLPart",
+    "Interaction",
+    "InteractionKind",
+    "InteractionLogged",
+    "InteractionParticipant",
     "InvalidTransition",
     "JSONType",
+    "Job",
     "JobContext",
+    "MergeResolver",
+    "MigrationBranch",
     "NotFound",
     "Operation",
+    "Permission",
     "PluginError",
     "PluginInfo",
+    "Register",
+    "Registered",
+    "Relationship",
+    "RelationshipCreated",
+    "RelationshipDeleted",
+    "RelationshipType",
+    "RelationshipUpdated",
+    "Role",
     "Settings",
+    "Task",
+    "TaskCancelled",
+    "TaskCompleted",
+    "TaskCreated",
+    "TaskFields",
     "TenantMixin",
     "TimestampMixin",
+    "User",
     "ValidationFailed",
+    "Workspace",
+    "add_contact_point",
+    "apply_changes",
+    "create_customer",
+    "create_task",
+    "event_data",
+    "get_customer",
     "hookimpl",
     "load_settings",
     "new_id",
+    "normalize_contact",
+    "parse_recurrence",
     "tenant_fk",
+    "tenant_session",
+    "update_task",
     "utcnow",
 ]

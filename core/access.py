@@ -9,15 +9,15 @@ plugin that limits customers limits every other plugin's customer data with them
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_
 
+from rapport.core.contributions import CustomerLink
 from rapport.core.db import AnySelect
 from rapport.core.models import Customer
 
-__all__ = ["CUSTOMER_SCOPE", "CustomerLink", "CustomerScope", "scope_conditions"]
+__all__ = ["CUSTOMER_SCOPE", "CustomerScope", "scope_conditions"]
 
 
 class CustomerScope:
@@ -28,12 +28,6 @@ class CustomerScope:
 
 
 CUSTOMER_SCOPE = CustomerScope()
-
-
-@dataclass(frozen=True)
-class CustomerLink:
-    model: type
-    columns: tuple[str, ...]
 
 
 def scope_conditions(

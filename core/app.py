@@ -118,8 +118,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
     ]
-    for item in runtime.host.collect("register_routes", runtime=runtime):
-        routes.extend(item.args)
+    routes.extend(found.item for found in runtime.host.collect("register_routes", runtime=runtime))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

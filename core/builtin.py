@@ -6,6 +6,21 @@ from pathlib import Path
 from typing import Any
 
 from rapport.core import webhooks
+from rapport.core.contributions import (
+    CustomerLink,
+    DemoData,
+    ErrorCodes,
+    EventType,
+    InteractionKind,
+    Job,
+    MigrationBranch,
+    Permission,
+    Register,
+    RelationshipType,
+    Role,
+)
+from rapport.core.error_codes import CoreErrorCode
+from rapport.core.event_types import CORE_EVENT_TYPES
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
 from rapport.core.models import (
@@ -50,15 +65,15 @@ MEMBER_PERMISSIONS = (
     "tasks:write",
 )
 
-RELATIONSHIP_TYPES = [
-    ("employee_of", "employee of", "employer of", False),
-    ("household_member", "household member of", "household of", False),
-    ("subsidiary_of", "subsidiary of", "parent company of", False),
-    ("referred_by", "referred by", "referred", False),
-    ("spouse_of", "spouse of", "spouse of", True),
-    ("parent_of", "parent of", "child of", False),
-    ("partner_of", "business partner of", "business partner of", True),
-]
+RELATIONSHIP_TYPES = (
+    RelationshipType("employee_of", "employee of", "employer of"),
+    RelationshipType("household_member", "household member of", "household of"),
+    RelationshipType("subsidiary_of", "subsidiary of", "parent company of"),
+    RelationshipType("referred_by", "referred by", "referred"),
+    RelationshipType("spouse_of", "spouse of", symmetric=True),
+    RelationshipType("parent_of", "parent of", "child of"),
+    RelationshipType("partner_of", "business partner of", symmetric=True),
+)
 
 INTERACTION_KINDS = {
     "call": "Call",
@@ -70,74 +85,67 @@ INTERACTION_KINDS = {
     "complaint": "Complaint",
 }
 
-EVENT_TYPES = {
-    "customer.created": "a customer was created",
-    "customer.updated": "a customer's fields changed",
-    "customer.deleted": "a customer was soft-deleted",
-    "customer.restored": "a deleted customer was restored",
-    "customer.merged": "customers were merged into a survivor",
-    "customer.imported": "customers were imported in bulk (one event per import)",
-    "interaction.logged": "an interaction was logged",
-    "task.created": "a task was created",
-    "task.completed": "a task was completed",
-    "task.cancelled": "an open task was cancelled",
-    "relationship.created": "two customers were related",
-    "relationship.updated": "a relationship's type, role, dates or notes changed",
-    "relationship.deleted": "a relationship was removed",
-}
-
 
 @hookimpl
-def register_demo_data(register: Any) -> None:
+def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.core.demo_data import load_core_demo
 
-    register("core", load_core_demo)
+    register(DemoData("core", load_core_demo))
 
 
 @hookimpl
-def register_migrations(register: Any) -> None:
-    register("core", Path(__file__).parent / "migrations" / "versions")
+def register_migrations(register: Register[MigrationBranch]) -> None:
+    register(MigrationBranch("core", Path(__file__).parent / "migrations" / "versions"))
 
 
 @hookimpl
-def register_roles(register: Any) -> None:
-    register("admin", "every permission of every enabled plugin")
-    register("member", "works with customers, interactions and tasks")
-    register("viewer", "reads everything, changes nothing")
+def register_roles(register: Register[Role]) -> None:
+    register(Role("admin", "every permission of every enabled plugin"))
+    register(Role("member", "works with customers, interactions and tasks"))
+    register(Role("viewer", "reads everything, changes nothing"))
 
 
 @hookimpl
-def register_permissions(register: Any) -> None:
+def register_permissions(register: Register[Permission]) -> None:
     for name, description in CORE_PERMISSIONS.items():
         roles: tuple[str, ...] = ("member", "viewer") if name in READ_PERMISSIONS else ()
         if name in MEMBER_PERMISSIONS and name not in READ_PERMISSIONS:
             roles = ("member",)
-        register(name, description, roles=roles)
+        register(Permission(name, description, roles=roles))
 
 
 @hookimpl
-def register_customer_links(register: Any) -> None:
-    for model in (ContactPoint, Interaction, InteractionParticipant, Task, AuditEntry):
-        register(model)
-    register(Relationship, "from_customer_id", "to_customer_id")
+def register_customer_links(register: Register[CustomerLink]) -> None:
+    register(CustomerLink(Interaction))
+    register(CustomerLink(Task))
+    # The merge moves these itself: it folds duplicate contact points and edges, and history
+    # stays with the record it was written about.
+    for model in (ContactPoint, InteractionParticipant, AuditEntry):
+        register(CustomerLink(model, repoint=False))
+    register(CustomerLink(Relationship, ("from_customer_id", "to_customer_id"), repoint=False))
 
 
 @hookimpl
-def register_relationship_types(register: Any) -> None:
-    for key, label, inverse, symmetric in RELATIONSHIP_TYPES:
-        register(key, label, inverse, symmetric=symmetric)
+def register_relationship_types(register: Register[RelationshipType]) -> None:
+    for relationship_type in RELATIONSHIP_TYPES:
+        register(relationship_type)
 
 
 @hookimpl
-def register_interaction_kinds(register: Any) -> None:
+def register_interaction_kinds(register: Register[InteractionKind]) -> None:
     for key, label in INTERACTION_KINDS.items():
-        register(key, label)
+        register(InteractionKind(key, label))
 
 
 @hookimpl
-def register_event_types(register: Any) -> None:
-    for name, description in EVENT_TYPES.items():
-        register(name, description)
+def register_event_types(register: Register[EventType]) -> None:
+    for event_type in CORE_EVENT_TYPES:
+        register(event_type)
+
+
+@hookimpl
+def register_error_codes(register: Register[ErrorCodes]) -> None:
+    register(ErrorCodes("core", CoreErrorCode))
 
 
 @hookimpl
@@ -146,14 +154,15 @@ def before_commit(event: DomainEvent, session: Any) -> Any:
     return webhooks.enqueue(event, session)
 
 
-@hookimpl
-def register_jobs(register: Any) -> None:
-    async def deliver(context: JobContext) -> None:
-        settings = context.runtime.settings
-        await webhooks.deliver_due(
-            context.runtime.sessions,
-            request_seconds=settings.webhook_timeout,
-            allowed_networks=settings.webhook_allowed_networks,
-        )
+async def deliver_webhooks(context: JobContext) -> None:
+    settings = context.runtime.settings
+    await webhooks.deliver_due(
+        context.runtime.sessions,
+        request_seconds=settings.webhook_timeout,
+        allowed_networks=settings.webhook_allowed_networks,
+    )
 
-    register("webhooks.deliver", 10, deliver)
+
+@hookimpl
+def register_jobs(register: Register[Job]) -> None:
+    register(Job("webhooks.deliver", 10, deliver_webhooks))

@@ -75,10 +75,10 @@ class RapportGroup(click.Group):
         except (PluginError, ValueError):
             return {}  # reported when the command itself loads the settings
         commands: dict[str, click.Command] = {}
-        for item in host.collect("register_commands"):
-            for command in item.args:
-                if command.name and command.name not in self.commands:
-                    commands[command.name] = command
+        for found in host.collect("register_commands"):
+            command = found.item
+            if command.name and command.name not in self.commands:
+                commands[command.name] = command
         return commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:

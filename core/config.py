@@ -37,6 +37,7 @@ SETTING_HELP: dict[str, str] = {
     "auth_failures_per_minute": "unknown keys one client address may present a minute (0: any)",
     "metrics_token": "bearer token a metrics scraper may use instead of an API key",
     "compiled_reads": "answer queries with one SQL statement that builds the JSON (true/false)",
+    "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
 }
 
 
@@ -64,6 +65,7 @@ class Settings:
     auth_failures_per_minute: int = 30
     statement_timeout: float = 30.0
     compiled_reads: bool = True
+    trace_plugins: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -26,12 +26,11 @@ async def load_demo_data(
 ) -> None:
     """Run every enabled plugin's demo loader (or the ``only`` ones), in plugin order."""
     rng = random.Random(seed)
-    for name, item in runtime.host.demo_loaders.items():
+    for name, demo in runtime.host.demo_loaders.items():
         if only is not None and name not in only:
             continue
-        loader = item.args[1]
         async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
-            await await_maybe(loader(session, workspace, rng))
+            await await_maybe(demo.loader(session, workspace, rng))
         print(f"  demo data: {name}")
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "Conflict",
+    "DomainCode",
     "DomainError",
     "ErrorCode",
     "FieldError",
@@ -32,11 +34,41 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
 
 
+class DomainCode(StrEnum):
+    """The base of a domain's own error codes (core's, or a plugin's).
+
+    Each member says which generic :class:`ErrorCode` it is a case of, so a client may branch
+    on the generic code or on the precise one::
+
+        class SalesErrorCode(DomainCode):
+            OVERPAYMENT = "overpayment", ErrorCode.INVALID
+    """
+
+    kind: ErrorCode
+
+    def __new__(cls, value: str, kind: ErrorCode = ErrorCode.INVALID) -> Any:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.kind = kind
+        return member
+
+
 @dataclass(frozen=True)
 class FieldError:
+    """``code`` is generic (``ErrorCode``) or precise (a domain's ``DomainCode``)."""
+
     field: str | None
-    code: ErrorCode
+    code: ErrorCode | DomainCode
     message: str
+
+    @property
+    def kind(self) -> ErrorCode:
+        """The generic code: the code itself, or the one a precise code is a case of."""
+        return self.code.kind if isinstance(self.code, DomainCode) else self.code
+
+    @property
+    def reason(self) -> DomainCode | None:
+        return self.code if isinstance(self.code, DomainCode) else None
 
 
 class DomainError(Exception):
@@ -50,7 +82,7 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     @classmethod
     def one(
-        cls, field: str | None, message: str, code: ErrorCode = ErrorCode.INVALID
+        cls, field: str | None, message: str, code: ErrorCode | DomainCode = ErrorCode.INVALID
     ) -> ValidationFailed:
         return cls([FieldError(field, code, message)])
 

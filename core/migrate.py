@@ -52,7 +52,7 @@ def _known_locations(host: PluginHost) -> list[Path]:
             continue
         hook = getattr(importlib.import_module(module_path), "register_migrations", None)
         if hook is not None:
-            hook(lambda _branch, path: locations.append(Path(path)))
+            hook(lambda branch: locations.append(Path(branch.path)))
     return locations
 
 

@@ -48,21 +48,27 @@ class RoleBook:
 def build_role_book(host: PluginHost) -> RoleBook:
     roles: dict[str, Role] = {}
     inherits: dict[str, tuple[str, ...]] = {}
-    for name, item in host.collect_named("register_roles", "role").items():
-        description = item.args[1] if len(item.args) > 1 else item.kwargs.get("description", "")
-        roles[name] = Role(name, description, set(item.kwargs.get("permissions", ())))
-        inherits[name] = tuple(item.kwargs.get("inherits", ()))
+    owners: dict[str, str] = {}
+    for name, found in host.collect_named("register_roles", "role").items():
+        roles[name] = Role(name, found.item.description, set(found.item.permissions))
+        inherits[name] = found.item.inherits
+        owners[name] = found.plugin
     permissions: dict[str, str] = {}
-    for name, item in host.collect_named("register_permissions", "permission").items():
-        permissions[name] = item.args[1] if len(item.args) > 1 else ""
-        for role in item.kwargs.get("roles", ()):
+    for name, found in host.collect_named("register_permissions", "permission").items():
+        permissions[name] = found.item.description
+        for role in found.item.roles:
             if role not in roles:
-                raise PluginError(f"permission {name!r} names an unknown role {role!r}")
+                raise PluginError(
+                    f"plugin {found.plugin!r}: permission {name!r} names an unknown role {role!r}"
+                )
             roles[role].permissions.add(name)
     for role in roles.values():
         unknown = role.permissions - permissions.keys()
         if unknown:
-            raise PluginError(f"role {role.name!r} names unknown permissions {sorted(unknown)}")
+            raise PluginError(
+                f"plugin {owners[role.name]!r}: role {role.name!r} names unknown permissions "
+                f"{sorted(unknown)}"
+            )
 
     def resolve(name: str, seen: tuple[str, ...]) -> set[str]:
         if name in seen:
@@ -70,7 +76,9 @@ def build_role_book(host: PluginHost) -> RoleBook:
         granted = set(roles[name].permissions)
         for parent in inherits[name]:
             if parent not in roles:
-                raise PluginError(f"role {name!r} inherits an unknown role {parent!r}")
+                raise PluginError(
+                    f"plugin {owners[name]!r}: role {name!r} inherits an unknown role {parent!r}"
+                )
             granted |= resolve(parent, (*seen, name))
         return granted
 

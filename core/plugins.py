@@ -8,44 +8,48 @@ ones; the only difference is where they are found.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import entry_points
-from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+import click
 import pluggy
+from starlette.routing import BaseRoute
 
+from rapport.core import contributions as c
 from rapport.core import hookspecs
 from rapport.core.config import Settings
 
 __all__ = [
     "ENTRY_POINT_GROUP",
-    "Contribution",
     "PluginError",
     "PluginHost",
     "PluginInfo",
+    "Registered",
+    "available_plugins",
     "await_maybe",
+    "enabled_names",
 ]
 
 ENTRY_POINT_GROUP = "rapport.plugins"
+# The distribution whose plugins are enabled when the settings name none.
+BUILTIN_DISTRIBUTION = "rapport-crm"
 
 # Always on: the core domain and the GraphQL layer are plugins too.
 FOUNDATION_PLUGINS = {
     "core": "rapport.core.builtin",
     "graphql": "rapport.schema.plugin",
 }
-# Switched on and off by configuration.
-BUILTIN_PLUGINS = {
-    "sales": "rapport.plugins.sales",
-    "marketing": "rapport.plugins.marketing",
-    "service": "rapport.plugins.service",
-    "banking": "rapport.plugins.banking",
-}
+
+log = logging.getLogger("rapport.plugins")
+
+T = TypeVar("T")
 
 
 class PluginError(RuntimeError):
@@ -63,10 +67,11 @@ class PluginInfo:
 
 
 @dataclass(frozen=True)
-class Contribution:
+class Registered(Generic[T]):
+    """One registered object and the plugin that registered it."""
+
     plugin: str
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    item: T
 
 
 async def await_maybe(value: Any) -> Any:
@@ -76,21 +81,22 @@ async def await_maybe(value: Any) -> Any:
     return value
 
 
-def _builtin_modules() -> dict[str, str]:
-    return {
-        name: module
-        for name, module in BUILTIN_PLUGINS.items()
-        if importlib.util.find_spec(module) is not None
-    }
-
-
-def _entry_point_modules() -> dict[str, str]:
-    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+def _entry_points() -> list[Any]:
+    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
 
 
 def available_plugins() -> dict[str, str]:
-    """Every plugin that could be enabled: name -> module path."""
-    return {**_builtin_modules(), **_entry_point_modules()}
+    """Every installed plugin, built-in or not: name -> module path."""
+    return {ep.name: ep.value for ep in _entry_points()}
+
+
+def builtin_plugins() -> dict[str, str]:
+    """The plugins that ship with Rapport itself, found like any other."""
+    return {
+        ep.name: ep.value
+        for ep in _entry_points()
+        if ep.dist is not None and ep.dist.name == BUILTIN_DISTRIBUTION
+    }
 
 
 def _load_info(name: str, module_path: str) -> tuple[ModuleType, PluginInfo]:
@@ -134,8 +140,57 @@ def enabled_names(settings: Settings) -> list[str]:
     if requested == ("none",):
         return []
     if not requested:
-        return sorted(_builtin_modules())
+        return sorted(builtin_plugins())
     return list(dict.fromkeys(requested))
+
+
+# What each contribution hook registers. The host refuses anything else.
+CONTRIBUTION_TYPES: dict[str, tuple[type, ...]] = {
+    "register_routes": (BaseRoute,),
+    "register_commands": (click.Command,),
+    "register_migrations": (c.MigrationBranch,),
+    "register_permissions": (c.Permission,),
+    "register_roles": (c.Role,),
+    "register_relationship_types": (c.RelationshipType,),
+    "register_interaction_kinds": (c.InteractionKind,),
+    "register_event_types": (c.EventType,),
+    "register_event_handlers": (c.EventHandler,),
+    "register_error_codes": (c.ErrorCodes,),
+    "register_customer_links": (c.CustomerLink,),
+    "register_access_policies": (c.AccessPolicy,),
+    "register_graphql": (c.GraphQLPart,),
+    "register_dataloaders": (c.DataLoaderFactory,),
+    "register_jobs": (c.Job,),
+    "register_demo_data": (c.DemoData,),
+}
+# Contributions that two plugins may not both register under one name.
+NAMED_CONTRIBUTIONS = {
+    "register_migrations": "migration branch",
+    "register_permissions": "permission",
+    "register_roles": "role",
+    "register_relationship_types": "relationship type",
+    "register_interaction_kinds": "interaction kind",
+    "register_event_types": "event type",
+    "register_error_codes": "error code domain",
+    "register_dataloaders": "dataloader",
+    "register_jobs": "job",
+    "register_demo_data": "demo data set",
+}
+# Checked when the host starts; the others need the GraphQL layer, the CLI or a running app.
+CHECKED_AT_STARTUP = (
+    "register_migrations",
+    "register_permissions",
+    "register_roles",
+    "register_relationship_types",
+    "register_interaction_kinds",
+    "register_event_types",
+    "register_error_codes",
+    "register_customer_links",
+    "register_access_policies",
+    "register_dataloaders",
+    "register_jobs",
+    "register_demo_data",
+)
 
 
 class PluginHost:
@@ -143,6 +198,7 @@ class PluginHost:
 
     def __init__(self, settings: Settings, extra_plugins: Iterable[ModuleType] = ()) -> None:
         self.settings = settings
+        self._collected: dict[tuple[str, tuple[str, ...]], list[Registered[Any]]] = {}
         self.pm = pluggy.PluginManager("rapport")
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
@@ -161,8 +217,26 @@ class PluginHost:
             modules[info.name], self.infos[info.name] = module, info
         self.order = _order(self.infos)
         for name in self.order:
+            self._check_hook_names(name, modules[name])
             self.pm.register(modules[name], name=name)
         self.pm.check_pending()
+        if settings.trace_plugins:
+            self.pm.add_hookcall_monitoring(_trace_before, _trace_after)
+        for hook_name in CHECKED_AT_STARTUP:
+            what = NAMED_CONTRIBUTIONS.get(hook_name)
+            if what is None:
+                self.collect(hook_name)
+            else:
+                self.collect_named(hook_name, what)
+        self.event_handlers  # noqa: B018 - checks every handler names a registered event
+
+    def _check_hook_names(self, plugin: str, module: ModuleType) -> None:
+        """A hook implementation with a misspelt name would never be called: refuse it."""
+        for name, attribute in vars(module).items():
+            # pluggy finds implementations by attribute name and by this marker's attribute.
+            is_impl = inspect.isfunction(attribute) and hasattr(attribute, "rapport_impl")
+            if is_impl and not hasattr(hookspecs, name):
+                raise PluginError(f"plugin {plugin!r} implements an unknown hook {name!r}")
 
     # -- generic collection -------------------------------------------------------------
 
@@ -174,65 +248,162 @@ class PluginHost:
             if impl is not None:
                 yield name, impl.function, list(impl.argnames)
 
-    def collect(self, hook_name: str, **hook_args: Any) -> list[Contribution]:
-        """Call one contribution hook on every plugin, in plugin order."""
-        contributions: list[Contribution] = []
+    def collect(self, hook_name: str, **hook_args: Any) -> list[Registered[Any]]:
+        """Call one contribution hook on every plugin, in plugin order, checking each object.
+
+        Collections are kept: a hook is called once per host (``register_routes`` and
+        ``register_commands``, which take no typed object, are called each time).
+        """
+        cache_key = (hook_name, tuple(sorted(hook_args)))
+        if cache_key in self._collected:
+            return self._collected[cache_key]
+        expected = CONTRIBUTION_TYPES[hook_name]
+        found: list[Registered[Any]] = []
         for plugin, function, argnames in self._impls(hook_name):
 
             def register(*args: Any, _plugin: str = plugin, **kwargs: Any) -> None:
-                contributions.append(Contribution(_plugin, args, kwargs))
+                found.append(
+                    Registered(_plugin, _checked(_plugin, hook_name, expected, args, kwargs))
+                )
 
             available = {"register": register, **hook_args}
-            function(**{arg: available[arg] for arg in argnames})
-        return contributions
+            started = time.perf_counter()
+            try:
+                function(**{arg: available[arg] for arg in argnames})
+            except PluginError:
+                raise
+            except Exception as failure:
+                raise PluginError(
+                    f"plugin {plugin!r} failed in {hook_name}: {failure}"
+                ) from failure
+            finally:
+                if self.settings.trace_plugins:
+                    _trace(plugin, hook_name, started)
+        if not hook_args:
+            self._collected[cache_key] = found
+        return found
 
-    def collect_named(self, hook_name: str, what: str, **hook_args: Any) -> dict[str, Contribution]:
-        """Contributions keyed by their first argument; two plugins may not share a name."""
-        named: dict[str, Contribution] = {}
-        for item in self.collect(hook_name, **hook_args):
-            key = item.args[0] if item.args else item.kwargs.get("name")
+    def collect_named(self, hook_name: str, what: str) -> dict[str, Registered[Any]]:
+        """Contributions keyed by their name; two plugins may not share a name."""
+        named: dict[str, Registered[Any]] = {}
+        for registered in self.collect(hook_name):
+            key = registered.item.name
             if not isinstance(key, str) or not key:
-                raise PluginError(f"plugin {item.plugin!r} registered a {what} with no name")
+                raise PluginError(f"plugin {registered.plugin!r} registered a {what} with no name")
             if key in named:
                 raise PluginError(
-                    f"plugins {named[key].plugin!r} and {item.plugin!r} both register "
+                    f"plugins {named[key].plugin!r} and {registered.plugin!r} both register "
                     f"the {what} {key!r}"
                 )
-            named[key] = item
+            named[key] = registered
         return named
 
     # -- contributions used across the app ----------------------------------------------
 
     @cached_property
-    def migration_locations(self) -> dict[str, Path]:
+    def migration_locations(self) -> dict[str, Any]:
         found = self.collect_named("register_migrations", "migration branch")
-        return {name: Path(item.args[1]) for name, item in found.items()}
+        return {name: registered.item.path for name, registered in found.items()}
 
     @cached_property
     def dataloader_factories(self) -> dict[str, Callable[[Any], Any]]:
         found = self.collect_named("register_dataloaders", "dataloader")
-        return {name: item.args[1] for name, item in found.items()}
+        return {name: registered.item.factory for name, registered in found.items()}
 
     @cached_property
-    def jobs(self) -> dict[str, Contribution]:
-        return self.collect_named("register_jobs", "job")
+    def jobs(self) -> dict[str, c.Job]:
+        return {name: r.item for name, r in self.collect_named("register_jobs", "job").items()}
 
     @cached_property
-    def demo_loaders(self) -> dict[str, Contribution]:
-        return self.collect_named("register_demo_data", "demo data set")
+    def demo_loaders(self) -> dict[str, c.DemoData]:
+        found = self.collect_named("register_demo_data", "demo data set")
+        return {name: registered.item for name, registered in found.items()}
+
+    @cached_property
+    def event_types(self) -> dict[str, Registered[c.EventType]]:
+        return self.collect_named("register_event_types", "event type")
+
+    @cached_property
+    def event_handlers(self) -> list[Registered[c.EventHandler]]:
+        handlers: list[Registered[c.EventHandler]] = self.collect("register_event_handlers")
+        for registered in handlers:
+            event = registered.item.event
+            known = self.event_types.get(getattr(event, "name", ""))
+            if known is None or known.item.event is not event:
+                raise PluginError(
+                    f"plugin {registered.plugin!r} handles the event {event!r}, which no "
+                    f"enabled plugin registers"
+                )
+        return handlers
+
+    @cached_property
+    def customer_links(self) -> list[Registered[c.CustomerLink]]:
+        return self.collect("register_customer_links")
 
     def version_of(self, name: str) -> str:
         return self.infos[name].version
 
     # -- events ---------------------------------------------------------------------------
 
+    def _handlers(self, name: str, phase: str) -> list[c.EventHandler]:
+        return [
+            registered.item
+            for registered in self.event_handlers
+            if registered.item.event.name == name and registered.item.phase == phase
+        ]
+
     async def before_commit(self, event: Any, session: Any, operation: Any) -> None:
+        for handler in self._handlers(event.name, "before_commit"):
+            await await_maybe(handler.run(event, operation))
         await _await_all(
             self.pm.hook.before_commit(event=event, session=session, operation=operation)
         )
 
     async def after_commit(self, event: Any) -> None:
+        for handler in self._handlers(event.name, "after_commit"):
+            try:
+                await await_maybe(handler.run(event, None))
+            except Exception:  # committed already: one failing listener must not stop others
+                log.exception("after-commit handler for %s failed", event.name)
         await _await_all(self.pm.hook.after_commit(event=event))
+
+
+def _checked(
+    plugin: str,
+    hook_name: str,
+    expected: tuple[type, ...],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """The one object a ``register`` call passes, once it is the kind the hook takes."""
+    what = " or ".join(kind.__name__ for kind in expected)
+    if kwargs or len(args) != 1:
+        given = ", ".join([*(type(a).__name__ for a in args), *(f"{k}=..." for k in kwargs)])
+        raise PluginError(
+            f"plugin {plugin!r} called register({given}) in {hook_name}; it takes one {what}"
+        )
+    item = args[0]
+    if not isinstance(item, expected):
+        raise PluginError(
+            f"plugin {plugin!r} registered a {type(item).__name__} in {hook_name}; "
+            f"it takes a {what}"
+        )
+    return item
+
+
+def _trace(plugin: str, hook_name: str, started: float) -> None:
+    log.info("hook %s: %s (%.2f ms)", hook_name, plugin, (time.perf_counter() - started) * 1000)
+
+
+def _trace_before(hook_name: str, impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    log.info("hook %s: %s", hook_name, ", ".join(impl.plugin_name for impl in impls))
+
+
+def _trace_after(
+    outcome: Any, hook_name: str, impls: Sequence[Any], kwargs: Mapping[str, Any]
+) -> None:
+    if outcome.exception is not None:
+        log.info("hook %s raised %r", hook_name, outcome.exception)
 
 
 async def _await_all(results: list[Any]) -> None:

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from rapport.core import migrate
-from rapport.core.access import CUSTOMER_SCOPE, CustomerLink, scope_conditions
+from rapport.core.access import CUSTOMER_SCOPE, scope_conditions
 from rapport.core.auth import Actor
 from rapport.core.config import Settings
+from rapport.core.contributions import CustomerLink
 from rapport.core.db import create_engine, session_factory
 from rapport.core.permissions import RoleBook, build_role_book
 from rapport.core.plugins import PluginHost
@@ -34,7 +35,10 @@ class Runtime:
     def create(cls, settings: Settings, extra_plugins: Iterable[ModuleType] = ()) -> Runtime:
         host = PluginHost(settings, extra_plugins)
         engine = create_engine(settings.database_url, statement_timeout=settings.statement_timeout)
-        return cls(settings, host, engine, session_factory(engine))
+        runtime = cls(settings, host, engine, session_factory(engine))
+        # Roles and vocabularies are checked now, so a bad registration fails at startup.
+        _ = runtime.roles, runtime.vocabulary
+        return runtime
 
     @cached_property
     def roles(self) -> RoleBook:
@@ -47,16 +51,14 @@ class Runtime:
     @cached_property
     def _policies(self) -> list[tuple[Any, Callable[[Actor], Any]]]:
         return [
-            (item.args[0], item.args[1]) for item in self.host.collect("register_access_policies")
+            (found.item.target, found.item.policy)
+            for found in self.host.collect("register_access_policies")
         ]
 
     @cached_property
     def customer_links(self) -> list[CustomerLink]:
         """Tables whose rows belong to customers, as the enabled plugins declare them."""
-        return [
-            CustomerLink(item.args[0], tuple(item.args[1:]) or ("customer_id",))
-            for item in self.host.collect("register_customer_links")
-        ]
+        return [found.item for found in self.host.customer_links]
 
     def row_policies(self, actor: Actor) -> RowPolicies:
         """The row conditions that apply to ``actor`` (none for most roles)."""

@@ -12,6 +12,8 @@ __all__ = ["InteractionKind", "RelationshipType", "Vocabulary", "build_vocabular
 
 @dataclass(frozen=True)
 class RelationshipType:
+    """A registered or workspace-defined type, with where it came from."""
+
     key: str
     label: str
     inverse_label: str
@@ -37,24 +39,17 @@ class Vocabulary:
 def build_vocabulary(host: PluginHost) -> Vocabulary:
     relationship_types = {
         key: RelationshipType(
-            key,
-            item.args[1],
-            item.args[2] if len(item.args) > 2 else item.kwargs.get("inverse_label", item.args[1]),
-            bool(item.kwargs.get("symmetric", False)),
-            item.plugin,
+            key, found.item.label, found.item.inverse, found.item.symmetric, found.plugin
         )
-        for key, item in host.collect_named(
+        for key, found in host.collect_named(
             "register_relationship_types", "relationship type"
         ).items()
     }
     interaction_kinds = {
-        key: InteractionKind(key, item.args[1], item.plugin)
-        for key, item in host.collect_named(
+        key: InteractionKind(key, found.item.label, found.plugin)
+        for key, found in host.collect_named(
             "register_interaction_kinds", "interaction kind"
         ).items()
     }
-    event_types = {
-        key: (item.args[1] if len(item.args) > 1 else "")
-        for key, item in host.collect_named("register_event_types", "event type").items()
-    }
+    event_types = {key: found.item.description for key, found in host.event_types.items()}
     return Vocabulary(relationship_types, interaction_kinds, event_types)

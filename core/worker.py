@@ -43,12 +43,12 @@ async def run_worker(runtime: Runtime, *, once: bool = False) -> None:
     print(f"worker: {len(jobs)} job(s): {', '.join(sorted(jobs)) or 'none'}", flush=True)
     while True:
         now = time.monotonic()
-        for name, item in jobs.items():
+        for name, job in jobs.items():
             if next_run[name] > now:
                 continue
-            every, run = item.args[1], item.args[2]
+            every = job.every_seconds
             try:
-                await await_maybe(run(context))
+                await await_maybe(job.run(context))
             except Exception:  # one failing job must not stop the others
                 log.exception("job %s failed", name)
             next_run[name] = time.monotonic() + float(every)

@@ -1,7 +1,7 @@
 """Rapport's GraphQL layer. Plugins build their types with these names."""
 
-from rapport.schema.context import RequestContext, context_of
-from rapport.schema.declared import connection, read_many, read_one, read_page, related
+from rapport.schema.context import Info, RequestContext, context_of
+from rapport.schema.declared import connection, read_many, read_one, read_page, related, scope_of
 from rapport.schema.entities import (
     Entity,
     Expression,
@@ -52,7 +52,7 @@ from rapport.schema.relay import (
     row_id_of,
 )
 from rapport.schema.scalars import JSON
-from rapport.schema.types.customer import Customer
+from rapport.schema.types.customer import Customer, CustomerOrder
 from rapport.schema.types.identity import User
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "Connection",
     "Custom",
     "Customer",
+    "CustomerOrder",
     "DateFilter",
     "DateTimeFilter",
     "DecimalFilter",
@@ -72,6 +73,7 @@ __all__ = [
     "FloatFilter",
     "Forbidden",
     "IDFilter",
+    "Info",
     "IntFilter",
     "Listing",
     "ModelNode",
@@ -111,4 +113,5 @@ __all__ = [
     "related",
     "row_id_of",
     "run_select",
+    "scope_of",
 ]

@@ -21,6 +21,8 @@ from strawberry.types.field import StrawberryField
 
 from rapport.core.plugins import PluginError
 from rapport.core.runtime import Runtime
+from rapport.schema.context import Info
+from rapport.schema.error_reasons import reason_fields
 from rapport.schema.extensions import OperationSession, RequireActor
 from rapport.schema.failures import CodedErrors, is_bug
 from rapport.schema.limits import limit_rules
@@ -65,18 +67,20 @@ def build_schema(runtime: Runtime) -> RapportSchema:
     mutations: list[tuple[str, type]] = []
     types: list[type] = []
     extra_fields: dict[str, list[StrawberryField]] = defaultdict(list)
-    for item in runtime.host.collect("register_graphql"):
-        if item.kwargs.get("query"):
-            queries.append((item.plugin, item.kwargs["query"]))
-        if item.kwargs.get("mutation"):
-            mutations.append((item.plugin, item.kwargs["mutation"]))
-        types.extend(item.kwargs.get("types", ()))
-        for type_name, extension in item.kwargs.get("extend", {}).items():
+    for found in runtime.host.collect("register_graphql"):
+        part = found.item
+        if part.query is not None:
+            queries.append((found.plugin, part.query))
+        if part.mutation is not None:
+            mutations.append((found.plugin, part.mutation))
+        types.extend(part.types)
+        for type_name, extension in part.extend.items():
             existing = {f.name for f in extra_fields[type_name]}
             for field in extension.__strawberry_definition__.fields:
                 if field.name in existing:
                     raise PluginError(f"two plugins add the field {type_name}.{field.name}")
                 extra_fields[type_name].append(field)
+    extra_fields["UserError"].extend(reason_fields(runtime.host))
     settings = runtime.settings
     rules = limit_rules(settings)
     extensions: list[Any] = [
@@ -93,6 +97,6 @@ def build_schema(runtime: Runtime) -> RapportSchema:
         mutation=_merge_root("Mutation", mutations) if mutations else None,
         types=types,
         extensions=extensions,
-        config=StrawberryConfig(relay_max_results=settings.max_page_size),
+        config=StrawberryConfig(relay_max_results=settings.max_page_size, info_class=Info),
         extra_fields=dict(extra_fields),
     )

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
-from strawberry.types import Info
 
 from rapport.core.auth import Actor
 from rapport.core.permissions import PermissionDenied
@@ -18,7 +18,7 @@ from rapport.core.runtime import Runtime
 from rapport.core.services.operation import Operation
 from rapport.schema.errors import Forbidden, Unauthenticated
 
-__all__ = ["RequestContext", "context_of"]
+__all__ = ["Info", "RequestContext", "context_of"]
 
 
 @dataclass
@@ -85,7 +85,15 @@ class RequestContext:
         return found
 
 
-def context_of(info: Info[Any, Any]) -> RequestContext:
+class Info(strawberry.Info[RequestContext, None]):
+    """A resolver's ``info``, its ``context`` typed as Rapport's :class:`RequestContext`.
+
+    Every schema Rapport builds makes its resolvers' ``info`` one of these.
+    """
+
+
+def context_of(info: strawberry.Info[Any, Any]) -> RequestContext:
+    """The request context, for code that holds a plain strawberry ``Info``."""
     context = info.context
     assert isinstance(context, RequestContext)
     return context

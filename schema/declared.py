@@ -28,10 +28,9 @@ import strawberry
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.schema.batched_pages import paginate_per_parent
-from rapport.schema.context import RequestContext, context_of
+from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.entities import Caller, Entity, Listing, Scope, ToMany, ToOne, entity_of, reads
 from rapport.schema.relay import Connection, paginate
 
@@ -62,7 +61,7 @@ def _arguments_key(args: Mapping[str, Any]) -> Hashable:
     return tuple(sorted((name, repr(value)) for name, value in args.items()))
 
 
-async def read_one(info: Info[Any, Any], declaration: ToOne, node: Any) -> Any:
+async def read_one(info: Info, declaration: ToOne, node: Any) -> Any:
     """The row a to-one field names, as its node (None when it is missing or unseen).
 
     The key is read from the parent's row, so it must be one of its attributes.
@@ -78,7 +77,7 @@ async def read_one(info: Info[Any, Any], declaration: ToOne, node: Any) -> Any:
 def related(declaration: ToOne, *, description: str | None = None) -> Any:
     """A to-one field read by its declaration; its type is the class annotation beside it."""
 
-    async def resolve(root: Any, info: Info[Any, Any]) -> Any:
+    async def resolve(root: Any, info: Info) -> Any:
         return await read_one(info, declaration, root)
 
     # Without a return annotation strawberry takes the field's type from the class.
@@ -101,7 +100,7 @@ def connection(
     """
     per_parent = declaration.link is not None
 
-    async def resolve(root: Any, info: Info[Any, Any], **arguments: Any) -> Any:
+    async def resolve(root: Any, info: Info, **arguments: Any) -> Any:
         return await read_page(info, declaration, root if per_parent else None, **arguments)
 
     positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -168,7 +167,7 @@ def _many_loader(
     return DataLoader(load_fn=load)
 
 
-async def read_many(info: Info[Any, Any], declaration: ToMany, node: Any, **args: Any) -> list[Any]:
+async def read_many(info: Info, declaration: ToMany, node: Any, **args: Any) -> list[Any]:
     """A to-many field's nodes under ``node``, batched with its siblings' lists."""
     context = context_of(info)
     if declaration.row is not None:
@@ -186,7 +185,7 @@ async def read_many(info: Info[Any, Any], declaration: ToMany, node: Any, **args
 
 
 async def read_page(
-    info: Info[Any, Any],
+    info: Info,
     declaration: Listing,
     node: Any = None,
     *,

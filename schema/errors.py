@@ -10,7 +10,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from rapport.core.errors import DomainError, ErrorCode
+from rapport.core.errors import DomainCode, DomainError, ErrorCode
 
 __all__ = [
     "BadRequest",
@@ -31,6 +31,7 @@ class UserError:
     field: str | None = strawberry.field(description="Input path, dotted (`input.email`).")
     code: ErrorCode
     message: str
+    reason_code: strawberry.Private[DomainCode | None] = None
 
     @strawberry.field(
         description="Whether the same request can succeed if sent again (after reloading the "
@@ -42,7 +43,8 @@ class UserError:
 
 def user_errors(error: DomainError) -> list[UserError]:
     return [
-        UserError(field=item.field, code=item.code, message=item.message) for item in error.errors
+        UserError(field=item.field, code=item.kind, message=item.message, reason_code=item.reason)
+        for item in error.errors
     ]
 
 

@@ -12,17 +12,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.errors import ErrorCode, ValidationFailed
 from rapport.core.services.operation import Operation
+from rapport.schema.context import Info
 from rapport.schema.types.node import node_type_of, resolve_global_ids
 
 __all__ = ["link_condition", "linked_record", "resolve_link"]
 
 
 async def resolve_link(
-    info: Info[Any, Any], op: Operation, value: relay.GlobalID, field: str
+    info: Info, op: Operation, value: relay.GlobalID, field: str
 ) -> tuple[str, uuid.UUID]:
     """``(type name, row id)`` of an existing record of this workspace, else ValidationFailed."""
     node_type = node_type_of(info, value)
@@ -38,7 +38,7 @@ async def resolve_link(
     return value.type_name, row_id
 
 
-async def linked_record(info: Info[Any, Any], link_type: str | None, link_id: Any) -> Any:
+async def linked_record(info: Info, link_type: str | None, link_id: Any) -> Any:
     if link_type is None or link_id is None:
         return None
     return (await resolve_global_ids(info, [relay.GlobalID(link_type, str(link_id))]))[0]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
-
-from strawberry.types import Info
+from typing import TypeVar
 
 from rapport.core.errors import DomainError, ErrorCode
 from rapport.core.services.operation import Operation
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.errors import UserError, user_errors
 from rapport.schema.failures import classify
 
@@ -19,7 +17,7 @@ T = TypeVar("T")
 
 
 async def mutate(
-    info: Info[Any, Any], permission: str, work: Callable[[Operation], Awaitable[T]]
+    info: Info, permission: str, work: Callable[[Operation], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
     """Run ``work`` in its own transaction; a DomainError rolls everything back.
 

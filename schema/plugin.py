@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from rapport.core.contributions import GraphQLPart, Register
 from rapport.core.hookspecs import hookimpl
 from rapport.core.plugins import PluginInfo
+from rapport.core.runtime import Runtime
 from rapport.schema.build import build_schema
 from rapport.schema.http import STATIC_DIR, BodySizeLimit, GraphQLEndpoint
 from rapport.schema.types.audit import AuditEntry, AuditQueries
@@ -55,62 +57,60 @@ plugin_info = PluginInfo(
 
 STATIC_URL = "/graphql/static"
 
+CORE_PARTS = (
+    GraphQLPart(NodeQueries, types=(Customer, User, ApiKey)),
+    GraphQLPart(IdentityQueries, AccessMutations),
+    GraphQLPart(CustomerQueries, CustomerMutations),
+    GraphQLPart(WebhookQueries, WebhookMutations, (Webhook,)),
+    GraphQLPart(
+        mutation=ContactPointMutations,
+        types=(ContactPoint,),
+        extend={"Customer": CustomerContactFields},
+    ),
+    GraphQLPart(
+        RelationshipQueries,
+        RelationshipMutations,
+        (Relationship,),
+        extend={"Customer": CustomerRelationshipFields},
+    ),
+    GraphQLPart(
+        InteractionQueries,
+        InteractionMutations,
+        (Interaction,),
+        extend={"Customer": CustomerInteractionFields},
+    ),
+    GraphQLPart(TaskQueries, TaskMutations, (Task,), extend={"Customer": CustomerTaskFields}),
+    GraphQLPart(extend={"Customer": CustomerTimelineFields}),
+    GraphQLPart(CustomFieldQueries, CustomFieldMutations, (CustomFieldDefinition,)),
+    GraphQLPart(AuditQueries, types=(AuditEntry,)),
+    GraphQLPart(StatsQueries),
+    GraphQLPart(SearchQueries),
+    GraphQLPart(mutation=BulkMutations),
+    GraphQLPart(MergeQueries, MergeMutations),
+    GraphQLPart(mutation=ImportMutations),
+)
+
 
 @hookimpl
-def register_graphql(register: Any) -> None:
-    register(query=NodeQueries, types=[Customer, User, ApiKey])
-    register(query=IdentityQueries, mutation=AccessMutations)
-    register(query=CustomerQueries, mutation=CustomerMutations)
-    register(query=WebhookQueries, mutation=WebhookMutations, types=[Webhook])
-    register(
-        mutation=ContactPointMutations,
-        types=[ContactPoint],
-        extend={"Customer": CustomerContactFields},
-    )
-    register(
-        query=RelationshipQueries,
-        mutation=RelationshipMutations,
-        types=[Relationship],
-        extend={"Customer": CustomerRelationshipFields},
-    )
-    register(
-        query=InteractionQueries,
-        mutation=InteractionMutations,
-        types=[Interaction],
-        extend={"Customer": CustomerInteractionFields},
-    )
-    register(
-        query=TaskQueries,
-        mutation=TaskMutations,
-        types=[Task],
-        extend={"Customer": CustomerTaskFields},
-    )
-    register(extend={"Customer": CustomerTimelineFields})
-    register(query=CustomFieldQueries, mutation=CustomFieldMutations, types=[CustomFieldDefinition])
-    register(query=AuditQueries, types=[AuditEntry])
-    register(query=StatsQueries)
-    register(query=SearchQueries)
-    register(mutation=BulkMutations)
-    register(query=MergeQueries, mutation=MergeMutations)
-    register(mutation=ImportMutations)
+def register_graphql(register: Register[GraphQLPart]) -> None:
+    for part in CORE_PARTS:
+        register(part)
 
 
 @click.command("sdl")
 @click.pass_obj
 def print_sdl(settings: Any) -> None:
     """Print the GraphQL schema (SDL) of the enabled plugins."""
-    from rapport.core.runtime import Runtime
-
     click.echo(build_schema(Runtime.create(settings)).as_str())
 
 
 @hookimpl
-def register_commands(register: Any) -> None:
+def register_commands(register: Register[click.Command]) -> None:
     register(print_sdl)
 
 
 @hookimpl
-def register_routes(register: Any, runtime: Any) -> None:
+def register_routes(register: Register[BaseRoute], runtime: Runtime) -> None:
     schema = build_schema(runtime)
     register(Mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="graphql-static"))
     endpoint = GraphQLEndpoint(schema, runtime, STATIC_URL)

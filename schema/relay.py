@@ -22,11 +22,10 @@ import strawberry
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.db import AnySelect
 from rapport.core.errors import ErrorCode
-from rapport.schema.context import RequestContext, context_of
+from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.loaders import by_id_loader
 from rapport.schema.node_rows import node_from_row
@@ -98,7 +97,7 @@ class ModelNode(relay.Node):
     async def resolve_nodes(
         cls,
         *,
-        info: Info[Any, Any],
+        info: strawberry.Info[Any, Any],
         node_ids: Iterable[str],
         required: bool = False,
     ) -> list[Any]:
@@ -115,7 +114,7 @@ class ModelNode(relay.Node):
         return [cls.from_model(rows[i]) if i is not None and rows.get(i) else None for i in ids]
 
     @classmethod
-    async def resolve_pk(cls, info: Info[Any, Any], pk: uuid.UUID | None) -> Any:
+    async def resolve_pk(cls, info: Info, pk: uuid.UUID | None) -> Any:
         """The node for one row id (None for None), batched with its siblings."""
         if pk is None:
             return None

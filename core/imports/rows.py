@@ -139,5 +139,5 @@ def parse_row(
     for error in [*errors, *attribute_errors]:
         name = error.field or ""
         column = plan.column_of(name if name.startswith(ATTRIBUTE_PREFIX) else _snake(name))
-        problems.append(RowProblem(number, column, error.message, error.code))
+        problems.append(RowProblem(number, column, error.message, error.kind))
     return problems or parsed

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from rapport.core.db import new_id, table_of, utcnow
 from rapport.core.errors import ErrorCode
+from rapport.core.event_types import CustomerImported
 from rapport.core.imports.columns import ColumnPlan, plan_columns
 from rapport.core.imports.rows import ParsedRow, RowProblem, parse_row
 from rapport.core.imports.writer import insert_rows
@@ -352,7 +353,7 @@ async def import_customers(
 
 async def _record(op: Operation, report: ImportReport, options: ImportOptions) -> None:
     import_id = new_id()
-    summary = {
+    summary: dict[str, Any] = {
         "source": options.source,
         "mode": options.mode.value,
         "dedupe": options.dedupe.value,
@@ -363,4 +364,4 @@ async def _record(op: Operation, report: ImportReport, options: ImportOptions) -
         "failed": report.failed,
     }
     op.audit("Import", import_id, "import", summary)
-    await op.emit("customer.imported", "Import", import_id, **summary)
+    await op.emit(CustomerImported(id=import_id, **summary))

@@ -17,6 +17,12 @@ from rapport.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from rapport.core.event_types import (
+    CustomerCreated,
+    CustomerDeleted,
+    CustomerRestored,
+    CustomerUpdated,
+)
 from rapport.core.models import Customer, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.custom_fields import validate_attributes
@@ -189,7 +195,7 @@ async def create_customer(op: Operation, data: CustomerFields, prefix: str = "in
         {"displayName": [None, customer.display_name]},
         customer_id=customer.id,
     )
-    await op.emit("customer.created", "Customer", customer.id, displayName=customer.display_name)
+    await op.emit(CustomerCreated(id=customer.id, display_name=customer.display_name))
     return customer
 
 
@@ -223,7 +229,7 @@ async def update_customer(
         customer.updated_at = utcnow()
         await op.session.flush()
         op.audit("Customer", customer.id, "update", changes, customer_id=customer.id)
-        await op.emit("customer.updated", "Customer", customer.id, fields=sorted(changes))
+        await op.emit(CustomerUpdated(id=customer.id, fields=tuple(sorted(changes))))
     return customer
 
 
@@ -232,7 +238,7 @@ async def delete_customer(op: Operation, customer_id: uuid.UUID) -> Customer:
     customer.deleted_at = utcnow()
     await op.session.flush()
     op.audit("Customer", customer.id, "delete", customer_id=customer.id)
-    await op.emit("customer.deleted", "Customer", customer.id)
+    await op.emit(CustomerDeleted(id=customer.id))
     return customer
 
 
@@ -247,7 +253,7 @@ async def restore_customer(op: Operation, customer_id: uuid.UUID) -> Customer:
     customer.deleted_at = None
     await op.session.flush()
     op.audit("Customer", customer.id, "restore", customer_id=customer.id)
-    await op.emit("customer.restored", "Customer", customer.id)
+    await op.emit(CustomerRestored(id=customer.id))
     return customer
 
 

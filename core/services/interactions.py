@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 
 from rapport.core.db import utcnow
 from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.event_types import InteractionLogged
 from rapport.core.models import Interaction, InteractionParticipant, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import customer_errors
@@ -135,11 +136,9 @@ async def log_interaction(
     _add_participants(op, interaction.id, "user_id", data.participant_user_ids or [])
     await op.session.flush()
     await op.emit(
-        "interaction.logged",
-        "Interaction",
-        interaction.id,
-        customerId=str(interaction.customer_id),
-        kind=interaction.kind,
+        InteractionLogged(
+            id=interaction.id, customer_id=interaction.customer_id, kind=interaction.kind
+        )
     )
     return interaction
 

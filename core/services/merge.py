@@ -19,10 +19,11 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from rapport.core.db import utcnow
 from rapport.core.errors import ErrorCode, FieldError, ValidationFailed
+from rapport.core.event_types import CustomerMerged
 from rapport.core.models import (
     ContactPoint,
     Customer,
@@ -33,6 +34,7 @@ from rapport.core.models import (
 )
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import display_name_of
+from rapport.core.services.merge_links import repoint_customer_links
 from rapport.core.services.operation import Operation
 
 __all__ = ["MAX_MERGED", "MergeCounts", "MergeResult", "merge_customers"]
@@ -207,14 +209,6 @@ async def _move_participants(
         counts.participants += 1
 
 
-async def _repoint(op: Operation, model: Any, merged_ids: list[uuid.UUID], to: uuid.UUID) -> int:
-    result = await op.session.execute(
-        update(model).where(model.customer_id.in_(merged_ids)).values(customer_id=to)
-    )
-    # An UPDATE returns a CursorResult, which carries the row count.
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def _combined_fields(survivor: Customer, merged: list[Customer]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in FILLABLE:
@@ -250,8 +244,9 @@ async def merge_customers(
         await _move_contact_points(op, survivor, merged_ids, counts)
         await _move_relationships(op, survivor, merged_ids, counts)
         await _move_participants(op, survivor, merged_ids, counts)
-        counts.interactions = await _repoint(op, Interaction, merged_ids, survivor.id)
-        counts.tasks = await _repoint(op, Task, merged_ids, survivor.id)
+        moved = await repoint_customer_links(op, survivor.id, merged_ids)
+        counts.interactions = moved.get(Interaction, 0)
+        counts.tasks = moved.get(Task, 0)
         changes = apply_changes(survivor, _combined_fields(survivor, merged))
         survivor.updated_at = utcnow()
         now = utcnow()
@@ -277,12 +272,9 @@ async def merge_customers(
                 customer_id=customer.id,
             )
         await op.emit(
-            "customer.merged",
-            "Customer",
-            survivor.id,
-            survivorId=str(survivor.id),
-            mergedIds=[str(i) for i in merged_ids],
-            counts=asdict(counts),
+            CustomerMerged(
+                survivor_id=survivor.id, merged_ids=tuple(merged_ids), counts=asdict(counts)
+            )
         )
         if dry_run:
             preview = _detached_copy(survivor)

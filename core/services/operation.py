@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.auth import Actor
 from rapport.core.db import WRITES
-from rapport.core.events import DomainEvent
+from rapport.core.events import DomainEvent, Event
 from rapport.core.models import AuditEntry
-from rapport.core.plugins import PluginHost
+from rapport.core.plugins import PluginError, PluginHost
 
 __all__ = ["Operation", "Savepoint"]
 
@@ -90,13 +90,16 @@ class Operation:
             await nested.rollback()
             del self.pending_events[mark:]
 
-    async def emit(self, name: str, entity_type: str, entity_id: uuid.UUID, **data: Any) -> None:
+    async def emit(self, payload: Event) -> None:
+        """Offer ``payload`` to the before-commit handlers now, and to the rest on commit."""
+        registered = self.host.event_types.get(payload.name)
+        if registered is None or registered.item.event is not type(payload):
+            raise PluginError(
+                f"the event {payload.name!r} ({type(payload).__name__}) is not registered"
+            )
         event = DomainEvent(
-            name=name,
+            payload,
             workspace_id=self.workspace_id,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            data=data,
             actor_id=self.actor.user_id,
             actor_role=self.actor.role,
         )

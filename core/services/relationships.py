@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.event_types import RelationshipCreated, RelationshipDeleted, RelationshipUpdated
 from rapport.core.models import Relationship, RelationshipTypeRow
 from rapport.core.plugins import PluginHost
 from rapport.core.services.changes import apply_changes
@@ -178,18 +179,22 @@ async def create_relationship(
         {"type": [None, relationship.type_key], "to": [None, str(relationship.to_customer_id)]},
         customer_id=relationship.from_customer_id,
     )
-    await _emit(op, "relationship.created", relationship)
+    await _emit(op, RelationshipCreated, relationship)
     return relationship
 
 
-async def _emit(op: Operation, name: str, relationship: Relationship) -> None:
+async def _emit(
+    op: Operation,
+    event: type[RelationshipCreated | RelationshipUpdated | RelationshipDeleted],
+    relationship: Relationship,
+) -> None:
     await op.emit(
-        name,
-        "Relationship",
-        relationship.id,
-        type=relationship.type_key,
-        fromId=str(relationship.from_customer_id),
-        toId=str(relationship.to_customer_id),
+        event(
+            id=relationship.id,
+            type=relationship.type_key,
+            from_id=relationship.from_customer_id,
+            to_id=relationship.to_customer_id,
+        )
     )
 
 
@@ -225,7 +230,7 @@ async def update_relationship(
             changes,
             customer_id=relationship.from_customer_id,
         )
-        await _emit(op, "relationship.updated", relationship)
+        await _emit(op, RelationshipUpdated, relationship)
     return relationship
 
 
@@ -240,5 +245,5 @@ async def delete_relationship(op: Operation, relationship_id: uuid.UUID) -> Rela
         {"type": [relationship.type_key, None]},
         customer_id=relationship.from_customer_id,
     )
-    await _emit(op, "relationship.deleted", relationship)
+    await _emit(op, RelationshipDeleted, relationship)
     return relationship

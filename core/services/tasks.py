@@ -17,6 +17,7 @@ from rapport.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from rapport.core.event_types import TaskCancelled, TaskCompleted, TaskCreated
 from rapport.core.models import Task, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import customer_errors
@@ -136,7 +137,7 @@ async def create_task(op: Operation, data: TaskFields, prefix: str = "input.") -
     if task.recurrence and task.series_id is None:
         task.series_id = task.id
     op.audit("Task", task.id, "create", {"title": [None, task.title]}, customer_id=task.customer_id)
-    await op.emit("task.created", "Task", task.id, customerId=str(task.customer_id or ""))
+    await op.emit(TaskCreated(id=task.id, customer_id=task.customer_id))
     return task
 
 
@@ -200,9 +201,7 @@ async def complete_task(op: Operation, task_id: uuid.UUID) -> tuple[Task, Task |
     op.audit(
         "Task", task.id, "complete", {"status": ["open", "done"]}, customer_id=task.customer_id
     )
-    await op.emit(
-        "task.completed", "Task", task.id, nextTaskId=str(following.id) if following else None
-    )
+    await op.emit(TaskCompleted(id=task.id, next_task_id=following.id if following else None))
     return task, following
 
 
@@ -228,5 +227,5 @@ async def cancel_task(op: Operation, task_id: uuid.UUID) -> Task:
     op.audit(
         "Task", task.id, "cancel", {"status": [previous, "cancelled"]}, customer_id=task.customer_id
     )
-    await op.emit("task.cancelled", "Task", task.id, customerId=str(task.customer_id or ""))
+    await op.emit(TaskCancelled(id=task.id, customer_id=task.customer_id))
     return task

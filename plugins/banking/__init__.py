@@ -8,12 +8,33 @@ manager and team lead roles live in :mod:`.access` and hold for every route.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from rapport.core import DomainEvent, PluginInfo, hookimpl
+from rapport.core import (
+    AccessPolicy,
+    CustomerCreated,
+    CustomerLink,
+    DemoData,
+    DomainEvent,
+    ErrorCodes,
+    EventHandler,
+    EventType,
+    GraphQLPart,
+    Job,
+    MigrationBranch,
+    Operation,
+    Permission,
+    PluginInfo,
+    Register,
+    RelationshipType,
+    Role,
+    hookimpl,
+)
 from rapport.plugins.banking import access
+from rapport.plugins.banking.error_codes import BankingErrorCode
+from rapport.plugins.banking.events import BANKING_EVENT_TYPES
 from rapport.plugins.banking.jobs import REVIEW_JOB_SECONDS, raise_overdue_reviews
-from rapport.plugins.banking.permissions import EVENT_TYPES, PERMISSIONS, ROLES
+from rapport.plugins.banking.permissions import PERMISSIONS, ROLES
+from rapport.plugins.banking.services.merges import settle_merged_customers
 
 plugin_info = PluginInfo(
     name="banking",
@@ -24,71 +45,83 @@ plugin_info = PluginInfo(
 
 
 @hookimpl
-def register_migrations(register: Any) -> None:
-    register("banking", Path(__file__).parent / "migrations" / "versions")
+def register_migrations(register: Register[MigrationBranch]) -> None:
+    register(MigrationBranch("banking", Path(__file__).parent / "migrations" / "versions"))
 
 
 @hookimpl
-def register_roles(register: Any) -> None:
+def register_roles(register: Register[Role]) -> None:
     for name, (description, inherits) in ROLES.items():
-        register(name, description, inherits=inherits)
+        register(Role(name, description, inherits=inherits))
 
 
 @hookimpl
-def register_permissions(register: Any) -> None:
+def register_permissions(register: Register[Permission]) -> None:
     for name, (description, roles) in PERMISSIONS.items():
-        register(name, description, roles=roles)
+        register(Permission(name, description, roles=roles))
 
 
 @hookimpl
-def register_access_policies(register: Any) -> None:
-    access.register_policies(register)
+def register_access_policies(register: Register[AccessPolicy]) -> None:
+    for policy in access.book_policies():
+        register(policy)
 
 
 @hookimpl
-def register_customer_links(register: Any) -> None:
-    for model in access.CUSTOMER_LINKED:
-        register(model)
+def register_customer_links(register: Register[CustomerLink]) -> None:
+    first, *others = access.CUSTOMER_LINKED
+    # Settled once, before core moves any linked row of the merged customers.
+    register(CustomerLink(first, resolve=settle_merged_customers))
+    for model in others:
+        register(CustomerLink(model))
 
 
 @hookimpl
-def register_relationship_types(register: Any) -> None:
-    register("guarantor_of", "guarantor of", "guaranteed by")
-    register("beneficial_owner_of", "beneficial owner of", "beneficially owned by")
+def register_relationship_types(register: Register[RelationshipType]) -> None:
+    register(RelationshipType("guarantor_of", "guarantor of", "guaranteed by"))
+    register(
+        RelationshipType("beneficial_owner_of", "beneficial owner of", "beneficially owned by")
+    )
 
 
 @hookimpl
-def register_event_types(register: Any) -> None:
-    for name, description in EVENT_TYPES.items():
-        register(name, description)
+def register_event_types(register: Register[EventType]) -> None:
+    for event_type in BANKING_EVENT_TYPES:
+        register(event_type)
 
 
 @hookimpl
-def register_jobs(register: Any) -> None:
-    register("banking.overdue_reviews", REVIEW_JOB_SECONDS, raise_overdue_reviews)
+def register_error_codes(register: Register[ErrorCodes]) -> None:
+    register(ErrorCodes("banking", BankingErrorCode))
+
+
+async def _assign_creator(event: DomainEvent, operation: Operation | None) -> None:
+    from rapport.plugins.banking.services.assignments import assign_creator
+
+    assert operation is not None, "runs before commit, inside the creating operation"
+    await assign_creator(event, operation.session)
 
 
 @hookimpl
-def register_graphql(register: Any) -> None:
-    from rapport.plugins.banking.schema import register_schema
-
-    register_schema(register)
+def register_event_handlers(register: Register[EventHandler]) -> None:
+    register(EventHandler(CustomerCreated, _assign_creator))
 
 
 @hookimpl
-def register_demo_data(register: Any) -> None:
+def register_jobs(register: Register[Job]) -> None:
+    register(Job("banking.overdue_reviews", REVIEW_JOB_SECONDS, raise_overdue_reviews))
+
+
+@hookimpl
+def register_graphql(register: Register[GraphQLPart]) -> None:
+    from rapport.plugins.banking.schema import CONTRIBUTIONS
+
+    for part in CONTRIBUTIONS:
+        register(part)
+
+
+@hookimpl
+def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.plugins.banking.demo import load_demo
 
-    register("banking", load_demo)
-
-
-@hookimpl
-async def before_commit(event: DomainEvent, session: Any) -> None:
-    if event.name == "customer.created":
-        from rapport.plugins.banking.services.assignments import assign_creator
-
-        await assign_creator(event, session)
-    elif event.name == "customer.merged":
-        from rapport.plugins.banking.services.merges import repoint_merged_customers
-
-        await repoint_merged_customers(event, session)
+    register(DemoData("banking", load_demo))

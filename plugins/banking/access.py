@@ -19,15 +19,18 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import ColumnElement, CompoundSelect, and_, or_, select, union
 
-from rapport.core import CUSTOMER_SCOPE, Actor, utcnow
-from rapport.core.db import AnySelect
-from rapport.core.models import (
+from rapport.core import (
+    CUSTOMER_SCOPE,
+    AccessPolicy,
+    Actor,
+    AnySelect,
     AuditEntry,
     Interaction,
     InteractionParticipant,
     Relationship,
     Task,
     User,
+    utcnow,
 )
 from rapport.plugins.banking.models import (
     AccountHolder,
@@ -47,7 +50,7 @@ __all__ = [
     "MANAGER_ROLE",
     "TEAM_LEAD_ROLE",
     "book_customer_ids",
-    "register_policies",
+    "book_policies",
     "today",
 ]
 
@@ -253,7 +256,9 @@ def _book_scope(actor: Actor) -> Callable[[], Ids] | None:
     return lambda: book_customer_ids(workspace_id, books(workspace_id, user_id), day)
 
 
-def register_policies(register: Callable[..., None]) -> None:
-    register(CUSTOMER_SCOPE, _book_scope)
-    for model, factory in POLICIES.items():
-        register(model, _policy(factory))
+def book_policies() -> list[AccessPolicy]:
+    """Every access rule of the books: on customers (and their linked rows), then per table."""
+    return [
+        AccessPolicy(CUSTOMER_SCOPE, _book_scope),
+        *(AccessPolicy(model, _policy(factory)) for model, factory in POLICIES.items()),
+    ]

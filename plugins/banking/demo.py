@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import new_id, utcnow
-from rapport.core.models import Customer, Relationship, User
+from rapport.core import Customer, Relationship, User, new_id, utcnow
 from rapport.plugins.banking.access import HOUSEHOLD_MEMBER
 from rapport.plugins.banking.config import BankingConfig
 from rapport.plugins.banking.models import (

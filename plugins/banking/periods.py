@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rapport.core import ValidationFailed
+from rapport.plugins.banking.error_codes import BankingErrorCode
 
 __all__ = ["Period", "parse_period"]
 
@@ -28,7 +29,9 @@ def _month_start(year: int, month: int) -> date:
 def parse_period(label: str, field: str = "period") -> Period:
     found = _PATTERN.match(label.strip().upper())
     if found is None:
-        raise ValidationFailed.one(field, "a period is YYYY, YYYY-Qn or YYYY-MM")
+        raise ValidationFailed.one(
+            field, "a period is YYYY, YYYY-Qn or YYYY-MM", BankingErrorCode.PERIOD_INVALID
+        )
     year, part = int(found.group(1)), found.group(2)
     if part is None:
         return Period(f"{year}", date(year, 1, 1), date(year + 1, 1, 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EVENT_TYPES", "PERMISSIONS", "ROLES"]
+__all__ = ["PERMISSIONS", "ROLES"]
 
 MANAGER = "relationship_manager"
 TEAM_LEAD = "team_lead"
@@ -48,16 +48,4 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
         "record completed training",
         (TEAM_LEAD, BRANCH_HEAD),
     ),
-}
-
-EVENT_TYPES = {
-    "banking.client_assigned": "a client was assigned to a manager",
-    "banking.assignment_ended": "an assignment of a client to a manager ended",
-    "banking.book_reassigned": "a manager's whole book moved to another manager",
-    "banking.household_created": "a household was formed",
-    "banking.account_opened": "a financial account was opened",
-    "banking.account_closed": "a financial account was closed",
-    "banking.risk_rated": "a client received a risk rating",
-    "banking.key_client_tiers_computed": "key client tiers were recomputed",
-    "banking.training_recorded": "a manager completed a training course",
 }

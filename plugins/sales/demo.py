@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.models import Customer, User
+from rapport.core import Customer, User
 from rapport.plugins.sales.models import (
     CommissionPlan,
     Lead,

@@ -9,10 +9,9 @@ from typing import Any, cast
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.models import AuditEntry as AuditRow
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.relay import Connection, ModelNode, SortKey, paginate
 from rapport.schema.scalars import JSON

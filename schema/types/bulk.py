@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from rapport.core.errors import DomainError, ErrorCode
+from rapport.core.errors import DomainError, ErrorCode, FieldError
 from rapport.core.services import bulk as service
+from rapport.schema.context import Info
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate
 from rapport.schema.types.customer import Customer, CustomerInput
@@ -30,8 +30,11 @@ class CreateCustomersPayload:
     errors: list[UserError] = strawberry.field(description="Failures of the call as a whole.")
 
 
-def _user_errors(errors: list[Any]) -> list[UserError]:
-    return [UserError(field=e.field, code=e.code, message=e.message) for e in errors]
+def _user_errors(errors: list[FieldError]) -> list[UserError]:
+    return [
+        UserError(field=e.field, code=e.kind, message=e.message, reason_code=e.reason)
+        for e in errors
+    ]
 
 
 def _payload(result: service.BulkResult) -> CreateCustomersPayload:

@@ -10,12 +10,11 @@ from typing import Any
 import strawberry
 from sqlalchemy import ColumnElement, select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.models import ContactPoint as ContactPointRow
 from rapport.core.services import contact_points as service
 from rapport.core.services.customers import get_customer
-from rapport.schema.context import RequestContext, context_of
+from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.entities import Scope, ToMany, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.loaders import grouped_loader
@@ -101,7 +100,7 @@ def _contact_points_loader(context: RequestContext) -> Any:
     )
 
 
-async def contact_points_of(info: Info[Any, Any], customer_id: uuid.UUID) -> list[ContactPointRow]:
+async def contact_points_of(info: Info, customer_id: uuid.UUID) -> list[ContactPointRow]:
     context = context_of(info)
     context.require("customers:read")
     loader = context.loader_for(("customer", "contact_points"), _contact_points_loader)
@@ -109,7 +108,7 @@ async def contact_points_of(info: Info[Any, Any], customer_id: uuid.UUID) -> lis
     return rows
 
 
-async def _primary(info: Info[Any, Any], customer_id: uuid.UUID, kind: str) -> str | None:
+async def _primary(info: Info, customer_id: uuid.UUID, kind: str) -> str | None:
     rows = await contact_points_of(info, customer_id)
     return next((row.value for row in rows if row.kind == kind and row.is_primary), None)
 

@@ -9,11 +9,10 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.models import CustomFieldDefinition as DefinitionRow
 from rapport.core.services import custom_fields as service
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.errors import UserError
 from rapport.schema.loaders import run_select
 from rapport.schema.mutations import mutate

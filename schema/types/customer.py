@@ -10,13 +10,12 @@ from typing import Any, cast
 import strawberry
 from sqlalchemy import ColumnElement, select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.ages import AGE_BANDS, age_band_of, age_band_sql, age_of
 from rapport.core.errors import ValidationFailed
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.declared import related
 from rapport.schema.entities import Listing, Scope, ToOne, columns, reads
 from rapport.schema.errors import UserError

@@ -8,7 +8,6 @@ from datetime import datetime
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.auth import IssuedKey
 from rapport.core.models import ApiKey as ApiKeyRow
@@ -16,7 +15,7 @@ from rapport.core.models import User as UserRow
 from rapport.core.models import Workspace as WorkspaceRow
 from rapport.core.services import access
 from rapport.core.services.operation import Operation
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.entities import columns
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate

@@ -7,10 +7,10 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import imports as service
 from rapport.core.errors import ErrorCode, ValidationFailed
+from rapport.schema.context import Info
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate
 

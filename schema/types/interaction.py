@@ -10,12 +10,11 @@ from typing import Any
 import strawberry
 from sqlalchemy import func, select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import InteractionParticipant as ParticipantRow
 from rapport.core.services import interactions as service
-from rapport.schema.context import RequestContext, context_of
+from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.declared import related
 from rapport.schema.entities import ToMany, ToOne, columns, reads
 from rapport.schema.errors import UserError
@@ -313,7 +312,7 @@ class UpdateInteractionInput:
 
 
 async def _fields(
-    info: Info[Any, Any], op: Any, given: LogInteractionInput | UpdateInteractionInput
+    info: Info, op: Any, given: LogInteractionInput | UpdateInteractionInput
 ) -> service.InteractionFields:
     link_type, link_id = (
         await resolve_link(info, op, given.link, "input.link") if given.link else (None, None)

@@ -6,11 +6,10 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.errors import NotFound, ValidationFailed
 from rapport.core.services import duplicates, merge
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.errors import BadRequest, UserError
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import decode_node_id

@@ -7,14 +7,14 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
+from rapport.schema.context import Info
 from rapport.schema.relay import ModelNode
 
 __all__ = ["NodeQueries", "node_type_of", "resolve_global_ids"]
 
 
-def node_type_of(info: Info[Any, Any], global_id: relay.GlobalID) -> type[ModelNode] | None:
+def node_type_of(info: Info, global_id: relay.GlobalID) -> type[ModelNode] | None:
     definition = info.schema.get_type_by_name(global_id.type_name)
     origin = getattr(definition, "origin", None)
     if isinstance(origin, type) and issubclass(origin, ModelNode):
@@ -22,7 +22,7 @@ def node_type_of(info: Info[Any, Any], global_id: relay.GlobalID) -> type[ModelN
     return None
 
 
-async def resolve_global_ids(info: Info[Any, Any], ids: list[relay.GlobalID]) -> list[Any]:
+async def resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[Any]:
     """The records behind ``ids`` in order, None where there is none; one batch per type."""
     by_type: dict[type[ModelNode], list[int]] = defaultdict(list)
     for position, global_id in enumerate(ids):

@@ -12,14 +12,13 @@ from sqlalchemy import ColumnElement, case, func, null, or_, select
 from sqlalchemy.orm import aliased
 from strawberry import relay
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.models import Relationship as RelationshipRow
 from rapport.core.models import RelationshipTypeRow
 from rapport.core.services import relationships as service
 from rapport.core.vocabulary import RelationshipType as RegisteredType
-from rapport.schema.context import RequestContext, context_of
+from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.entities import Entity, Scope, ToMany, ToOne, columns, reads
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate
@@ -64,7 +63,7 @@ def _types_loader(context: RequestContext) -> DataLoader[str, dict[str, Register
     return DataLoader(load_fn=load)
 
 
-async def relationship_types_of(info: Info[Any, Any]) -> dict[str, RegisteredType]:
+async def relationship_types_of(info: Info) -> dict[str, RegisteredType]:
     """The workspace's types, read once per request however many edges ask."""
     context = context_of(info)
     loader = context.loader_for(("relationship", "types"), _types_loader)

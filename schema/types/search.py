@@ -6,10 +6,9 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import search as service
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.types.customer import Customer
 from rapport.schema.types.node import resolve_global_ids

@@ -9,11 +9,10 @@ from typing import Any
 import strawberry
 from sqlalchemy import ColumnElement, func, select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.ages import age_band_sql
 from rapport.core.models import Customer as CustomerRow
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.filters import compile_filter
 from rapport.schema.types.customer import CUSTOMER_FILTERS, CustomerFilter, today

@@ -10,11 +10,10 @@ from typing import Any
 import strawberry
 from sqlalchemy import case, false, func, select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core.models import Task as TaskRow
 from rapport.core.services import tasks as service
-from rapport.schema.context import RequestContext, context_of
+from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.declared import related
 from rapport.schema.entities import ToOne, columns
 from rapport.schema.errors import UserError
@@ -252,7 +251,7 @@ class TaskInput:
     )
 
 
-async def _fields(info: Info[Any, Any], op: Any, given: TaskInput) -> service.TaskFields:
+async def _fields(info: Info, op: Any, given: TaskInput) -> service.TaskFields:
     link_type, link_id = (
         await resolve_link(info, op, given.link, "input.link") if given.link else (None, None)
     )

@@ -19,13 +19,12 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy import func, literal, select, union_all
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.core.db import AnySelect
 from rapport.core.models import AuditEntry as AuditRow
 from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import Task as TaskRow
-from rapport.schema.context import RequestContext, context_of
+from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.relay import (
     ModelNode,
     PageInfo,

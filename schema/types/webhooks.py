@@ -8,11 +8,10 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import webhooks as service
 from rapport.core.models import Webhook as WebhookRow
-from rapport.schema.context import context_of
+from rapport.schema.context import Info, context_of
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import Connection, ModelNode, SortKey, decode_node_id, paginate

@@ -47,7 +47,7 @@ async def test_same_seed_same_rows(runtime: Runtime) -> None:
 
 
 async def test_registered_loader_fills_a_realistic_workspace(runtime: Runtime) -> None:
-    loader = runtime.host.demo_loaders["core"].args[1]
+    loader = runtime.host.demo_loaders["core"].loader
     workspace = await create_workspace(runtime, f"demo-{uuid.uuid4().hex[:8]}")
     async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
         await loader(session, workspace, random.Random(1))

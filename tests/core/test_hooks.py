@@ -199,7 +199,7 @@ async def test_hook_register_jobs(sample_runtime: Runtime) -> None:
 
 
 def test_hook_register_commands(sample_runtime: Runtime) -> None:
-    commands = [c for item in sample_runtime.host.collect("register_commands") for c in item.args]
+    commands = [found.item for found in sample_runtime.host.collect("register_commands")]
     sample = next(c for c in commands if c.name == "sample-hello")
     result = CliRunner().invoke(sample, [])
     assert result.output == "hello from the sample plugin\n"
@@ -235,6 +235,39 @@ async def test_hook_after_commit(sample_client: Client) -> None:
     )
     # Only the committed creation is reported; the vetoed one never is.
     assert sample_plugin.seen["after_commit"] == ["customer.created"]
+
+
+async def test_hook_register_error_codes(sample_client: Client) -> None:
+    data = await sample_client.query(
+        """mutation($input: CustomerInput!) {
+          createCustomer(input: $input) { customer { id } errors { field code reason } }
+        }""",
+        {"input": {"kind": "PERSON", "firstName": "Veto", "lastName": "Me"}},
+    )
+    # The generic code for programs that only know the kinds; the plugin's own for the rest.
+    assert data["createCustomer"]["errors"] == [
+        {"field": "input.lastName", "code": "INVALID", "reason": "SAMPLE_VETOED"}
+    ]
+
+
+async def test_hook_register_event_handlers(sample_client: Client) -> None:
+    ids = []
+    for last_name in ("Handled", "Handled-Twice"):
+        created = await sample_client.query(
+            CREATE, {"input": {"kind": "PERSON", "firstName": "Ada", "lastName": last_name}}
+        )
+        ids.append(created["createCustomer"]["customer"]["id"])
+    sample_plugin.seen["merged"].clear()
+    merged = await sample_client.query(
+        """mutation($s: ID!, $m: [ID!]!) {
+          mergeCustomers(survivorId: $s, mergedIds: $m) { errors { message } }
+        }""",
+        {"s": ids[0], "m": [ids[1]]},
+    )
+    assert merged["mergeCustomers"]["errors"] == []
+    # The handler received the typed event: ids as UUIDs, not strings to parse.
+    survivor, duplicate = (uuid.UUID(relay.GlobalID.from_id(i).node_id) for i in ids)
+    assert sample_plugin.seen["merged"] == [(survivor, (duplicate,))]
 
 
 def test_every_hook_has_a_test() -> None:

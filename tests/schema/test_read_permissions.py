@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rapport.core import Role
 from rapport.core.app import create_app
 from rapport.core.config import Settings
 from rapport.core.hookspecs import hookimpl
@@ -26,7 +27,7 @@ def clerk_role() -> types.ModuleType:
 
     @hookimpl
     def register_roles(register: Any) -> None:
-        register("clerk", "reads customers only", permissions=("customers:read",))
+        register(Role("clerk", "reads customers only", permissions=("customers:read",)))
 
     module.register_roles = register_roles  # type: ignore[attr-defined]
     return module

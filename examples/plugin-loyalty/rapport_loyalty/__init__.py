@@ -2,9 +2,10 @@
 
 Install it beside Rapport (``pip install -e examples/plugin-loyalty``) and enable it with
 ``RAPPORT_PLUGINS=loyalty`` (plus any built-ins you want). It uses only the public contract:
-``rapport.core`` for the hook marker and models, ``rapport.schema`` for the request context and
-the declaration that lets the read compiler compute the tier in SQL, inside the one statement
-that answers a query (the resolver computes the same tier in Python for the other queries).
+``rapport.core`` for the hook marker, models and registrations, ``rapport.schema`` for the typed
+``Info`` and the declaration that lets the read compiler compute the tier in SQL, inside the one
+statement that answers a query (the resolver computes the same tier in Python for the other
+queries).
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ import strawberry
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
-from rapport.core import PluginInfo, hookimpl
-from rapport.core.models import Interaction
-from rapport.schema import Expression, Scope, context_of, reads
+from rapport.core import (
+    DataLoaderFactory,
+    GraphQLPart,
+    Interaction,
+    InteractionKind,
+    PluginInfo,
+    Register,
+    hookimpl,
+)
+from rapport.schema import Expression, Info, Scope, reads
 
 plugin_info = PluginInfo(
     name="loyalty",
@@ -70,20 +77,20 @@ class CustomerLoyalty:
         description="bronze, silver or gold, from the number of interactions.",
     )
     async def loyalty_tier(self, info: Info) -> str:
-        count = await context_of(info).loader("loyalty.counts").load(self.pk)  # type: ignore[attr-defined]
+        count = await info.context.loader("loyalty.counts").load(self.pk)  # type: ignore[attr-defined]
         return next(name for floor, name in TIERS if count >= floor)
 
 
 @hookimpl
-def register_dataloaders(register: Any) -> None:
-    register("loyalty.counts", _interaction_counts)
+def register_dataloaders(register: Register[DataLoaderFactory]) -> None:
+    register(DataLoaderFactory("loyalty.counts", _interaction_counts))
 
 
 @hookimpl
-def register_graphql(register: Any) -> None:
-    register(extend={"Customer": CustomerLoyalty})
+def register_graphql(register: Register[GraphQLPart]) -> None:
+    register(GraphQLPart(extend={"Customer": CustomerLoyalty}))
 
 
 @hookimpl
-def register_interaction_kinds(register: Any) -> None:
-    register("loyalty_reward", "Loyalty reward")
+def register_interaction_kinds(register: Register[InteractionKind]) -> None:
+    register(InteractionKind("loyalty_reward", "Loyalty reward"))

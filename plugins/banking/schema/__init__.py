@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from rapport.core import GraphQLPart
 from rapport.plugins.banking.schema.accounts import AccountMutations, AccountQueries
 from rapport.plugins.banking.schema.books import BookMutations, BookQueries
 from rapport.plugins.banking.schema.clients import KeyClientMutations, KeyClientQueries
@@ -21,19 +20,17 @@ from rapport.plugins.banking.schema.types import (
     TrainingRecord,
 )
 
-__all__ = ["register_schema"]
+__all__ = ["CONTRIBUTIONS"]
 
-
-def register_schema(register: Any) -> None:
-    register(
-        query=BookQueries,
-        mutation=BookMutations,
-        types=[RelationshipManager, Assignment, Household],
+CONTRIBUTIONS: tuple[GraphQLPart, ...] = (
+    GraphQLPart(
+        BookQueries,
+        BookMutations,
+        (RelationshipManager, Assignment, Household),
         extend={"Customer": CustomerBankingFields},
-    )
-    register(
-        query=AccountQueries, mutation=AccountMutations, types=[FinancialProduct, FinancialAccount]
-    )
-    register(query=RatingQueries, mutation=RatingMutations, types=[RiskRating])
-    register(query=KeyClientQueries, mutation=KeyClientMutations, types=[KeyClient])
-    register(query=PerformanceQueries, mutation=PerformanceMutations, types=[TrainingRecord])
+    ),
+    GraphQLPart(AccountQueries, AccountMutations, (FinancialProduct, FinancialAccount)),
+    GraphQLPart(RatingQueries, RatingMutations, (RiskRating,)),
+    GraphQLPart(KeyClientQueries, KeyClientMutations, (KeyClient,)),
+    GraphQLPart(PerformanceQueries, PerformanceMutations, (TrainingRecord,)),
+)

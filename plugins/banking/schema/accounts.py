@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import Operation
 from rapport.plugins.banking import models
@@ -21,6 +20,7 @@ from rapport.plugins.banking.schema.types import (
 from rapport.plugins.banking.services import accounts as service
 from rapport.schema import (
     Connection,
+    Info,
     Listing,
     OrderDirection,
     UserError,

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy import ColumnElement, exists
 from strawberry import relay
-from strawberry.types import Info
 
+from rapport.core import Customer as CustomerRow
 from rapport.core import Operation
-from rapport.core.models import Customer as CustomerRow
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import (
     book_customer_ids,
@@ -33,6 +32,9 @@ from rapport.plugins.banking.services.managers import ManagerProfile, save_manag
 from rapport.schema import (
     Connection,
     Custom,
+    Customer,
+    CustomerOrder,
+    Info,
     Listing,
     OrderDirection,
     Scope,
@@ -48,7 +50,6 @@ from rapport.schema import (
     reads,
     row_id_of,
 )
-from rapport.schema.types.customer import Customer, CustomerOrder
 
 __all__ = ["BookMutations", "BookQueries"]
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import Operation
 from rapport.plugins.banking import models
@@ -17,6 +16,7 @@ from rapport.plugins.banking.services import client_figures
 from rapport.plugins.banking.services.tiers import TierRun, recompute_tiers
 from rapport.schema import (
     Connection,
+    Info,
     Listing,
     OrderDirection,
     UserError,

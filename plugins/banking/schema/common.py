@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.tenancy import tenant_session
+from rapport.core import tenant_session
 from rapport.schema import RequestContext
 
 __all__ = ["workspace_wide"]

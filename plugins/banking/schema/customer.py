@@ -14,9 +14,8 @@ from typing import Any
 import strawberry
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import aliased
-from strawberry.types import Info
 
-from rapport.core.models import Relationship
+from rapport.core import Relationship
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import HOUSEHOLD_MEMBER
 from rapport.plugins.banking.schema.loaders import load_assets, load_cross_sell
@@ -36,16 +35,17 @@ from rapport.plugins.banking.schema.types import (
     overdue_now,
 )
 from rapport.schema import (
+    Info,
     OrderDirection,
     Scope,
     ToMany,
     ToOne,
+    User,
     context_of,
     list_order,
     read_many,
     reads,
 )
-from rapport.schema.types.identity import User
 
 __all__ = ["CrossSellSuggestion", "CustomerBankingFields"]
 
@@ -58,7 +58,7 @@ class CrossSellSuggestion:
     peers: int
 
 
-def _needs_read(info: Info[Any, Any]) -> bool:
+def _needs_read(info: Info) -> bool:
     return context_of(info).require_actor().can(READ)
 
 

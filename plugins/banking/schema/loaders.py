@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.plugins.banking import models
 from rapport.plugins.banking.config import banking_config
@@ -18,7 +17,7 @@ from rapport.plugins.banking.schema.common import workspace_wide
 from rapport.plugins.banking.services.accounts import assets_by_customer
 from rapport.plugins.banking.services.cross_sell import Suggestion, cross_sell_suggestions
 from rapport.plugins.banking.services.households import household_members
-from rapport.schema import RequestContext, context_of
+from rapport.schema import Info, RequestContext, context_of
 
 __all__ = ["household_member_ids", "load_assets", "load_cross_sell"]
 
@@ -34,12 +33,12 @@ def _batched(context: RequestContext, fetch: Any) -> DataLoader[uuid.UUID, Any]:
     return DataLoader(load_fn=load)
 
 
-def _loader(info: Info[Any, Any], name: str, fetch: Any) -> DataLoader[uuid.UUID, Any]:
+def _loader(info: Info, name: str, fetch: Any) -> DataLoader[uuid.UUID, Any]:
     context = context_of(info)
     return context.loader_for(("banking", name), lambda c: _batched(c, fetch))
 
 
-async def load_assets(info: Info[Any, Any], customer_ids: list[uuid.UUID]) -> list[Decimal]:
+async def load_assets(info: Info, customer_ids: list[uuid.UUID]) -> list[Decimal]:
     kinds = banking_config(context_of(info).settings).asset_kinds
 
     async def fetch(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
@@ -49,7 +48,7 @@ async def load_assets(info: Info[Any, Any], customer_ids: list[uuid.UUID]) -> li
     return [v if v is not None else Decimal("0") for v in values]
 
 
-async def household_member_ids(info: Info[Any, Any], household: Any) -> list[uuid.UUID]:
+async def household_member_ids(info: Info, household: Any) -> list[uuid.UUID]:
     async def fetch(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
         rows = (
             await session.execute(select(models.Household).where(models.Household.id.in_(ids)))
@@ -59,7 +58,7 @@ async def household_member_ids(info: Info[Any, Any], household: Any) -> list[uui
     return await _loader(info, "household-members", fetch).load(uuid.UUID(household.id)) or []
 
 
-async def load_cross_sell(info: Info[Any, Any], customer_id: uuid.UUID) -> list[Suggestion]:
+async def load_cross_sell(info: Info, customer_id: uuid.UUID) -> list[Suggestion]:
     """Suggestions for customers the caller sees, from the adoption among all their peers."""
     context = context_of(info)
 

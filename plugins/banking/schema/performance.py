@@ -10,7 +10,6 @@ import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import DomainError, Operation
 from rapport.plugins.banking import models
@@ -20,9 +19,7 @@ from rapport.plugins.banking.schema.common import workspace_wide
 from rapport.plugins.banking.schema.types import TrainingRecord
 from rapport.plugins.banking.services.scorecards import compute_scorecard
 from rapport.plugins.banking.services.training import record_training, training_balance
-from rapport.schema import UserError, context_of, mutate, row_id_of
-from rapport.schema.errors import BadRequest
-from rapport.schema.types.identity import User
+from rapport.schema import BadRequest, Info, User, UserError, context_of, mutate, row_id_of
 
 __all__ = ["PerformanceMutations", "PerformanceQueries"]
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 import strawberry
 from sqlalchemy import ColumnElement
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import Operation
 from rapport.plugins.banking import models
@@ -16,6 +15,7 @@ from rapport.plugins.banking.schema.types import RiskKind, RiskRating, RiskRatin
 from rapport.plugins.banking.services import ratings as service
 from rapport.schema import (
     Connection,
+    Info,
     Listing,
     OrderDirection,
     Scope,

@@ -14,10 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
-from rapport.schema import RequestContext, ToOne, context_of
-from rapport.schema.declared import scope_of
+from rapport.schema import Info, RequestContext, ToOne, context_of, scope_of
 
 __all__ = ["read_one_by_subquery"]
 
@@ -38,7 +36,7 @@ def _keys_loader(
     return DataLoader(load_fn=load)
 
 
-async def read_one_by_subquery(info: Info[Any, Any], declaration: ToOne, node: Any) -> Any:
+async def read_one_by_subquery(info: Info, declaration: ToOne, node: Any) -> Any:
     """The node a to-one field names when its key is a subquery of the parent's row."""
     context = context_of(info)
     model = type(node).__model__

@@ -16,20 +16,23 @@ import strawberry
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from strawberry import relay
-from strawberry.types import Info
 
-from rapport.core.models import Relationship
+from rapport.core import Relationship
 from rapport.plugins.banking import models
 from rapport.plugins.banking.access import HOUSEHOLD_MEMBER, today
 from rapport.plugins.banking.schema.loaders import household_member_ids, load_assets
 from rapport.plugins.banking.services.accounts import mask_number
 from rapport.schema import (
+    Customer,
+    CustomerOrder,
     Entity,
+    Info,
     ModelNode,
     OrderDirection,
     Scope,
     ToMany,
     ToOne,
+    User,
     columns,
     context_of,
     list_order,
@@ -39,8 +42,6 @@ from rapport.schema import (
     reads,
     related,
 )
-from rapport.schema.types.customer import Customer, CustomerOrder
-from rapport.schema.types.identity import User
 
 __all__ = [
     "AccountHolder",

@@ -22,6 +22,8 @@ from rapport.core import (
     ValidationFailed,
 )
 from rapport.plugins.banking.access import today
+from rapport.plugins.banking.error_codes import BankingErrorCode
+from rapport.plugins.banking.events import AccountClosed, AccountOpened
 from rapport.plugins.banking.models import (
     AccountHolder,
     BalanceSnapshot,
@@ -121,7 +123,11 @@ async def _validate_account(op: Operation, data: AccountFields) -> list[FieldErr
     if not data.holders:
         errors.append(FieldError("input.holders", ErrorCode.REQUIRED, "an account needs a holder"))
     elif sum(1 for h in data.holders if h.is_primary) > 1:
-        errors.append(FieldError("input.holders", ErrorCode.INVALID, "one primary holder at most"))
+        errors.append(
+            FieldError(
+                "input.holders", BankingErrorCode.ONE_PRIMARY_HOLDER, "one primary holder at most"
+            )
+        )
     if len({h.customer_id for h in data.holders}) != len(data.holders):
         errors.append(FieldError("input.holders", ErrorCode.DUPLICATE, "a holder is listed twice"))
     for index, holder in enumerate(data.holders):
@@ -193,7 +199,7 @@ async def open_account(op: Operation, data: AccountFields) -> FinancialAccount:
         {"number": [None, mask_number(number)]},
         customer_id=data.holders[0].customer_id,
     )
-    await op.emit("banking.account_opened", "FinancialAccount", account.id)
+    await op.emit(AccountOpened(id=account.id))
     return account
 
 
@@ -211,11 +217,17 @@ async def record_balance(
     account = await get_account(op, account_id, "accountId")
     day = as_of or today()
     if day < account.opened_on:
-        raise ValidationFailed.one("asOf", "before the account was opened")
+        raise ValidationFailed.one(
+            "asOf", "before the account was opened", BankingErrorCode.BEFORE_OPENING
+        )
     if day > today():
-        raise ValidationFailed.one("asOf", "must not be in the future")
+        raise ValidationFailed.one(
+            "asOf", "must not be in the future", BankingErrorCode.IN_THE_FUTURE
+        )
     if account.closed_on is not None and day > account.closed_on:
-        raise ValidationFailed.one("asOf", "after the account was closed")
+        raise ValidationFailed.one(
+            "asOf", "after the account was closed", BankingErrorCode.AFTER_CLOSING
+        )
     snapshot = (
         await op.session.execute(
             select(BalanceSnapshot).where(
@@ -251,11 +263,13 @@ async def close_account(
         raise InvalidTransition("id", "the account is closed already")
     day = closed_on or today()
     if day < account.opened_on:
-        raise ValidationFailed.one("closedOn", "before the account was opened")
+        raise ValidationFailed.one(
+            "closedOn", "before the account was opened", BankingErrorCode.BEFORE_OPENING
+        )
     account.status, account.closed_on = "closed", day
     await op.session.flush()
     op.audit("FinancialAccount", account.id, "close", {"status": ["open", "closed"]})
-    await op.emit("banking.account_closed", "FinancialAccount", account.id)
+    await op.emit(AccountClosed(id=account.id))
     return account
 
 

@@ -16,17 +16,25 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import (
+    OPEN_TASK_STATUSES,
+    AuditEntry,
     Conflict,
     DomainEvent,
     ErrorCode,
     FieldError,
     NotFound,
     Operation,
+    Relationship,
+    Task,
+    TaskFields,
+    User,
     ValidationFailed,
+    create_task,
+    update_task,
 )
-from rapport.core.models import AuditEntry, Relationship, Task, User
-from rapport.core.services.tasks import OPEN_STATUSES, TaskFields, create_task, update_task
 from rapport.plugins.banking.access import HOUSEHOLD_MEMBER, MANAGER_ROLE, TEAM_LEAD_ROLE, today
+from rapport.plugins.banking.error_codes import BankingErrorCode
+from rapport.plugins.banking.events import AssignmentEnded, BookReassigned, ClientAssigned
 from rapport.plugins.banking.models import Assignment, Household, RelationshipManager
 from rapport.plugins.banking.services.common import get_manager, require_client
 
@@ -135,13 +143,13 @@ async def assign_client(
         customer_id=row.customer_id,
     )
     await op.emit(
-        "banking.client_assigned",
-        "Assignment",
-        row.id,
-        managerId=str(row.manager_user_id),
-        customerId=str(row.customer_id) if row.customer_id else None,
-        householdId=str(row.household_id) if row.household_id else None,
-        role=row.role,
+        ClientAssigned(
+            id=row.id,
+            manager_id=row.manager_user_id,
+            customer_id=row.customer_id,
+            household_id=row.household_id,
+            role=row.role,
+        )
     )
     return row
 
@@ -166,7 +174,7 @@ async def end_assignment(
         {"validTo": [None, end.isoformat()]},
         customer_id=row.customer_id,
     )
-    await op.emit("banking.assignment_ended", "Assignment", row.id, validTo=end.isoformat())
+    await op.emit(AssignmentEnded(id=row.id, valid_to=end))
     return row
 
 
@@ -203,7 +211,11 @@ async def reassign_book(
 ) -> BookMove:
     """Move every client of one manager to another on ``effective``; tell both managers."""
     if from_user_id == to_user_id:
-        raise ValidationFailed.one("toManagerId", "must differ from the manager giving the book")
+        raise ValidationFailed.one(
+            "toManagerId",
+            "must differ from the manager giving the book",
+            BankingErrorCode.SAME_MANAGER,
+        )
     await get_manager(op, from_user_id, "fromManagerId")
     target = await get_manager(op, to_user_id, "toManagerId")
     day = effective or today()
@@ -264,7 +276,7 @@ async def reassign_book(
             select(Task.id).where(
                 Task.customer_id.in_(moved),
                 Task.assignee_id == from_user_id,
-                Task.status.in_(OPEN_STATUSES),
+                Task.status.in_(OPEN_TASK_STATUSES),
                 Task.deleted_at.is_(None),
             )
         )
@@ -274,13 +286,13 @@ async def reassign_book(
         await update_task(op, task_id, TaskFields(assignee_id=to_user_id))
     await _notify(op, from_user_id, to_user_id, day, len(rows))
     await op.emit(
-        "banking.book_reassigned",
-        "RelationshipManager",
-        target.id,
-        fromManagerId=str(from_user_id),
-        toManagerId=str(to_user_id),
-        effectiveDate=day.isoformat(),
-        clients=len(rows),
+        BookReassigned(
+            id=target.id,
+            from_manager_id=from_user_id,
+            to_manager_id=to_user_id,
+            effective_date=day,
+            clients=len(rows),
+        )
     )
     return BookMove(closed=rows, opened=opened, tasks_moved=len(task_ids))
 

@@ -6,9 +6,16 @@ import uuid
 
 from sqlalchemy import select
 
-from rapport.core import ErrorCode, FieldError, NotFound, Operation, ValidationFailed
-from rapport.core.models import User
-from rapport.core.services.customers import get_customer
+from rapport.core import (
+    ErrorCode,
+    FieldError,
+    NotFound,
+    Operation,
+    User,
+    ValidationFailed,
+    get_customer,
+)
+from rapport.plugins.banking.error_codes import BankingErrorCode
 from rapport.plugins.banking.models import Household, RelationshipManager
 
 __all__ = ["get_household", "get_manager", "require_client", "require_customer"]
@@ -51,5 +58,7 @@ async def get_manager(op: Operation, user_id: uuid.UUID, field: str) -> Relation
     if user is None or profile is None:
         raise NotFound(field, "relationship manager")
     if not user.is_active or not profile.is_active:
-        raise ValidationFailed([FieldError(field, ErrorCode.INVALID, "manager is not active")])
+        raise ValidationFailed(
+            [FieldError(field, BankingErrorCode.MANAGER_INACTIVE, "manager is not active")]
+        )
     return profile

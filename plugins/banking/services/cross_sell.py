@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.models import Customer
+from rapport.core import Customer
 from rapport.plugins.banking.models import (
     AccountHolder,
     FinancialAccount,

@@ -14,9 +14,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import Conflict, ErrorCode, NotFound, Operation, ValidationFailed
-from rapport.core.models import Relationship
+from rapport.core import Conflict, ErrorCode, NotFound, Operation, Relationship, ValidationFailed
 from rapport.plugins.banking.access import HOUSEHOLD_MEMBER, today
+from rapport.plugins.banking.events import HouseholdCreated
 from rapport.plugins.banking.models import Household
 from rapport.plugins.banking.services.common import get_household, require_customer
 
@@ -70,7 +70,7 @@ async def create_household(
     for index, member in enumerate(dict.fromkeys(member_ids)):
         if member != primary_customer_id:
             await _link(op, household, member, f"input.memberIds.{index}")
-    await op.emit("banking.household_created", "Household", household.id)
+    await op.emit(HouseholdCreated(id=household.id))
     return household
 
 

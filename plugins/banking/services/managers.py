@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from rapport.core import ErrorCode, FieldError, Operation, ValidationFailed
-from rapport.core.models import User
+from rapport.core import ErrorCode, FieldError, Operation, User, ValidationFailed
+from rapport.plugins.banking.error_codes import BankingErrorCode
 from rapport.plugins.banking.models import RelationshipManager
 
 __all__ = ["ManagerProfile", "save_manager_profile"]
@@ -35,7 +35,11 @@ async def save_manager_profile(
     if lead is not None:
         if lead == data.user_id:
             errors.append(
-                FieldError(f"{prefix}teamLeadId", ErrorCode.INVALID, "a manager cannot lead itself")
+                FieldError(
+                    f"{prefix}teamLeadId",
+                    BankingErrorCode.SELF_LEAD,
+                    "a manager cannot lead itself",
+                )
             )
         elif await op.session.get(User, (op.workspace_id, lead)) is None:
             errors.append(

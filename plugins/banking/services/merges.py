@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import DomainEvent
+from rapport.core import Operation
 from rapport.plugins.banking.access import today
 from rapport.plugins.banking.models import (
     AccountHolder,
@@ -15,25 +15,25 @@ from rapport.plugins.banking.models import (
     ClientRevenue,
     Household,
     KeyClientTier,
-    RiskRating,
-    SurveyScore,
 )
 
-__all__ = ["repoint_merged_customers"]
+__all__ = ["settle_merged_customers"]
 
 FETCH = {"synchronize_session": "fetch"}
 
 
-async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) -> None:
-    """Move every banking row of the merged customers to the survivor.
+async def settle_merged_customers(
+    op: Operation, survivor: uuid.UUID, merged: list[uuid.UUID]
+) -> None:
+    """Settle the banking rows that would clash once the merged customers' rows move.
 
-    Rows that would then clash are resolved first: a joint holding the survivor already has is
-    dropped, the merged customers' open PRIMARY assignments end when the survivor has one,
-    their tiers are dropped (the next recomputation values the survivor with their assets),
-    and monthly revenues are added to the survivor's month.
+    A joint holding the survivor already has is dropped, the merged customers' open PRIMARY
+    assignments end when the survivor has one, their tiers are dropped (the next recomputation
+    values the survivor with their assets), and monthly revenues are added to the survivor's
+    month. Holdings, assignments and households, which are not customer links (their own
+    policies govern them), move here; core moves the linked tables afterwards.
     """
-    survivor = uuid.UUID(event.data["survivorId"])
-    merged = [uuid.UUID(i) for i in event.data["mergedIds"]]
+    session = op.session
     if not merged:
         return
     held = select(AccountHolder.account_id).where(AccountHolder.customer_id == survivor)
@@ -69,7 +69,7 @@ async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) ->
         .execution_options(**FETCH)
     )
     await _merge_revenue(session, survivor, merged)
-    for model in (AccountHolder, Assignment, RiskRating, SurveyScore):
+    for model in (AccountHolder, Assignment):
         await session.execute(
             update(model)
             .where(model.customer_id.in_(merged))

@@ -14,10 +14,20 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import ErrorCode, FieldError, Operation, ValidationFailed, utcnow
-from rapport.core.models import Customer, Task
-from rapport.core.services.tasks import OPEN_STATUSES, TaskFields, create_task
+from rapport.core import (
+    OPEN_TASK_STATUSES,
+    Customer,
+    ErrorCode,
+    FieldError,
+    Operation,
+    Task,
+    TaskFields,
+    ValidationFailed,
+    create_task,
+    utcnow,
+)
 from rapport.plugins.banking.access import today
+from rapport.plugins.banking.events import RiskRated
 from rapport.plugins.banking.models import RiskRating
 from rapport.plugins.banking.services.assignments import primary_managers
 from rapport.plugins.banking.services.common import require_customer
@@ -96,12 +106,7 @@ async def rate_customer(op: Operation, data: RatingFields) -> RiskRating:
         customer_id=row.customer_id,
     )
     await op.emit(
-        "banking.risk_rated",
-        "RiskRating",
-        row.id,
-        customerId=str(row.customer_id),
-        kind=row.kind,
-        rating=row.rating,
+        RiskRated(id=row.id, customer_id=row.customer_id, kind=row.kind, rating=row.rating)
     )
     return row
 
@@ -138,7 +143,7 @@ async def raise_overdue_review_tasks(op: Operation, on: date | None = None) -> l
                 select(Task.link_id).where(
                     Task.link_type == REVIEW_LINK,
                     Task.link_id.in_([r.id for r in overdue]),
-                    Task.status.in_(OPEN_STATUSES),
+                    Task.status.in_(OPEN_TASK_STATUSES),
                     Task.deleted_at.is_(None),
                 )
             )

@@ -17,11 +17,19 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import Operation, utcnow
-from rapport.core.models import Customer, Task
-from rapport.core.services.recurrence import parse_recurrence
-from rapport.core.services.tasks import OPEN_STATUSES, TaskFields, create_task, update_task
+from rapport.core import (
+    OPEN_TASK_STATUSES,
+    Customer,
+    Operation,
+    Task,
+    TaskFields,
+    create_task,
+    parse_recurrence,
+    update_task,
+    utcnow,
+)
 from rapport.plugins.banking.config import BankingConfig
+from rapport.plugins.banking.events import KeyClientTiersComputed
 from rapport.plugins.banking.models import ClientRevenue, KeyClientTier
 from rapport.plugins.banking.services.accounts import assets_by_customer
 from rapport.plugins.banking.services.assignments import primary_managers
@@ -143,13 +151,7 @@ async def recompute_tiers(op: Operation, config: BankingConfig) -> TierRun:
         {tier: [None, sum(1 for _, t, _ in ranked if t == tier)] for tier in ("A", "B", "C")},
     )
     created = await _schedule_callbacks(op, rows, config, day)
-    await op.emit(
-        "banking.key_client_tiers_computed",
-        "KeyClientTier",
-        op.workspace_id,
-        clients=len(rows),
-        computedAt=now.isoformat(),
-    )
+    await op.emit(KeyClientTiersComputed(id=op.workspace_id, clients=len(rows), computed_at=now))
     return TierRun(rows, now, created)
 
 
@@ -163,7 +165,7 @@ async def _schedule_callbacks(
             await op.session.execute(
                 select(Task).where(
                     Task.link_type == CALLBACK_LINK,
-                    Task.status.in_(OPEN_STATUSES),
+                    Task.status.in_(OPEN_TASK_STATUSES),
                     Task.deleted_at.is_(None),
                 )
             )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import ErrorCode, FieldError, Operation, ValidationFailed
 from rapport.plugins.banking.access import today
+from rapport.plugins.banking.events import TrainingRecorded
 from rapport.plugins.banking.models import TrainingRecord
 from rapport.plugins.banking.periods import Period
 from rapport.plugins.banking.services.common import get_manager
@@ -48,13 +49,7 @@ async def record_training(
     op.audit(
         "TrainingRecord", row.id, "create", {"course": [None, course], "points": [None, points]}
     )
-    await op.emit(
-        "banking.training_recorded",
-        "TrainingRecord",
-        row.id,
-        managerId=str(manager_user_id),
-        points=points,
-    )
+    await op.emit(TrainingRecorded(id=row.id, manager_id=manager_user_id, points=points))
     return row
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from rapport.core import GraphQLPart
 from rapport.plugins.sales.schema.analytics import AnalyticsQueries
 from rapport.plugins.sales.schema.customer import CustomerSalesFields
 from rapport.plugins.sales.schema.leads import Lead, LeadMutations, LeadQueries
@@ -32,17 +31,13 @@ from rapport.plugins.sales.schema.territories import (
 __all__ = ["CONTRIBUTIONS"]
 
 # What ``register_graphql`` registers, one area per entry.
-CONTRIBUTIONS: list[dict[str, Any]] = [
-    {"query": PipelineQueries, "mutation": PipelineMutations, "types": [Pipeline, Stage]},
-    {"query": LeadQueries, "mutation": LeadMutations, "types": [Lead]},
-    {"query": OpportunityQueries, "mutation": OpportunityMutations, "types": [Opportunity]},
-    {"query": ProductQueries, "mutation": ProductMutations, "types": [Product]},
-    {"query": QuoteQueries, "mutation": QuoteMutations, "types": [Quote, Order]},
-    {"query": PaymentQueries, "mutation": PaymentMutations, "types": [Payment]},
-    {
-        "query": TerritoryQueries,
-        "mutation": TerritoryMutations,
-        "types": [Territory, Quota, CommissionPlan],
-    },
-    {"query": AnalyticsQueries, "extend": {"Customer": CustomerSalesFields}},
-]
+CONTRIBUTIONS: tuple[GraphQLPart, ...] = (
+    GraphQLPart(PipelineQueries, PipelineMutations, (Pipeline, Stage)),
+    GraphQLPart(LeadQueries, LeadMutations, (Lead,)),
+    GraphQLPart(OpportunityQueries, OpportunityMutations, (Opportunity,)),
+    GraphQLPart(ProductQueries, ProductMutations, (Product,)),
+    GraphQLPart(QuoteQueries, QuoteMutations, (Quote, Order)),
+    GraphQLPart(PaymentQueries, PaymentMutations, (Payment,)),
+    GraphQLPart(TerritoryQueries, TerritoryMutations, (Territory, Quota, CommissionPlan)),
+    GraphQLPart(AnalyticsQueries, extend={"Customer": CustomerSalesFields}),
+)

@@ -8,14 +8,13 @@ from enum import Enum
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.sales import analytics
 from rapport.plugins.sales.schema.common import READ, PeriodInput, global_id
 from rapport.plugins.sales.schema.pipelines import Stage
 from rapport.plugins.sales.schema.territories import Quota
 from rapport.plugins.sales.services.common import settings_of
-from rapport.schema import argument_row_id, context_of
+from rapport.schema import Info, argument_row_id, context_of
 
 __all__ = ["AnalyticsQueries"]
 

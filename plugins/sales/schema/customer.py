@@ -8,7 +8,6 @@ from typing import Any
 import strawberry
 from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.plugins.sales.models import Payment as PaymentRow
 from rapport.plugins.sales.schema.common import READ, Money
@@ -25,7 +24,7 @@ from rapport.plugins.sales.schema.payments import (
     PaymentOrder,
 )
 from rapport.plugins.sales.schema.quotes import ORDERS, DocumentOrder, Order, OrderFilter
-from rapport.schema import Connection, Customer, Listing, connection, context_of
+from rapport.schema import Connection, Customer, Info, Listing, connection, context_of
 
 __all__ = ["CustomerSalesFields"]
 

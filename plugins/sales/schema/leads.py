@@ -9,7 +9,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.sales.models import Lead as LeadRow
 from rapport.plugins.sales.schema.common import (
@@ -25,6 +24,7 @@ from rapport.schema import (
     DateTimeFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -20,10 +20,9 @@ from sqlalchemy import (
     select,
 )
 from strawberry import relay
-from strawberry.types import Info
 
-from rapport.core.models import Interaction as InteractionRow
-from rapport.core.models import Task as TaskRow
+from rapport.core import Interaction as InteractionRow
+from rapport.core import Task as TaskRow
 from rapport.plugins.sales.models import Opportunity as OpportunityRow
 from rapport.plugins.sales.models import Stage as StageRow
 from rapport.plugins.sales.models import StageChange as StageChangeRow
@@ -46,6 +45,7 @@ from rapport.schema import (
     DecimalFilter,
     Filterable,
     IDFilter,
+    Info,
     IntFilter,
     ModelNode,
     OrderDirection,

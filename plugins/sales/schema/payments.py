@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.sales.models import Payment as PaymentRow
 from rapport.plugins.sales.schema.common import READ, WRITE
@@ -22,6 +21,7 @@ from rapport.schema import (
     DecimalFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.sales.models import Pipeline as PipelineRow
 from rapport.plugins.sales.models import Stage as StageRow
@@ -19,6 +18,7 @@ from rapport.plugins.sales.services import pipelines as service
 from rapport.schema import (
     BooleanFilter,
     Connection,
+    Info,
     ModelNode,
     OrderDirection,
     StringFilter,

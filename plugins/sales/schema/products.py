@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.sales.models import Product as ProductRow
 from rapport.plugins.sales.schema.common import (
@@ -20,6 +19,7 @@ from rapport.schema import (
     BooleanFilter,
     Connection,
     Filterable,
+    Info,
     ModelNode,
     OrderDirection,
     StringFilter,

@@ -11,7 +11,6 @@ import strawberry
 from sqlalchemy import ColumnElement, cast, func, literal_column, select
 from sqlalchemy.orm import aliased
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.sales.models import Money
 from rapport.plugins.sales.models import Order as OrderRow
@@ -36,6 +35,7 @@ from rapport.schema import (
     DecimalFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

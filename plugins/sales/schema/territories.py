@@ -10,7 +10,6 @@ import strawberry
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import aliased
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.sales.models import CommissionPlan as CommissionPlanRow
 from rapport.plugins.sales.models import Quota as QuotaRow
@@ -28,6 +27,7 @@ from rapport.schema import (
     Connection,
     DateFilter,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from rapport.core import ErrorCode, Operation
-from rapport.core.services.changes import apply_changes
+from rapport.core import ErrorCode, Operation, apply_changes
+from rapport.plugins.sales.error_codes import SalesErrorCode
 from rapport.plugins.sales.models import (
     CommissionLine,
     CommissionPlan,
@@ -67,7 +67,7 @@ async def _validate(
         problems.required("name", data.name)
         problems.required("rate", data.rate)
     if data.rate is not None and not ZERO <= data.rate <= 1:
-        problems.add("rate", "must be between 0 and 1")
+        problems.add("rate", "must be between 0 and 1", SalesErrorCode.RATE_OUT_OF_RANGE)
     for index, tier in enumerate(data.tiers or []):
         if tier.attainment <= 0:
             problems.add(f"tiers.{index}.attainment", "must be more than zero")

@@ -8,8 +8,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from rapport.core import ErrorCode, FieldError, NotFound, Operation, Settings, ValidationFailed
-from rapport.core.models import User
+from rapport.core import (
+    DomainCode,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    Operation,
+    Settings,
+    User,
+    ValidationFailed,
+)
 
 __all__ = [
     "Problems",
@@ -58,7 +66,9 @@ class Problems:
         self.prefix = prefix
         self.errors: list[FieldError] = []
 
-    def add(self, field: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
+    def add(
+        self, field: str, message: str, code: ErrorCode | DomainCode = ErrorCode.INVALID
+    ) -> None:
         self.errors.append(FieldError(f"{self.prefix}{field}", code, message))
 
     def required(self, field: str, value: Any, message: str = "required") -> None:

@@ -11,14 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rapport.core import InvalidTransition, Operation, utcnow
-from rapport.core.services.changes import apply_changes
-from rapport.core.services.contact_points import (
+from rapport.core import (
     ContactPointFields,
+    CustomerFields,
+    InvalidTransition,
+    Operation,
     add_contact_point,
+    apply_changes,
+    create_customer,
+    get_customer,
     normalize_contact,
+    utcnow,
 )
-from rapport.core.services.customers import CustomerFields, create_customer, get_customer
+from rapport.plugins.sales.events import LEAD_TRANSITIONS, LeadConverted, LeadCreated
 from rapport.plugins.sales.models import Lead, Opportunity
 from rapport.plugins.sales.services.common import Problems, get_row
 from rapport.plugins.sales.services.opportunities import OpportunityFields, create_opportunity
@@ -81,7 +86,7 @@ async def create_lead(op: Operation, data: LeadFields) -> Lead:
     op.session.add(lead)
     await op.session.flush()
     op.audit("Lead", lead.id, "create", {"status": [None, "new"]})
-    await op.emit("lead.created", "Lead", lead.id)
+    await op.emit(LeadCreated(id=lead.id))
     return lead
 
 
@@ -110,7 +115,7 @@ async def _transition(
     changes = apply_changes(lead, {"status": to, **extra})
     await op.session.flush()
     op.audit("Lead", lead.id, "transition", changes)
-    await op.emit(f"lead.{to}", "Lead", lead.id, status=to)
+    await op.emit(LEAD_TRANSITIONS[to](id=lead.id, status=to))
     return lead
 
 
@@ -211,11 +216,5 @@ async def convert_lead(
     )
     await op.session.flush()
     op.audit("Lead", lead.id, "convert", changes, customer_id=customer_id)
-    await op.emit(
-        "lead.converted",
-        "Lead",
-        lead.id,
-        customerId=str(customer_id),
-        opportunityId=str(opportunity.id),
-    )
+    await op.emit(LeadConverted(id=lead.id, customer_id=customer_id, opportunity_id=opportunity.id))
     return lead, opportunity

@@ -10,10 +10,28 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from rapport.core import Conflict, InvalidTransition, NotFound, Operation, Settings, utcnow
-from rapport.core.services.changes import apply_changes
-from rapport.core.services.customers import get_customer
+from rapport.core import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    Operation,
+    Settings,
+    apply_changes,
+    get_customer,
+    utcnow,
+)
+from rapport.plugins.sales.error_codes import SalesErrorCode
+from rapport.plugins.sales.events import (
+    OpportunityBigDeal,
+    OpportunityCreated,
+    OpportunityLost,
+    OpportunityReopened,
+    OpportunityStageChanged,
+    OpportunityUpdated,
+    OpportunityWon,
+)
 from rapport.plugins.sales.models import Opportunity, Pipeline, Stage, StageChange, Territory
 from rapport.plugins.sales.services.common import Problems, get_row, money, settings_of
 from rapport.plugins.sales.services.pipelines import default_pipeline, first_open_stage
@@ -103,13 +121,13 @@ async def _alert_if_big(op: Operation, opportunity: Opportunity, before: Decimal
     threshold = big_deal_amount(op.host.settings)
     if opportunity.amount >= threshold and (before is None or before < threshold):
         await op.emit(
-            "opportunity.big_deal",
-            "Opportunity",
-            opportunity.id,
-            amount=str(opportunity.amount),
-            currency=opportunity.currency,
-            threshold=str(threshold),
-            customerId=str(opportunity.customer_id),
+            OpportunityBigDeal(
+                id=opportunity.id,
+                amount=opportunity.amount,
+                currency=opportunity.currency,
+                threshold=threshold,
+                customer_id=opportunity.customer_id,
+            )
         )
 
 
@@ -136,9 +154,17 @@ async def create_opportunity(
     if data.stage_id is not None:
         stage = await problems.exists(op, "stageId", Stage, data.stage_id, "stage")
         if stage is not None and pipeline is not None and stage.pipeline_id != pipeline.id:
-            problems.add("stageId", "the stage belongs to another pipeline")
+            problems.add(
+                "stageId",
+                "the stage belongs to another pipeline",
+                SalesErrorCode.STAGE_OF_OTHER_PIPELINE,
+            )
         elif stage is not None and stage.category != "open":
-            problems.add("stageId", "a new opportunity starts in an open stage")
+            problems.add(
+                "stageId",
+                "a new opportunity starts in an open stage",
+                SalesErrorCode.STAGE_NOT_OPEN,
+            )
     problems.raise_if_any()
     assert pipeline is not None
     assert data.customer_id is not None
@@ -172,11 +198,9 @@ async def create_opportunity(
         customer_id=opportunity.customer_id,
     )
     await op.emit(
-        "opportunity.created",
-        "Opportunity",
-        opportunity.id,
-        customerId=str(opportunity.customer_id),
-        stageId=str(stage.id),
+        OpportunityCreated(
+            id=opportunity.id, customer_id=opportunity.customer_id, stage_id=stage.id
+        )
     )
     await _alert_if_big(op, opportunity, None)
     return opportunity
@@ -227,7 +251,7 @@ async def update_opportunity(
         op.audit(
             "Opportunity", opportunity.id, "update", changes, customer_id=opportunity.customer_id
         )
-        await op.emit("opportunity.updated", "Opportunity", opportunity.id, fields=sorted(changes))
+        await op.emit(OpportunityUpdated(id=opportunity.id, fields=tuple(sorted(changes))))
         await _alert_if_big(op, opportunity, before)
     return opportunity
 
@@ -266,26 +290,24 @@ async def _enter_stage(
         changes | {"stage": [current.name, target.name]},
         customer_id=opportunity.customer_id,
     )
-    data = {
-        "fromStageId": str(current.id),
-        "toStageId": str(target.id),
+    data: dict[str, Any] = {
+        "id": opportunity.id,
+        "from_stage_id": current.id,
+        "to_stage_id": target.id,
         "category": target.category,
-        "amount": str(opportunity.amount),
+        "amount": opportunity.amount,
         "currency": opportunity.currency,
     }
-    await op.emit("opportunity.stage_changed", "Opportunity", opportunity.id, **data)
+    await op.emit(OpportunityStageChanged(**data))
     if reopened:
-        await op.emit("opportunity.reopened", "Opportunity", opportunity.id, **data)
+        await op.emit(OpportunityReopened(**data))
     elif target.category == "won":
-        await op.emit("opportunity.won", "Opportunity", opportunity.id, **data)
+        await op.emit(OpportunityWon(**data))
     elif target.category == "lost":
         await op.emit(
-            "opportunity.lost",
-            "Opportunity",
-            opportunity.id,
-            lostReason=opportunity.lost_reason,
-            competitor=opportunity.competitor,
-            **data,
+            OpportunityLost(
+                lost_reason=opportunity.lost_reason, competitor=opportunity.competitor, **data
+            )
         )
 
 

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from rapport.core import ErrorCode, Operation, utcnow
-from rapport.core.services.customers import get_customer
+from rapport.core import ErrorCode, Operation, get_customer, utcnow
+from rapport.plugins.sales.error_codes import SalesErrorCode
+from rapport.plugins.sales.events import PaymentReceived
 from rapport.plugins.sales.models import Order, Payment
 from rapport.plugins.sales.services.commissions import earn_commission
 from rapport.plugins.sales.services.common import Problems, money
@@ -41,9 +42,13 @@ async def paid_on_order(op: Operation, order_id: uuid.UUID) -> Decimal:
 async def record_payment(op: Operation, data: PaymentFields) -> Payment:
     problems = Problems()
     if (data.order_id is None) == (data.customer_id is None):
-        problems.add("orderId", "pay against an order or a customer (one of the two)")
+        problems.add(
+            "orderId",
+            "pay against an order or a customer (one of the two)",
+            SalesErrorCode.ONE_TARGET_REQUIRED,
+        )
     if data.amount <= 0:
-        problems.add("amount", "must be more than zero")
+        problems.add("amount", "must be more than zero", SalesErrorCode.NOT_POSITIVE)
     if data.method not in PAYMENT_METHODS:
         problems.add("method", f"must be one of {', '.join(PAYMENT_METHODS)}")
     problems.currency("currency", data.currency)
@@ -51,7 +56,7 @@ async def record_payment(op: Operation, data: PaymentFields) -> Payment:
         # A time without a zone is taken as UTC, the zone everything is stored in.
         data.received_at = data.received_at.replace(tzinfo=UTC)
     if data.received_at is not None and data.received_at > utcnow():
-        problems.add("receivedAt", "must not be in the future")
+        problems.add("receivedAt", "must not be in the future", SalesErrorCode.IN_THE_FUTURE)
     order = None
     if data.order_id is not None:
         # Locked (on PostgreSQL) so two payments at once cannot both fit the same balance.
@@ -66,10 +71,16 @@ async def record_payment(op: Operation, data: PaymentFields) -> Payment:
     if order is not None:
         customer_id, currency, owner_id = order.customer_id, order.currency, order.owner_id
         if data.currency is not None and data.currency != currency:
-            problems.add("currency", f"the order is in {currency}")
+            problems.add(
+                "currency", f"the order is in {currency}", SalesErrorCode.CURRENCY_MISMATCH
+            )
         outstanding = order.total - await paid_on_order(op, order.id)
         if amount > outstanding:
-            problems.add("amount", f"more than the {outstanding} {currency} still due on the order")
+            problems.add(
+                "amount",
+                f"more than the {outstanding} {currency} still due on the order",
+                SalesErrorCode.OVERPAYMENT,
+            )
         problems.raise_if_any()
     else:
         assert data.customer_id is not None
@@ -96,12 +107,12 @@ async def record_payment(op: Operation, data: PaymentFields) -> Payment:
         "Payment", payment.id, "receive", {"amount": [None, str(amount)]}, customer_id=customer_id
     )
     await op.emit(
-        "payment.received",
-        "Payment",
-        payment.id,
-        amount=str(amount),
-        currency=currency,
-        customerId=str(customer_id),
-        orderId=str(data.order_id) if data.order_id else None,
+        PaymentReceived(
+            id=payment.id,
+            amount=amount,
+            currency=currency,
+            customer_id=customer_id,
+            order_id=data.order_id,
+        )
     )
     return payment

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
-from rapport.core import Conflict, ErrorCode, Operation
-from rapport.core.services.changes import apply_changes
+from rapport.core import Conflict, ErrorCode, Operation, apply_changes
+from rapport.plugins.sales.error_codes import SalesErrorCode
 from rapport.plugins.sales.models import Opportunity, Pipeline, Stage
 from rapport.plugins.sales.services.common import Problems, get_row
 
@@ -78,7 +78,9 @@ async def create_pipeline(
     if not stages:
         problems.add("stages", "a pipeline needs at least one stage", ErrorCode.REQUIRED)
     elif not any(s.category == "open" for s in stages):
-        problems.add("stages", "a pipeline needs at least one open stage")
+        problems.add(
+            "stages", "a pipeline needs at least one open stage", SalesErrorCode.NO_OPEN_STAGE
+        )
     for index, spec in enumerate(stages):
         _check_stage(problems, f"stages.{index}.", spec)
     problems.raise_if_any()

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from rapport.core import ErrorCode, Operation
-from rapport.core.services.changes import apply_changes
+from rapport.core import ErrorCode, Operation, apply_changes
 from rapport.plugins.sales.models import Product, ProductPrice
 from rapport.plugins.sales.services.common import Problems, get_row, money
 

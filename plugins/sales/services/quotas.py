@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select
 
-from rapport.core import Conflict, ErrorCode, InvalidTransition, Operation
-from rapport.core.services.changes import apply_changes
+from rapport.core import Conflict, ErrorCode, InvalidTransition, Operation, apply_changes
+from rapport.plugins.sales.error_codes import SalesErrorCode
 from rapport.plugins.sales.models import Quota, Territory, TerritoryMember
 from rapport.plugins.sales.services.common import Problems, get_row, money
 
@@ -81,7 +81,9 @@ async def update_territory(
     if parent_id is not None:
         await problems.exists(op, "parentId", Territory, parent_id, "territory")
         if parent_id in await descendants(op, territory.id):
-            problems.add("parentId", "a territory cannot sit below itself")
+            problems.add(
+                "parentId", "a territory cannot sit below itself", SalesErrorCode.TERRITORY_CYCLE
+            )
         fields["parent_id"] = parent_id
     elif make_root:
         fields["parent_id"] = None
@@ -147,7 +149,11 @@ async def set_quota(op: Operation, data: QuotaFields) -> Quota:
     """
     problems = Problems()
     if (data.user_id is None) == (data.territory_id is None):
-        problems.add("userId", "a quota is for a user or a territory (one of the two)")
+        problems.add(
+            "userId",
+            "a quota is for a user or a territory (one of the two)",
+            SalesErrorCode.ONE_TARGET_REQUIRED,
+        )
     await problems.user(op, "userId", data.user_id)
     await problems.exists(op, "territoryId", Territory, data.territory_id, "territory")
     if data.period_end < data.period_start:

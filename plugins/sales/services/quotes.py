@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select
 
-from rapport.core import Conflict, InvalidTransition, Operation, utcnow
-from rapport.core.services.customers import get_customer
+from rapport.core import Conflict, InvalidTransition, Operation, get_customer, utcnow
+from rapport.plugins.sales.error_codes import SalesErrorCode
+from rapport.plugins.sales.events import QUOTE_TRANSITIONS, OrderCreated
 from rapport.plugins.sales.models import Opportunity, Order, OrderLine, Product, Quote, QuoteLine
 from rapport.plugins.sales.services.common import Problems, get_row, money
 from rapport.plugins.sales.services.products import price_of
@@ -64,7 +65,11 @@ async def create_quote(
         customer_id = customer_id or opportunity.customer_id
         currency = currency or opportunity.currency
         if customer_id != opportunity.customer_id:
-            problems.add("customerId", "the opportunity belongs to another customer")
+            problems.add(
+                "customerId",
+                "the opportunity belongs to another customer",
+                SalesErrorCode.CUSTOMER_MISMATCH,
+            )
     problems.required("customerId", customer_id)
     problems.required("currency", currency)
     problems.currency("currency", currency)
@@ -171,7 +176,7 @@ async def _move(op: Operation, quote: Quote, allowed_from: tuple[str, ...], to: 
         quote.decided_at = utcnow()
     await op.session.flush()
     op.audit("Quote", quote.id, to, {"status": [before, to]}, customer_id=quote.customer_id)
-    await op.emit(f"quote.{to}", "Quote", quote.id, total=str(quote.total), currency=quote.currency)
+    await op.emit(QUOTE_TRANSITIONS[to](id=quote.id, total=quote.total, currency=quote.currency))
     return quote
 
 
@@ -260,11 +265,8 @@ async def create_order(op: Operation, quote_id: uuid.UUID) -> Order:
         customer_id=order.customer_id,
     )
     await op.emit(
-        "order.created",
-        "Order",
-        order.id,
-        total=str(order.total),
-        currency=order.currency,
-        customerId=str(order.customer_id),
+        OrderCreated(
+            id=order.id, total=order.total, currency=order.currency, customer_id=order.customer_id
+        )
     )
     return order

@@ -12,25 +12,52 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.core import (
     CUSTOMER_SCOPE,
+    AccessPolicy,
+    Customer,
+    CustomerCreated,
+    CustomerLink,
+    CustomerMerged,
+    DataLoaderFactory,
+    DemoData,
+    DomainCode,
     DomainEvent,
+    ErrorCode,
+    ErrorCodes,
+    Event,
+    EventHandler,
+    EventType,
+    GraphQLPart,
+    InteractionKind,
+    Job,
+    JobContext,
+    MigrationBranch,
+    Operation,
+    Permission,
     PluginInfo,
+    Register,
+    RelationshipType,
+    Role,
     TenantMixin,
     ValidationFailed,
     hookimpl,
 )
-from rapport.core.models import Customer as CustomerRow
-from rapport.schema import context_of
+from rapport.schema import Info, context_of
 
 plugin_info = PluginInfo(name="sample", version="9.9.9", description="exercises every hook")
 
 # What the hooks observed, for the tests to read.
-seen: dict[str, list[Any]] = {"after_commit": [], "before_commit": [], "jobs": [], "demo": []}
+seen: dict[str, list[Any]] = {
+    "after_commit": [],
+    "before_commit": [],
+    "jobs": [],
+    "demo": [],
+    "merged": [],
+}
 
 
 class SampleBase(DeclarativeBase):
@@ -43,70 +70,91 @@ class SampleNote(TenantMixin, SampleBase):
     customer_id: Mapped[uuid.UUID | None]
 
 
-@hookimpl
-def register_migrations(register: Any) -> None:
-    register("sample", Path(__file__).parent / "migrations" / "versions")
+class SamplePinged(Event, name="sample.pinged", entity_type="Sample"):
+    id: uuid.UUID
+
+
+class SampleErrorCode(DomainCode):
+    VETOED = "vetoed", ErrorCode.INVALID
 
 
 @hookimpl
-def register_roles(register: Any) -> None:
-    register("auditor", "reads samples", permissions=("sample:read",))
-    register("restricted", "sees only public customers", inherits=("viewer",))
-    register("scoped", "sees public customers and what belongs to them", inherits=("viewer",))
+def register_migrations(register: Register[MigrationBranch]) -> None:
+    register(MigrationBranch("sample", Path(__file__).parent / "migrations" / "versions"))
 
 
 @hookimpl
-def register_permissions(register: Any) -> None:
-    register("sample:read", "read samples", roles=("viewer",))
+def register_roles(register: Register[Role]) -> None:
+    register(Role("auditor", "reads samples", permissions=("sample:read",)))
+    register(Role("restricted", "sees only public customers", inherits=("viewer",)))
+    register(Role("scoped", "sees public customers and what belongs to them", inherits=("viewer",)))
 
 
 @hookimpl
-def register_relationship_types(register: Any) -> None:
-    register("mentor_of", "mentor of", "mentee of")
+def register_permissions(register: Register[Permission]) -> None:
+    register(Permission("sample:read", "read samples", roles=("viewer",)))
 
 
 @hookimpl
-def register_interaction_kinds(register: Any) -> None:
-    register("webinar", "Webinar")
+def register_relationship_types(register: Register[RelationshipType]) -> None:
+    register(RelationshipType("mentor_of", "mentor of", "mentee of"))
 
 
 @hookimpl
-def register_event_types(register: Any) -> None:
-    register("sample.pinged", "the sample route was called")
+def register_interaction_kinds(register: Register[InteractionKind]) -> None:
+    register(InteractionKind("webinar", "Webinar"))
 
 
 @hookimpl
-def register_access_policies(register: Any) -> None:
+def register_event_types(register: Register[EventType]) -> None:
+    register(EventType(SamplePinged, "the sample route was called"))
+
+
+@hookimpl
+def register_error_codes(register: Register[ErrorCodes]) -> None:
+    register(ErrorCodes("sample", SampleErrorCode))
+
+
+async def _count_merge(event: DomainEvent, operation: Operation | None) -> None:
+    assert isinstance(event.payload, CustomerMerged)
+    seen["merged"].append((event.payload.survivor_id, event.payload.merged_ids))
+
+
+@hookimpl
+def register_event_handlers(register: Register[EventHandler]) -> None:
+    register(EventHandler(CustomerMerged, _count_merge))
+
+
+@hookimpl
+def register_access_policies(register: Register[AccessPolicy]) -> None:
     def public_only(actor: Any) -> Any:
         if actor.role != "restricted":
             return None
         return lambda cls: cls.region == "public"
 
-    register(CustomerRow, public_only)
+    register(AccessPolicy(Customer, public_only))
 
     def public_scope(actor: Any) -> Any:
         if actor.role != "scoped":
             return None
-        customers = CustomerRow.__table__
+        customers = Customer.__table__
         return lambda: select(customers.c.id).where(
             customers.c.workspace_id == actor.workspace_id, customers.c.region == "public"
         )
 
-    register(CUSTOMER_SCOPE, public_scope)
+    register(AccessPolicy(CUSTOMER_SCOPE, public_scope))
 
 
 @hookimpl
-def register_customer_links(register: Any) -> None:
-    register(SampleNote)
+def register_customer_links(register: Register[CustomerLink]) -> None:
+    register(CustomerLink(SampleNote))
 
 
 def _name_lengths(context: Any) -> DataLoader[uuid.UUID, int]:
     async def load(ids: list[uuid.UUID]) -> list[int]:
         async with context.db() as session:
             rows = await session.execute(
-                select(CustomerRow.id, func.length(CustomerRow.display_name)).where(
-                    CustomerRow.id.in_(ids)
-                )
+                select(Customer.id, func.length(Customer.display_name)).where(Customer.id.in_(ids))
             )
         lengths = {row[0]: row[1] for row in rows}
         return [lengths.get(i, 0) for i in ids]
@@ -115,8 +163,8 @@ def _name_lengths(context: Any) -> DataLoader[uuid.UUID, int]:
 
 
 @hookimpl
-def register_dataloaders(register: Any) -> None:
-    register("sample.name_length", _name_lengths)
+def register_dataloaders(register: Register[DataLoaderFactory]) -> None:
+    register(DataLoaderFactory("sample.name_length", _name_lengths))
 
 
 @strawberry.type
@@ -138,12 +186,12 @@ class CustomerSampleFields:
 
 
 @hookimpl
-def register_graphql(register: Any) -> None:
-    register(query=SampleQueries, extend={"Customer": CustomerSampleFields})
+def register_graphql(register: Register[GraphQLPart]) -> None:
+    register(GraphQLPart(SampleQueries, extend={"Customer": CustomerSampleFields}))
 
 
 @hookimpl
-def register_routes(register: Any, runtime: Any) -> None:
+def register_routes(register: Register[BaseRoute], runtime: Any) -> None:
     async def ping(_request: Request) -> PlainTextResponse:
         return PlainTextResponse(f"pong from {len(runtime.host.order)} plugins")
 
@@ -151,11 +199,11 @@ def register_routes(register: Any, runtime: Any) -> None:
 
 
 @hookimpl
-def register_jobs(register: Any) -> None:
-    async def tick(context: Any) -> None:
+def register_jobs(register: Register[Job]) -> None:
+    async def tick(context: JobContext) -> None:
         seen["jobs"].append(context.runtime)
 
-    register("sample.tick", 3600, tick)
+    register(Job("sample.tick", 3600, tick))
 
 
 @click.command("sample-hello")
@@ -165,24 +213,27 @@ def hello() -> None:
 
 
 @hookimpl
-def register_commands(register: Any) -> None:
+def register_commands(register: Register[click.Command]) -> None:
     register(hello)
 
 
 @hookimpl
-def register_demo_data(register: Any) -> None:
+def register_demo_data(register: Register[DemoData]) -> None:
     async def load(session: Any, workspace: Any, rng: Any) -> None:
         session.add(SampleNote(workspace_id=workspace.id, text=f"note {rng.randint(1, 9)}"))
         seen["demo"].append(workspace.name)
 
-    register("sample.notes", load)
+    register(DemoData("sample.notes", load))
 
 
 @hookimpl
 def before_commit(event: DomainEvent, session: Any, operation: Any) -> None:
     seen["before_commit"].append((event.name, operation.actor.role, event.actor_role))
-    if event.name == "customer.created" and event.data.get("displayName") == "Veto Me":
-        raise ValidationFailed.one("input.lastName", "the sample plugin vetoes this name")
+    payload = event.payload
+    if isinstance(payload, CustomerCreated) and payload.display_name == "Veto Me":
+        raise ValidationFailed.one(
+            "input.lastName", "the sample plugin vetoes this name", SampleErrorCode.VETOED
+        )
 
 
 @hookimpl

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from rapport.core.models import Customer
+from rapport.core.services.merge import merge_customers
 from rapport.plugins.banking.models import AccountHolder, Assignment, RiskRating
 from tests.plugins.banking.conftest import Bank, pk
 
@@ -114,16 +114,7 @@ async def test_merging_customers_moves_their_banking_rows(bank: Bank) -> None:
 
     op, session = await bank.operation_for(await bank.person("admin", "merger"))
     async with session, op.transaction():
-        row = await session.get(Customer, (op.workspace_id, pk(duplicate)))
-        assert row is not None
-        row.merged_into_id = pk(survivor)
-        await op.emit(
-            "customer.merged",
-            "Customer",
-            pk(survivor),
-            survivorId=str(pk(survivor)),
-            mergedIds=[str(pk(duplicate))],
-        )
+        await merge_customers(op, pk(survivor), [pk(duplicate)])
     _, session = await bank.operation_for(await bank.person("admin", "checker"))
     async with session:
         holders = (

@@ -7,7 +7,7 @@ import uuid
 from rapport.core import Actor
 from rapport.core.runtime import Runtime
 from rapport.core.vocabulary import build_vocabulary
-from rapport.plugins.banking.permissions import EVENT_TYPES
+from rapport.plugins.banking.events import BANKING_EVENT_TYPES
 
 WRITING = (":write", ":assign", ":manage", ":delete", ":merge", ":import")
 
@@ -29,7 +29,7 @@ def test_roles_hold_what_they_need(runtime: Runtime) -> None:
 
 def test_vocabulary_and_jobs(runtime: Runtime) -> None:
     vocabulary = build_vocabulary(runtime.host)
-    assert set(EVENT_TYPES) <= set(vocabulary.event_types)
+    assert {t.name for t in BANKING_EVENT_TYPES} <= set(vocabulary.event_types)
     assert {"guarantor_of", "beneficial_owner_of"} <= set(vocabulary.relationship_types)
     assert "banking.overdue_reviews" in runtime.host.jobs
     assert "banking" in runtime.host.demo_loaders

@@ -1,0 +1,27 @@
+"""Core's precise error codes: what exactly was wrong, for programs to branch on."""
+
+from __future__ import annotations
+
+from rapport.core.errors import DomainCode, ErrorCode
+
+__all__ = ["CoreErrorCode"]
+
+
+class CoreErrorCode(DomainCode):
+    NOT_ONE_OF = "not_one_of", ErrorCode.INVALID
+    NEGATIVE = "negative", ErrorCode.INVALID
+    DATES_REVERSED = "dates_reversed", ErrorCode.INVALID
+    EMAIL_INVALID = "email_invalid", ErrorCode.INVALID
+    CONTACT_VALUE_INVALID = "contact_value_invalid", ErrorCode.INVALID
+    UNKNOWN_ROLE = "unknown_role", ErrorCode.INVALID
+    UNKNOWN_RELATIONSHIP_TYPE = "unknown_relationship_type", ErrorCode.INVALID
+    UNKNOWN_INTERACTION_KIND = "unknown_interaction_kind", ErrorCode.INVALID
+    UNKNOWN_EVENT_TYPE = "unknown_event_type", ErrorCode.INVALID
+    BUILT_IN_TYPE = "built_in_type", ErrorCode.INVALID
+    SELF_RELATIONSHIP = "self_relationship", ErrorCode.INVALID
+    SELF_MERGE = "self_merge", ErrorCode.INVALID
+    INCOMPLETE_LINK = "incomplete_link", ErrorCode.INVALID
+    RECURRENCE_INVALID = "recurrence_invalid", ErrorCode.INVALID
+    CUSTOM_FIELD_INVALID = "custom_field_invalid", ErrorCode.INVALID
+    TARGET_URL_INVALID = "target_url_invalid", ErrorCode.INVALID
+    TARGET_REFUSED = "target_refused", ErrorCode.INVALID
