@@ -8,9 +8,13 @@ __all__ = ["CoreErrorCode"]
 
 
 class CoreErrorCode(DomainCode):
-    NOT_ONE_OF = "not_one_of", ErrorCode.INVALID
+    NOT_ONE_OF = "not_one_of", ErrorCode.INVALID  # a value outside a fixed list
+    OUT_OF_RANGE = "out_of_range", ErrorCode.INVALID
     NEGATIVE = "negative", ErrorCode.INVALID
+    IN_THE_FUTURE = "in_the_future", ErrorCode.INVALID
     DATES_REVERSED = "dates_reversed", ErrorCode.INVALID
+    REMINDER_AFTER_DUE = "reminder_after_due", ErrorCode.INVALID
+    KEY_INVALID = "key_invalid", ErrorCode.INVALID
     EMAIL_INVALID = "email_invalid", ErrorCode.INVALID
     CONTACT_VALUE_INVALID = "contact_value_invalid", ErrorCode.INVALID
     UNKNOWN_ROLE = "unknown_role", ErrorCode.INVALID
@@ -19,9 +23,12 @@ class CoreErrorCode(DomainCode):
     UNKNOWN_EVENT_TYPE = "unknown_event_type", ErrorCode.INVALID
     BUILT_IN_TYPE = "built_in_type", ErrorCode.INVALID
     SELF_RELATIONSHIP = "self_relationship", ErrorCode.INVALID
+    RELATIONSHIP_ENDS_FIXED = "relationship_ends_fixed", ErrorCode.INVALID
     SELF_MERGE = "self_merge", ErrorCode.INVALID
     INCOMPLETE_LINK = "incomplete_link", ErrorCode.INVALID
     RECURRENCE_INVALID = "recurrence_invalid", ErrorCode.INVALID
     CUSTOM_FIELD_INVALID = "custom_field_invalid", ErrorCode.INVALID
+    NOT_A_CHOICE_FIELD = "not_a_choice_field", ErrorCode.INVALID
+    CHOICE_REMOVED = "choice_removed", ErrorCode.INVALID
     TARGET_URL_INVALID = "target_url_invalid", ErrorCode.INVALID
     TARGET_REFUSED = "target_refused", ErrorCode.INVALID

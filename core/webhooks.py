@@ -29,7 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.db import utcnow
-from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
+from rapport.core.error_codes import CoreErrorCode
+from rapport.core.errors import FieldError, NotFound, ValidationFailed
 from rapport.core.events import DomainEvent
 from rapport.core.models import OutboxEvent, Webhook
 from rapport.core.services.operation import Operation
@@ -66,10 +67,12 @@ async def subscribe(op: Operation, target_url: str, event_types: list[str]) -> t
     parsed = urlparse(target_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         errors.append(
-            FieldError("input.targetUrl", ErrorCode.INVALID, "an http(s) URL is required")
+            FieldError(
+                "input.targetUrl", CoreErrorCode.TARGET_URL_INVALID, "an http(s) URL is required"
+            )
         )
     elif refused := await refused_target(target_url, op.host.settings.webhook_allowed_networks):
-        errors.append(FieldError("input.targetUrl", ErrorCode.INVALID, refused))
+        errors.append(FieldError("input.targetUrl", CoreErrorCode.TARGET_REFUSED, refused))
     known = build_vocabulary(op.host).event_types
     patterns = list(dict.fromkeys(event_types)) or ["*"]
     for index, pattern in enumerate(patterns):
@@ -77,7 +80,7 @@ async def subscribe(op: Operation, target_url: str, event_types: list[str]) -> t
             errors.append(
                 FieldError(
                     f"input.eventTypes.{index}",
-                    ErrorCode.INVALID,
+                    CoreErrorCode.UNKNOWN_EVENT_TYPE,
                     f"{pattern!r} matches no known event",
                 )
             )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from rapport.core.auth import IssuedKey, issue_key
 from rapport.core.db import utcnow
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.models import ApiKey, User
 from rapport.core.permissions import RoleBook
@@ -22,7 +23,7 @@ def _check_role(roles: RoleBook, role: str | None, field: str) -> list[FieldErro
     if role is None or role in roles.roles:
         return []
     known = ", ".join(sorted(roles.roles))
-    return [FieldError(field, ErrorCode.INVALID, f"unknown role {role!r}; roles: {known}")]
+    return [FieldError(field, CoreErrorCode.UNKNOWN_ROLE, f"unknown role {role!r}; roles: {known}")]
 
 
 async def create_user(
@@ -31,7 +32,9 @@ async def create_user(
     email = email.strip().lower()
     errors = _check_role(roles, role, "input.role")
     if not EMAIL_PATTERN.match(email):
-        errors.append(FieldError("input.email", ErrorCode.INVALID, "not an email address"))
+        errors.append(
+            FieldError("input.email", CoreErrorCode.EMAIL_INVALID, "not an email address")
+        )
     if errors:
         raise ValidationFailed(errors)
     taken = await op.session.execute(select(User.id).where(User.email == email))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from rapport.core.db import new_id
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.models import ContactPoint
 from rapport.core.services.changes import apply_changes
@@ -77,7 +78,9 @@ def _check(fields: dict[str, object], prefix: str) -> None:
     if kind not in CONTACT_KINDS:
         errors.append(
             FieldError(
-                f"{prefix}kind", ErrorCode.INVALID, f"must be one of {', '.join(CONTACT_KINDS)}"
+                f"{prefix}kind",
+                CoreErrorCode.NOT_ONE_OF,
+                f"must be one of {', '.join(CONTACT_KINDS)}",
             )
         )
     elif isinstance(fields.get("value"), str):
@@ -85,7 +88,9 @@ def _check(fields: dict[str, object], prefix: str) -> None:
             fields["normalized_value"] = normalize_contact(kind, str(fields["value"]))
             fields["value"] = str(fields["value"]).strip()
         except ValueError as exc:
-            errors.append(FieldError(f"{prefix}value", ErrorCode.INVALID, str(exc)))
+            errors.append(
+                FieldError(f"{prefix}value", CoreErrorCode.CONTACT_VALUE_INVALID, str(exc))
+            )
     else:
         errors.append(FieldError(f"{prefix}value", ErrorCode.REQUIRED, "a value is required"))
     if errors:

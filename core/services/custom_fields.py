@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.models import Customer, CustomFieldDefinition
 from rapport.core.services.changes import apply_changes
@@ -99,7 +100,7 @@ def check_attributes(
             continue
         stored, problem = _coerce(definition, value)
         if problem:
-            errors.append(FieldError(path, ErrorCode.INVALID, problem))
+            errors.append(FieldError(path, CoreErrorCode.CUSTOM_FIELD_INVALID, problem))
         else:
             merged[key] = stored
     for key, definition in known.items():
@@ -125,14 +126,16 @@ async def define_custom_field(
         errors.append(
             FieldError(
                 "input.key",
-                ErrorCode.INVALID,
+                CoreErrorCode.KEY_INVALID,
                 "lower-case letters, digits and _, starting with a letter",
             )
         )
     if field_type not in FIELD_TYPES:
         errors.append(
             FieldError(
-                "input.fieldType", ErrorCode.INVALID, f"must be one of {', '.join(FIELD_TYPES)}"
+                "input.fieldType",
+                CoreErrorCode.NOT_ONE_OF,
+                f"must be one of {', '.join(FIELD_TYPES)}",
             )
         )
     if field_type in ("select", "multiselect") and not options:
@@ -185,7 +188,11 @@ async def update_custom_field(
     if options is not None:
         if row.field_type not in ("select", "multiselect"):
             errors.append(
-                FieldError("input.options", ErrorCode.INVALID, "only choice fields have options")
+                FieldError(
+                    "input.options",
+                    CoreErrorCode.NOT_A_CHOICE_FIELD,
+                    "only choice fields have options",
+                )
             )
         dropped = [option for option in row.options if option not in options]
         if dropped:
@@ -193,7 +200,7 @@ async def update_custom_field(
             errors.append(
                 FieldError(
                     "input.options",
-                    ErrorCode.INVALID,
+                    CoreErrorCode.CHOICE_REMOVED,
                     f"choices can be added, not removed: {', '.join(dropped)} missing",
                 )
             )

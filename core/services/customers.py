@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from rapport.core.db import utcnow
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import (
     Conflict,
+    DomainCode,
     ErrorCode,
     FieldError,
     NotFound,
@@ -95,7 +97,7 @@ def check_customer_fields(
     """
     errors: list[FieldError] = []
 
-    def bad(name: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
+    def bad(name: str, message: str, code: ErrorCode | DomainCode = ErrorCode.INVALID) -> None:
         errors.append(FieldError(f"{prefix}{name}", code, message))
 
     for name in (
@@ -111,7 +113,7 @@ def check_customer_fields(
             fields[name] = _clean_text(fields[name])
     kind = merged.get("kind")
     if kind not in CUSTOMER_KINDS:
-        bad("kind", f"must be one of {', '.join(CUSTOMER_KINDS)}")
+        bad("kind", f"must be one of {', '.join(CUSTOMER_KINDS)}", CoreErrorCode.NOT_ONE_OF)
     elif not display_name_of(kind, {**merged, **fields}):
         if kind == "organization":
             bad("organizationName", "an organization needs a name", ErrorCode.REQUIRED)
@@ -119,16 +121,20 @@ def check_customer_fields(
             bad("lastName", "a person needs a first or last name", ErrorCode.REQUIRED)
     status = fields.get("lifecycle_status")
     if status is not None and status not in LIFECYCLE_STATUSES:
-        bad("lifecycleStatus", f"must be one of {', '.join(LIFECYCLE_STATUSES)}")
+        bad(
+            "lifecycleStatus",
+            f"must be one of {', '.join(LIFECYCLE_STATUSES)}",
+            CoreErrorCode.NOT_ONE_OF,
+        )
     grade = fields.get("value_grade")
     if grade is not None and grade not in VALUE_GRADES:
-        bad("valueGrade", f"must be one of {', '.join(VALUE_GRADES)}")
+        bad("valueGrade", f"must be one of {', '.join(VALUE_GRADES)}", CoreErrorCode.NOT_ONE_OF)
     risk = fields.get("churn_risk")
     if risk is not None and not 0 <= risk <= 1:
-        bad("churnRisk", "must be between 0 and 1")
+        bad("churnRisk", "must be between 0 and 1", CoreErrorCode.OUT_OF_RANGE)
     birth = fields.get("birth_date")
     if birth is not None and birth > date.today():
-        bad("birthDate", "must not be in the future")
+        bad("birthDate", "must not be in the future", CoreErrorCode.IN_THE_FUTURE)
     if "tags" in fields:
         tags = sorted({t.strip().lower() for t in fields["tags"] if t.strip()})
         if len(tags) > MAX_TAGS:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from rapport.core.db import utcnow
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.event_types import InteractionLogged
 from rapport.core.models import Interaction, InteractionParticipant, User
@@ -62,24 +63,28 @@ async def _validate(
         errors.append(
             FieldError(
                 f"{prefix}kind",
-                ErrorCode.INVALID,
+                CoreErrorCode.UNKNOWN_INTERACTION_KIND,
                 f"unknown kind; known: {', '.join(sorted(kinds))}",
             )
         )
     if "direction" in fields and fields["direction"] not in DIRECTIONS:
         errors.append(
             FieldError(
-                f"{prefix}direction", ErrorCode.INVALID, f"must be one of {', '.join(DIRECTIONS)}"
+                f"{prefix}direction",
+                CoreErrorCode.NOT_ONE_OF,
+                f"must be one of {', '.join(DIRECTIONS)}",
             )
         )
     duration = fields.get("duration_seconds")
     if isinstance(duration, int) and duration < 0:
         errors.append(
-            FieldError(f"{prefix}durationSeconds", ErrorCode.INVALID, "must not be negative")
+            FieldError(f"{prefix}durationSeconds", CoreErrorCode.NEGATIVE, "must not be negative")
         )
     if (fields.get("link_type") is None) != (fields.get("link_id") is None):
         errors.append(
-            FieldError(f"{prefix}link", ErrorCode.INVALID, "a link needs both a type and an id")
+            FieldError(
+                f"{prefix}link", CoreErrorCode.INCOMPLETE_LINK, "a link needs both a type and an id"
+            )
         )
     customer = fields.get("customer_id")
     if isinstance(customer, uuid.UUID):

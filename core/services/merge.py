@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from rapport.core.db import utcnow
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import ErrorCode, FieldError, ValidationFailed
 from rapport.core.event_types import CustomerMerged
 from rapport.core.models import (
@@ -88,7 +89,9 @@ async def _load(
         )
     if survivor_id in merged_ids:
         errors.append(
-            FieldError("mergedIds", ErrorCode.INVALID, "a customer cannot be merged into itself")
+            FieldError(
+                "mergedIds", CoreErrorCode.SELF_MERGE, "a customer cannot be merged into itself"
+            )
         )
     if errors:
         raise ValidationFailed(errors)

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.event_types import RelationshipCreated, RelationshipDeleted, RelationshipUpdated
 from rapport.core.models import Relationship, RelationshipTypeRow
@@ -76,7 +77,7 @@ async def define_relationship_type(
         errors.append(
             FieldError(
                 "input.key",
-                ErrorCode.INVALID,
+                CoreErrorCode.KEY_INVALID,
                 "lower-case letters, digits and _, starting with a letter",
             )
         )
@@ -103,7 +104,9 @@ async def define_relationship_type(
 async def remove_relationship_type(op: Operation, key: str) -> RelationshipTypeRow:
     """Remove a type of the workspace's own that no relationship uses (so nothing is lost)."""
     if key in build_vocabulary(op.host).relationship_types:
-        raise ValidationFailed.one("key", f"{key!r} is a built-in type and cannot be removed")
+        raise ValidationFailed.one(
+            "key", f"{key!r} is a built-in type and cannot be removed", CoreErrorCode.BUILT_IN_TYPE
+        )
     row = (
         await op.session.execute(select(RelationshipTypeRow).where(RelationshipTypeRow.key == key))
     ).scalar_one_or_none()
@@ -130,7 +133,9 @@ async def _validate(
     if type_key is not None and type_key not in await relationship_types(op.session, op.host):
         errors.append(
             FieldError(
-                f"{prefix}type", ErrorCode.INVALID, f"unknown relationship type {type_key!r}"
+                f"{prefix}type",
+                CoreErrorCode.UNKNOWN_RELATIONSHIP_TYPE,
+                f"unknown relationship type {type_key!r}",
             )
         )
     for name, path in (("from_customer_id", "fromId"), ("to_customer_id", "toId")):
@@ -142,12 +147,20 @@ async def _validate(
                 errors.extend(missing.errors)
     if merged.get("from_customer_id") == merged.get("to_customer_id"):
         errors.append(
-            FieldError(f"{prefix}toId", ErrorCode.INVALID, "a customer cannot relate to itself")
+            FieldError(
+                f"{prefix}toId",
+                CoreErrorCode.SELF_RELATIONSHIP,
+                "a customer cannot relate to itself",
+            )
         )
     start, end = merged.get("start_date"), merged.get("end_date")
     if isinstance(start, date) and isinstance(end, date) and start > end:
         errors.append(
-            FieldError(f"{prefix}endDate", ErrorCode.INVALID, "must not be before the start date")
+            FieldError(
+                f"{prefix}endDate",
+                CoreErrorCode.DATES_REVERSED,
+                "must not be before the start date",
+            )
         )
     if errors:
         raise ValidationFailed(errors)
@@ -214,7 +227,9 @@ async def update_relationship(
     for fixed, path in (("from_customer_id", "fromId"), ("to_customer_id", "toId")):
         if fixed in fields:
             raise ValidationFailed.one(
-                f"{prefix}{path}", "the ends of a relationship cannot change; create a new one"
+                f"{prefix}{path}",
+                "the ends of a relationship cannot change; create a new one",
+                CoreErrorCode.RELATIONSHIP_ENDS_FIXED,
             )
     current = {
         name: getattr(relationship, name) for name in RelationshipFields.__dataclass_fields__

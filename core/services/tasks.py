@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from rapport.core.db import utcnow
+from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import (
     Conflict,
     ErrorCode,
@@ -71,14 +72,16 @@ async def _validate(
     if "status" in fields and fields["status"] not in TASK_STATUSES:
         errors.append(
             FieldError(
-                f"{prefix}status", ErrorCode.INVALID, f"must be one of {', '.join(TASK_STATUSES)}"
+                f"{prefix}status",
+                CoreErrorCode.NOT_ONE_OF,
+                f"must be one of {', '.join(TASK_STATUSES)}",
             )
         )
     if "priority" in fields and fields["priority"] not in TASK_PRIORITIES:
         errors.append(
             FieldError(
                 f"{prefix}priority",
-                ErrorCode.INVALID,
+                CoreErrorCode.NOT_ONE_OF,
                 f"must be one of {', '.join(TASK_PRIORITIES)}",
             )
         )
@@ -87,7 +90,7 @@ async def _validate(
         errors.append(
             FieldError(
                 f"{prefix}remindAt",
-                ErrorCode.INVALID,
+                CoreErrorCode.REMINDER_AFTER_DUE,
                 "a reminder must not come after the due time",
             )
         )
@@ -96,7 +99,9 @@ async def _validate(
         try:
             fields["recurrence"] = parse_recurrence(rule).as_rule()
         except ValueError as exc:
-            errors.append(FieldError(f"{prefix}recurrence", ErrorCode.INVALID, str(exc)))
+            errors.append(
+                FieldError(f"{prefix}recurrence", CoreErrorCode.RECURRENCE_INVALID, str(exc))
+            )
         if merged.get("due_at") is None:
             errors.append(
                 FieldError(

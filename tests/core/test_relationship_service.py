@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from rapport.core import CoreErrorCode
 from rapport.core.auth import Actor
 from rapport.core.errors import ErrorCode, ValidationFailed
 from rapport.core.models import AuditEntry, Customer, User
@@ -47,9 +48,9 @@ async def test_create_validates_and_audits(runtime: Runtime) -> None:
                     end_date=date(2023, 1, 1),
                 ),
             )
-        assert [(e.field, e.code) for e in refused.value.errors] == [
-            ("input.toId", ErrorCode.INVALID),
-            ("input.endDate", ErrorCode.INVALID),
+        assert [(e.field, e.code, e.kind) for e in refused.value.errors] == [
+            ("input.toId", CoreErrorCode.SELF_RELATIONSHIP, ErrorCode.INVALID),
+            ("input.endDate", CoreErrorCode.DATES_REVERSED, ErrorCode.INVALID),
         ]
         with pytest.raises(ValidationFailed) as missing:
             await create_relationship(op, RelationshipFields(from_customer_id=ada.id))

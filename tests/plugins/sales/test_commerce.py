@@ -242,11 +242,15 @@ async def test_order_payments_and_commission_tiers(client: Client) -> None:
             }
         },
     )
-    # Nothing more is due.
-    result = payload(
-        await client.query(PAY, {"i": {"orderId": order["id"], "amount": "1", "method": "CASH"}})
+    # Nothing more is due: the generic code, and sales' precise one for programs to branch on.
+    result = await client.query(
+        "mutation($i: PaymentInput!) { recordPayment(input: $i) { payment { id } "
+        "errors { field code reason } } }",
+        {"i": {"orderId": order["id"], "amount": "1", "method": "CASH"}},
     )
-    assert [(e["field"], e["code"]) for e in result["errors"]] == [("input.amount", "INVALID")]
+    assert result["recordPayment"]["errors"] == [
+        {"field": "input.amount", "code": "INVALID", "reason": "SALES_OVERPAYMENT"}
+    ]
     data = await client.query(
         "query($id: ID!, $u: ID!) { node(id: $id) { ... on Order { paidAmount balance } } "
         'commissions(period: {start: "2026-01-01", end: "2026-12-31"}, userId: $u) { '
