@@ -23,6 +23,7 @@ from rapport.core.error_codes import CoreErrorCode
 from rapport.core.event_types import CORE_EVENT_TYPES
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
+from rapport.core.idempotency import expire_idempotency_keys
 from rapport.core.models import (
     AuditEntry,
     ContactPoint,
@@ -163,6 +164,11 @@ async def deliver_webhooks(context: JobContext) -> None:
     )
 
 
+async def expire_idempotency(context: JobContext) -> None:
+    await expire_idempotency_keys(context.runtime.sessions)
+
+
 @hookimpl
 def register_jobs(register: Register[Job]) -> None:
     register(Job("webhooks.deliver", 10, deliver_webhooks))
+    register(Job("idempotency.expire", 3600, expire_idempotency))

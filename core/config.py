@@ -37,6 +37,8 @@ SETTING_HELP: dict[str, str] = {
     "auth_failures_per_minute": "unknown keys one client address may present a minute (0: any)",
     "metrics_token": "bearer token a metrics scraper may use instead of an API key",
     "compiled_reads": "answer queries with one SQL statement that builds the JSON (true/false)",
+    "idempotency_hours": "how long the response of a write sent with an Idempotency-Key is kept",
+    "idempotency_claim_seconds": "after how long a retry may take over a key whose request died",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
 }
 
@@ -66,6 +68,8 @@ class Settings:
     statement_timeout: float = 30.0
     compiled_reads: bool = True
     trace_plugins: bool = False
+    idempotency_hours: float = 24.0
+    idempotency_claim_seconds: float = 120.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 # Codes a client may send again unchanged (after reloading, for a conflict).
-RETRYABLE = frozenset({"CONFLICT", "UNAVAILABLE", "RATE_LIMITED"})
+RETRYABLE = frozenset({"CONFLICT", "UNAVAILABLE", "RATE_LIMITED", "IDEMPOTENCY_KEY_IN_USE"})
 RETRY_AFTER_SECONDS = 5
 
 

@@ -29,6 +29,7 @@ from rapport.schema.failures import (
     coded,
     retryable,
 )
+from rapport.schema.idempotent_requests import IDEMPOTENCY_HEADER, answer_idempotently, is_mutation
 
 __all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
@@ -187,6 +188,11 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                 if body is None:
                     return
                 receive = _replaying(body, receive)
+                key = dict(scope["headers"]).get(IDEMPOTENCY_HEADER)
+                if key is not None and await self._answer_idempotently(
+                    scope, receive, send, key.decode("latin-1").strip(), body
+                ):
+                    return
             await super().__call__(scope, receive, send)
         except TooManyFailures as exc:
             if scope["type"] != "http":
@@ -261,6 +267,35 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             return body
         await _send_json(send, 200, {"data": compiled.data})
         return None
+
+    async def _answer_idempotently(
+        self, scope: Scope, receive: Receive, send: Send, key: str, body: bytes
+    ) -> bool:
+        """Answer a mutation sent with an ``Idempotency-Key``; False if it is not one."""
+        try:
+            request = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return False
+        query = request.get("query") if isinstance(request, dict) else None
+        operation_name = request.get("operationName")
+        if not isinstance(query, str) or not is_mutation(query, operation_name):
+            return False
+        if ACTOR_KEY not in scope:
+            authorization = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+            scope[ACTOR_KEY] = await self._actor_for_header(authorization, _address(scope))
+        actor = scope[ACTOR_KEY]
+        if actor is None:
+            return False  # refused as unauthenticated by the operation itself
+
+        async def refuse(status: int, code: str, message: str, wait: int | None) -> None:
+            headers = _retry_after(wait) if wait is not None else []
+            await _send_json(send, status, _error_body(code, message), headers)
+
+        async def run(capturing: Send) -> None:
+            await GraphQL.__call__(self, scope, receive, capturing)
+
+        await answer_idempotently(self.runtime, scope, send, actor, key, request, run, refuse)
+        return True
 
     def encode_json(self, data: object) -> bytes:
         # orjson, because compiled reads hand over their JSON as orjson fragments.

@@ -6,10 +6,12 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from rapport.core.errors import DomainError, ErrorCode
+from rapport.core.idempotency import mark_applied
 from rapport.core.services.operation import Operation
 from rapport.schema.context import Info, context_of
 from rapport.schema.errors import UserError, user_errors
 from rapport.schema.failures import classify
+from rapport.schema.idempotent_requests import APPLIED_KEY, CLAIM_KEY
 
 __all__ = ["mutate"]
 
@@ -25,11 +27,16 @@ async def mutate(
     """
     context = context_of(info)
     context.require(permission)
+    scope = context.request.scope if context.request is not None else {}
+    claim = scope.get(CLAIM_KEY)
     async with context.db():
         operation = context.operation
         try:
             async with operation.transaction():
                 result = await work(operation)
+                if claim is not None:
+                    # In the write's own transaction: the key is kept exactly when it commits.
+                    await mark_applied(operation.session, claim)
         except DomainError as error:
             return None, user_errors(error)
         except Exception as error:
@@ -40,4 +47,6 @@ async def mutate(
                 raise
             code = ErrorCode.CONFLICT if failure.code == "CONFLICT" else ErrorCode.INVALID
             return None, [UserError(field=None, code=code, message=failure.message)]
+    if claim is not None:
+        scope[APPLIED_KEY] = True
     return result, []

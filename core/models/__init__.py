@@ -2,6 +2,7 @@
 
 from rapport.core.models.audit import AuditEntry
 from rapport.core.models.customer import ContactPoint, Customer, CustomFieldDefinition
+from rapport.core.models.idempotency import IdempotencyRecord
 from rapport.core.models.identity import ApiKey, User, Workspace
 from rapport.core.models.interaction import Interaction, InteractionParticipant
 from rapport.core.models.outbox import OutboxEvent, Webhook
@@ -14,6 +15,7 @@ __all__ = [
     "ContactPoint",
     "CustomFieldDefinition",
     "Customer",
+    "IdempotencyRecord",
     "Interaction",
     "InteractionParticipant",
     "OutboxEvent",
