@@ -84,9 +84,7 @@ def spans(
     return out
 
 
-def _window(
-    metric: str, facts: CaseFacts, now: datetime
-) -> tuple[datetime, datetime | None] | None:
+def _window(metric: str, facts: CaseFacts) -> tuple[datetime, datetime | None] | None:
     """When the metric's clock starts and when it is fulfilled (None: not yet)."""
     replies = [e.at for e in facts.entries if e.kind == "PUBLIC_REPLY"]
     if metric == "FIRST_RESPONSE":
@@ -120,7 +118,7 @@ def _window(
 
 def compute_timer(target: Target, facts: CaseFacts, now: datetime) -> TimerState | None:
     """The timer of one metric at ``now``; None when the metric does not apply (yet)."""
-    window = _window(target.metric, facts, now)
+    window = _window(target.metric, facts)
     if window is None:
         return None
     started, fulfilled = window

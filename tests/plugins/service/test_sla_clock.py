@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from rapport.plugins.service.business_time import ALWAYS_OPEN, BusinessCalendar, Window
+from rapport.plugins.service.business_time import ALWAYS_OPEN, BusinessCalendar, Clock, Window
 from rapport.plugins.service.sla_clock import CaseFacts, Entry, Target, compute_timer
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -23,12 +23,12 @@ OFFICE = BusinessCalendar(
 WAITING = frozenset({"WAITING_ON_CUSTOMER", "WAITING_ON_THIRD_PARTY"})
 
 
-def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc]
+def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
 
 
-def resolution(hours: float, clock: object = OFFICE, pause: frozenset[str] = WAITING) -> Target:
-    return Target("RESOLUTION", int(hours * HOUR), clock, pause)  # type: ignore[arg-type]
+def resolution(hours: float, clock: Clock = OFFICE, pause: frozenset[str] = WAITING) -> Target:
+    return Target("RESOLUTION", int(hours * HOUR), clock, pause)
 
 
 def test_pause_and_resume() -> None:
