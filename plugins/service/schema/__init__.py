@@ -1,0 +1,36 @@
+"""The service plugin's GraphQL: queries, mutations, node types and fields on ``Customer``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.plugins.service.schema.assets import Asset, AssetMutations, AssetQueries
+from rapport.plugins.service.schema.calendars import (
+    BusinessCalendar,
+    CalendarMutations,
+    CalendarQueries,
+)
+from rapport.plugins.service.schema.cases import Case, CaseMutations, CaseQueries
+from rapport.plugins.service.schema.customer import CustomerServiceFields
+from rapport.plugins.service.schema.policies import (
+    CaseStatus,
+    EscalationRule,
+    PolicyMutations,
+    PolicyQueries,
+    SlaPolicy,
+)
+
+__all__ = ["CONTRIBUTIONS"]
+
+# What ``register_graphql`` registers, one area per entry.
+CONTRIBUTIONS: list[dict[str, Any]] = [
+    {"query": CalendarQueries, "mutation": CalendarMutations, "types": [BusinessCalendar]},
+    {
+        "query": PolicyQueries,
+        "mutation": PolicyMutations,
+        "types": [SlaPolicy, EscalationRule, CaseStatus],
+    },
+    {"query": AssetQueries, "mutation": AssetMutations, "types": [Asset]},
+    {"query": CaseQueries, "mutation": CaseMutations, "types": [Case]},
+    {"extend": {"Customer": CustomerServiceFields}},
+]
