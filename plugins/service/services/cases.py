@@ -114,7 +114,7 @@ def record_activity(
 
 
 async def _validate(
-    op: Operation, problems: Problems, values: dict[str, Any], customer_id: uuid.UUID
+    op: Operation, problems: Problems, values: dict[str, Any], customer_id: uuid.UUID | None
 ) -> Asset | None:
     problems.one_of("kind", values.get("kind"), KINDS)
     problems.one_of("channel", values.get("channel"), CHANNELS)
@@ -153,12 +153,11 @@ async def open_case(op: Operation, data: CaseFields) -> Case:
     problems.required("subject", data.subject)
     problems.required("channel", data.channel)
     problems.not_future("openedAt", data.opened_at)
+    values = data.given()
+    asset = await _validate(op, problems, values, data.customer_id)
     problems.raise_if_any()
     assert data.customer_id is not None
     customer = await get_customer(op, data.customer_id, "input.customerId")
-    values = data.given()
-    asset = await _validate(op, problems, values, customer.id)
-    problems.raise_if_any()
     opened_at = moment(data.opened_at)
     case = Case(
         workspace_id=op.workspace_id,
