@@ -183,6 +183,6 @@ REPLY = (
 
 
 async def entry(
-    client: Client, case_id: str, kind: str, at: str, body: str = "..."
+    client: Client, case_id: str, kind: str, at: str | None = None, body: str = "..."
 ) -> dict[str, Any]:
     return await ok(client, REPLY, {"id": case_id, "t": kind, "b": body, "at": at})

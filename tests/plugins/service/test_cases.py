@@ -21,11 +21,19 @@ from tests.plugins.service.helpers import (
     paris,
 )
 
-ASSIGN = "mutation($id: ID!, $a: ID, $t: String) { assignCase(id: $id, assigneeId: $a, team: $t) { case { " + CASE_FIELDS + " } " + ERRORS + " } }"
+ASSIGN = (
+    "mutation($id: ID!, $a: ID, $t: String) { assignCase(id: $id, assigneeId: $a, team: $t) { case { "
+    + CASE_FIELDS
+    + " } "
+    + ERRORS
+    + " } }"
+)
 HISTORY = "query($id: ID!) { node(id: $id) { ... on Case { statusCategory statusHistory { fromCategory toCategory } activities { action detail } conversation { kind direction body } } } }"
 
 
-async def test_an_illegal_move_is_refused_with_the_reason_and_changes_nothing(client: Client) -> None:
+async def test_an_illegal_move_is_refused_with_the_reason_and_changes_nothing(
+    client: Client,
+) -> None:
     acme = await customer(client)
     case = await open_case(client, acme)
     refused = await errors(client, move("waitOnCustomer"), {"id": case["id"]})
@@ -51,10 +59,19 @@ async def test_assignment_moves_a_new_case_and_the_story_is_kept(client: Client)
     assert closed["statusCategory"] == "CLOSED"
     data = (await client.query(HISTORY, {"id": case["id"]}))["node"]
     assert [c["toCategory"] for c in data["statusHistory"]] == [
-        "NEW", "ASSIGNED", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "IN_PROGRESS", "RESOLVED", "CLOSED"
+        "NEW",
+        "ASSIGNED",
+        "IN_PROGRESS",
+        "WAITING_ON_CUSTOMER",
+        "IN_PROGRESS",
+        "RESOLVED",
+        "CLOSED",
     ]
     assert data["activities"][0]["action"] == "assigned"
-    assert [(e["direction"], e["body"]) for e in data["conversation"]][0] == ("inbound", "The screen is black")
+    assert [(e["direction"], e["body"]) for e in data["conversation"]][0] == (
+        "inbound",
+        "The screen is black",
+    )
 
 
 async def test_a_complaint_needs_its_root_cause_and_resolution_to_close(client: Client) -> None:
@@ -89,7 +106,9 @@ async def test_reopen_only_within_the_window(client: Client) -> None:
     case = await open_case(client, acme, openedAt=paris(2026, 3, 2, 9))
     await moved(client, "startCase", case["id"], at=paris(2026, 3, 2, 9))
     await moved(client, "resolveCase", case["id"], at=paris(2026, 3, 2, 10))
-    late = await errors(client, move("reopenCase"), {"id": case["id"], "i": {"at": paris(2026, 3, 20)}})
+    late = await errors(
+        client, move("reopenCase"), {"id": case["id"], "i": {"at": paris(2026, 3, 20)}}
+    )
     assert late[0]["code"] == "INVALID_TRANSITION" and "14 days" in late[0]["message"]
     reopened = await moved(client, "reopenCase", case["id"], at=paris(2026, 3, 10))
     assert reopened["reopenCount"] == 1
@@ -99,19 +118,31 @@ async def test_moves_cannot_go_back_in_time_nor_into_the_future(client: Client) 
     acme = await customer(client)
     case = await open_case(client, acme, openedAt=paris(2026, 3, 2, 9))
     await moved(client, "startCase", case["id"], at=paris(2026, 3, 2, 10))
-    before = await errors(client, move("resolveCase"), {"id": case["id"], "i": {"at": paris(2026, 3, 2, 9, 30)}})
+    before = await errors(
+        client, move("resolveCase"), {"id": case["id"], "i": {"at": paris(2026, 3, 2, 9, 30)}}
+    )
     assert before[0]["field"] == "at"
-    future = await errors(client, move("resolveCase"), {"id": case["id"], "i": {"at": paris(2030, 1, 1)}})
+    future = await errors(
+        client, move("resolveCase"), {"id": case["id"], "i": {"at": paris(2030, 1, 1)}}
+    )
     assert future[0]["field"] == "at"
 
 
 async def test_bad_inputs_name_their_fields(client: Client, other_client: Client) -> None:
     acme = await customer(client)
-    bad = await errors(client, OPEN, {"i": {"customerId": acme, "subject": " ", "channel": "PHONE", "severity": 9}})
+    bad = await errors(
+        client, OPEN, {"i": {"customerId": acme, "subject": " ", "channel": "PHONE", "severity": 9}}
+    )
     assert {e["field"] for e in bad} == {"input.subject", "input.severity"}
     stranger = await customer(other_client)
-    missing = await errors(client, OPEN, {"i": {"customerId": stranger, "subject": "x", "channel": "EMAIL"}})
-    assert missing[0] == {"field": "input.customerId", "code": "NOT_FOUND", "message": "customer not found"}
+    missing = await errors(
+        client, OPEN, {"i": {"customerId": stranger, "subject": "x", "channel": "EMAIL"}}
+    )
+    assert missing[0] == {
+        "field": "input.customerId",
+        "code": "NOT_FOUND",
+        "message": "customer not found",
+    }
 
 
 async def test_conversation_entries_are_on_the_customers_timeline(client: Client) -> None:
@@ -154,9 +185,13 @@ async def test_filters_on_cases(client: Client) -> None:
     low = await open_case(client, acme, priority="LOW")
     await moved(client, "rejectCase", low["id"])
     data = await client.query(
-        '{ high: cases(filter: {priority: [HIGH]}) { totalCount } open: cases(filter: {isOpen: true}) { totalCount } '
+        "{ high: cases(filter: {priority: [HIGH]}) { totalCount } open: cases(filter: {isOpen: true}) { totalCount } "
         "complaints: cases(filter: {kind: [COMPLAINT], statusCategory: [NEW]}) { totalCount } "
         "rejected: cases(filter: {isOpen: false}) { nodes { statusCategory } } }"
     )
-    assert (data["high"]["totalCount"], data["open"]["totalCount"], data["complaints"]["totalCount"]) == (1, 1, 1)
+    assert (
+        data["high"]["totalCount"],
+        data["open"]["totalCount"],
+        data["complaints"]["totalCount"],
+    ) == (1, 1, 1)
     assert data["rejected"]["nodes"] == [{"statusCategory": "REJECTED"}]
