@@ -68,7 +68,7 @@ async def test_assignment_moves_a_new_case_and_the_story_is_kept(client: Client)
         "CLOSED",
     ]
     assert data["activities"][0]["action"] == "assigned"
-    assert [(e["direction"], e["body"]) for e in data["conversation"]][0] == (
+    assert next((e["direction"], e["body"]) for e in data["conversation"]) == (
         "inbound",
         "The screen is black",
     )
@@ -109,7 +109,8 @@ async def test_reopen_only_within_the_window(client: Client) -> None:
     late = await errors(
         client, move("reopenCase"), {"id": case["id"], "i": {"at": paris(2026, 3, 20)}}
     )
-    assert late[0]["code"] == "INVALID_TRANSITION" and "14 days" in late[0]["message"]
+    assert late[0]["code"] == "INVALID_TRANSITION"
+    assert "14 days" in late[0]["message"]
     reopened = await moved(client, "reopenCase", case["id"], at=paris(2026, 3, 10))
     assert reopened["reopenCount"] == 1
 

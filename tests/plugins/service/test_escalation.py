@@ -4,6 +4,7 @@ idempotent; every action on the case's history and as an event."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from datetime import UTC, datetime, timedelta
 
 from rapport.core import Actor, JobContext, Operation
@@ -40,19 +41,19 @@ async def _lead(client: Client, runtime: Runtime) -> str:
     return await me(lead)
 
 
-async def _operation(client: Client, runtime: Runtime) -> tuple[Operation, object]:
+async def _operation(client: Client, runtime: Runtime) -> tuple[Actor, Any]:
     async with unscoped_session(runtime.sessions) as session:
         workspace = await find_workspace(session, client.workspace)
     assert workspace is not None
     user = row_id(await me(client))
     actor = Actor(workspace.id, user, "admin", runtime.roles.permissions_of("admin"))
-    return actor, workspace  # type: ignore[return-value]
+    return actor, workspace
 
 
 async def _escalate(client: Client, runtime: Runtime, now: datetime) -> int:
     actor, workspace = await _operation(client, runtime)
-    async with tenant_session(runtime.sessions, workspace.id) as session:  # type: ignore[attr-defined]
-        op = Operation(session, actor, runtime.host)  # type: ignore[arg-type]
+    async with tenant_session(runtime.sessions, workspace.id) as session:
+        op = Operation(session, actor, runtime.host)
         async with op.transaction():
             return await escalate_due_cases(op, now)
 
