@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rapport.plugins.service.schema.analytics import AnalyticsQueries
+from rapport.plugins.service.schema.articles import Article, ArticleMutations, ArticleQueries
 from rapport.plugins.service.schema.assets import Asset, AssetMutations, AssetQueries
 from rapport.plugins.service.schema.calendars import (
     BusinessCalendar,
@@ -19,6 +21,17 @@ from rapport.plugins.service.schema.policies import (
     PolicyQueries,
     SlaPolicy,
 )
+from rapport.plugins.service.schema.surveys import (
+    SurveyInvitation,
+    SurveyMutations,
+    SurveyQueries,
+)
+from rapport.plugins.service.schema.visits import (
+    ServiceSchedule,
+    VisitMutations,
+    VisitQueries,
+    WorkOrder,
+)
 
 __all__ = ["CONTRIBUTIONS"]
 
@@ -32,5 +45,12 @@ CONTRIBUTIONS: list[dict[str, Any]] = [
     },
     {"query": AssetQueries, "mutation": AssetMutations, "types": [Asset]},
     {"query": CaseQueries, "mutation": CaseMutations, "types": [Case]},
-    {"extend": {"Customer": CustomerServiceFields}},
+    {"query": ArticleQueries, "mutation": ArticleMutations, "types": [Article]},
+    {"query": SurveyQueries, "mutation": SurveyMutations, "types": [SurveyInvitation]},
+    {
+        "query": VisitQueries,
+        "mutation": VisitMutations,
+        "types": [WorkOrder, ServiceSchedule],
+    },
+    {"query": AnalyticsQueries, "extend": {"Customer": CustomerServiceFields}},
 ]

@@ -20,6 +20,7 @@ from rapport.plugins.service.models import CaseActivity as CaseActivityRow
 from rapport.plugins.service.models import CaseStatusChange as StatusChangeRow
 from rapport.plugins.service.models import CaseWatcher as CaseWatcherRow
 from rapport.plugins.service.models import SlaTimer as SlaTimerRow
+from rapport.plugins.service.schema.articles import Article
 from rapport.plugins.service.schema.assets import Asset
 from rapport.plugins.service.schema.common import (
     READ,
@@ -236,6 +237,7 @@ CASE_ASSET = ToOne(lambda: Asset, lambda scope: scope.row.asset_id)
 CASE_POLICY = ToOne(lambda: SlaPolicy, lambda scope: scope.row.policy_id)
 CASE_STATUS = ToOne(lambda: CaseStatus, lambda scope: scope.row.status_id)
 CASE_DUPLICATE_OF = ToOne(lambda: Case, lambda scope: scope.row.duplicate_of_id)
+CASE_SOLUTION = ToOne(lambda: Article, lambda scope: scope.row.solution_article_id)
 
 
 @strawberry.type(description="A customer's request, incident, question or complaint.")
@@ -313,6 +315,9 @@ class Case(ModelNode):
     policy: SlaPolicy | None = related(CASE_POLICY, description="The SLA policy that matched.")
     status: CaseStatus | None = related(CASE_STATUS)
     duplicate_of: Case | None = related(CASE_DUPLICATE_OF)
+    solution_article: Article | None = related(
+        CASE_SOLUTION, description="The knowledge-base article that solved it."
+    )
 
     @strawberry.field(metadata=reads(STATUS_HISTORY), description="Every status, oldest first.")
     async def status_history(self, info: Info) -> list[CaseStatusChange]:
@@ -586,6 +591,7 @@ class CaseMutations:
         id: relay.GlobalID,
         assignee_id: relay.GlobalID | None = None,
         team: str | None = None,
+        at: datetime | None = None,
     ) -> CasePayload:
         async def work(op: Any) -> CaseRow:
             return await service.assign_case(
@@ -593,6 +599,7 @@ class CaseMutations:
                 row_id_of(id, "Case", "id"),
                 optional_row_id_of(assignee_id, "User", "assigneeId"),
                 team,
+                at,
             )
 
         return _payload(await mutate(info, WRITE, work))

@@ -258,12 +258,20 @@ def _plain(value: Any) -> Any:
 
 
 async def assign_case(
-    op: Operation, case_id: uuid.UUID, assignee_id: uuid.UUID | None, team: str | None
+    op: Operation,
+    case_id: uuid.UUID,
+    assignee_id: uuid.UUID | None,
+    team: str | None,
+    at: datetime | None = None,
 ) -> Case:
     case = await get_case(op, case_id)
     problems = Problems("")
     await problems.user(op, "assigneeId", assignee_id)
     problems.length("team", team, 100)
+    problems.not_future("at", at)
+    when = moment(at)
+    if when < await _last_change(op, case):
+        problems.add("at", "comes before the case's last status change")
     if case.status_category in ("CLOSED", "REJECTED", "DUPLICATE"):
         problems.add("id", f"a {case.status_category.lower()} case is not worked any more")
     problems.raise_if_any()
@@ -276,9 +284,10 @@ async def assign_case(
         case,
         "assigned",
         {"from": before, "to": {"assignee": _plain(assignee_id), "team": case.team}},
+        when,
     )
     if case.status_category == "NEW" and assignee_id is not None:
-        await _write_move(op, case, "ASSIGNED", None, utcnow(), None)
+        await _write_move(op, case, "ASSIGNED", None, when, None)
     await op.session.flush()
     await recompute_case_timers(op, case)
     op.audit(

@@ -4,8 +4,8 @@ idempotent; every action on the case's history and as an event."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from rapport.core import Actor, JobContext, Operation
 from rapport.core.auth import find_workspace
