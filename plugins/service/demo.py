@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import holidays
@@ -307,6 +307,11 @@ def _assets(demo: Demo, customers: list[uuid.UUID]) -> list[Asset]:
     return assets
 
 
+def _covers(asset: Asset, day: date) -> bool:
+    start, end = asset.warranty_start, asset.warranty_end
+    return start is not None and end is not None and start <= day <= end
+
+
 def _walk(demo: Demo, opened: datetime, complaint: bool) -> list[tuple[datetime, str]]:
     """A legal walk through the statuses, each step a few business-ish hours after the last."""
     plan = ["NEW", "ASSIGNED", "IN_PROGRESS"]
@@ -367,11 +372,7 @@ def _case(
         assignee_id=agent if len(history) > 1 else None,
         team=rng.choice(("Care", "Billing desk", "Field")),
         asset_id=asset.id if asset is not None else None,
-        in_warranty=(
-            None
-            if asset is None
-            else bool(asset.warranty_start <= opened.date() <= asset.warranty_end)
-        ),
+        in_warranty=None if asset is None else _covers(asset, opened.date()),
         status_category=status,
         policy_id=policy.id,
         opened_at=opened,

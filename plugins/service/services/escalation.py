@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from rapport.core import Operation, utcnow
@@ -134,7 +134,7 @@ async def _claim(op: Operation, now: datetime, idle_floor: int | None) -> list[C
             SlaTimer.target_at <= now,
         ),
     )
-    conditions = [Case.id.in_(due)]
+    conditions: list[ColumnElement[bool]] = [Case.id.in_(due)]
     if idle_floor is not None:
         # Business idle time never exceeds wall time: the wall-time test is a safe first cut.
         conditions.append(Case.last_update_at <= now - timedelta(minutes=idle_floor))
@@ -186,9 +186,8 @@ async def _occasion(
         return f"idle:{_stamp(case.last_update_at)}" if idle >= rule.idle_minutes * 60 else None
     for metric in [rule.metric] if rule.metric else METRICS:
         timer = timers.get(metric)
-        if timer is None or (timer.completed_at is not None and timer.state != "BREACHED"):
-            continue
-        if timer.state not in ("RUNNING", "BREACHED"):
+        # A met, paused or cancelled timer is nobody's emergency; a breached one stays one.
+        if timer is None or timer.state not in ("RUNNING", "BREACHED"):
             continue
         passed = timer.breached_at if rule.trigger == "BREACH" else timer.warning_at
         if passed is not None and passed <= now:

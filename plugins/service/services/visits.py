@@ -190,7 +190,6 @@ async def add_line(op: Operation, visit_id: uuid.UUID, data: LineFields) -> Work
         "WorkOrder",
         visit.id,
         "add_line",
-        "get_row",
         {"line": [None, line.description]},
         customer_id=visit.customer_id,
     )
