@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import InvalidTransition, Operation, utcnow
+from rapport.core import Conflict, InvalidTransition, Operation, utcnow
 from rapport.core.search.terms import QueryTerms, parse_query
 from rapport.plugins.service.models import Article, ArticleFeedback, ArticleVersion, Case
 from rapport.plugins.service.services.common import Problems, get_row
@@ -105,9 +105,9 @@ async def update_article(op: Operation, article_id: uuid.UUID, data: ArticleFiel
     article = await get_row(op, Article, article_id, "id", "article")
     problems = Problems()
     _check(problems, data, creating=False)
-    if article.status == "ARCHIVED":
-        problems.add("id", "an archived article is not edited; publish it again first")
     problems.raise_if_any()
+    if article.status == "ARCHIVED":
+        raise Conflict("id", "an archived article is not edited; publish it again first")
     changes = {}
     for key in ("title", "body", "category", "locale"):
         value = getattr(data, key)

@@ -4,7 +4,7 @@ Revision ID: service_0002
 Revises: service_0001
 
 PostgreSQL: a full-text expression index (``simple`` configuration, as core's search) on an
-article's title and body. SQLite: an FTS5 external-content table kept current by triggers;
+article's title and body, named ``*_search`` so that autogenerate leaves it alone. SQLite: an FTS5 external-content table kept current by triggers;
 it indexes ``workspace_id`` too, so every query can require the caller's workspace.
 """
 
@@ -43,7 +43,7 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute(
-            "CREATE INDEX ix_service_articles_fts ON service_articles "
+            "CREATE INDEX ix_service_articles_search ON service_articles "
             f"USING gin ({POSTGRES_DOCUMENT})"
         )
     elif dialect == "sqlite":
@@ -54,7 +54,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_service_articles_fts")
+        op.execute("DROP INDEX IF EXISTS ix_service_articles_search")
     elif dialect == "sqlite":
         for suffix in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS fts_service_articles_{suffix}")
