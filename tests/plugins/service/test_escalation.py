@@ -164,3 +164,17 @@ async def test_rules_are_validated(client: Client) -> None:
         await client.query(RULE, {"i": {"name": "x", "trigger": "NO_UPDATE", "action": "REASSIGN"}})
     )["createEscalationRule"]
     assert {e["field"] for e in result["errors"]} == {"input.idleMinutes", "input.userId"}
+
+
+async def test_two_workers_at_once_fire_each_rule_once(client: Client, runtime: Runtime) -> None:
+    import asyncio
+
+    case_id, _lead_id, opened = await _story(client, runtime, 1)
+    later = opened + timedelta(hours=9)
+    fired = await asyncio.gather(
+        _escalate(client, runtime, later), _escalate(client, runtime, later)
+    )
+    # Three rules in all (two warning levels and the breach), whichever worker fired them.
+    assert sum(fired) == 3
+    seen = (await client.query(CASE, {"id": case_id}))["node"]
+    assert len([a for a in seen["activities"] if a["action"] == "escalated"]) == 3

@@ -183,3 +183,26 @@ async def test_sla_status_gives_the_remaining_business_time(client: Client) -> N
         "targetSeconds": 8 * 3600,
         "businessHours": True,
     }
+
+
+async def test_changing_weekly_hours_after_the_fact(client: Client) -> None:
+    calendar_id = await _office(client)
+    acme = await customer(client)
+    case = await open_case(client, acme, openedAt=paris(2026, 3, 2, 9))
+    # Monday to Friday 08:00-18:00 instead (ten hours a day): 8h end Monday 17:00.
+    hours = [
+        {"day": d, "start": "08:00", "end": "18:00"}
+        for d in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
+    ]
+    await ok(
+        client,
+        "mutation($id: ID!, $i: BusinessCalendarInput!) { updateBusinessCalendar(id: $id, input: $i) { calendar { id } "
+        + ERRORS
+        + " } }",
+        {"id": calendar_id, "i": {"weeklyHours": hours}},
+    )
+    data = await client.query(
+        "query($id: ID!) { node(id: $id) { ... on Case { timers { metric targetAt } } } }",
+        {"id": case["id"]},
+    )
+    assert instant(timer(data["node"], "RESOLUTION")["targetAt"]) == instant(paris(2026, 3, 2, 17))

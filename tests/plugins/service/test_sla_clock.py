@@ -6,10 +6,13 @@ Monday 2 March 2026 is the first day of every story unless said otherwise.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rapport.plugins.service.business_time import ALWAYS_OPEN, BusinessCalendar, Clock, Window
 from rapport.plugins.service.sla_clock import CaseFacts, Entry, Target, compute_timer
@@ -254,3 +257,39 @@ def test_24_7_timer_over_midnight_and_a_dst_night() -> None:
     assert timer is not None
     assert timer.target_at == paris(2026, 3, 29, 5)
     assert timer.target_at == datetime(2026, 3, 29, 3, tzinfo=UTC)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[CaseFacts, list[datetime]]:
+    """A legal-looking history: alternating work and waits, and instants to look at it."""
+    opened = paris(2026, 3, 2, 8)
+    at, history = opened, [(opened, "IN_PROGRESS")]
+    for _ in range(draw(st.integers(0, 8))):
+        at += timedelta(minutes=draw(st.integers(1, 3000)))
+        category = draw(
+            st.sampled_from(["IN_PROGRESS", "WAITING_ON_CUSTOMER", "WAITING_ON_THIRD_PARTY"])
+        )
+        history.append((at, category))
+    looks = sorted(
+        opened + timedelta(minutes=m)
+        for m in draw(st.lists(st.integers(0, 40000), min_size=2, max_size=6))
+    )
+    return CaseFacts(opened, history), looks
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories())
+def test_elapsed_time_never_exceeds_business_time_and_never_decreases(
+    story: tuple[CaseFacts, list[datetime]],
+) -> None:
+    facts, looks = story
+    target = resolution(40)
+    previous = 0.0
+    for now in looks:
+        timer = compute_timer(target, facts, now)
+        assert timer is not None
+        open_time = OFFICE.seconds_between(facts.opened_at, now)
+        assert 0 <= timer.elapsed_seconds <= open_time + 1e-6
+        assert timer.elapsed_seconds + timer.paused_seconds == pytest.approx(open_time, abs=1e-6)
+        assert timer.elapsed_seconds >= previous - 1e-6
+        previous = timer.elapsed_seconds
