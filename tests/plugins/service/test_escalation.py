@@ -178,3 +178,31 @@ async def test_two_workers_at_once_fire_each_rule_once(client: Client, runtime: 
     assert sum(fired) == 3
     seen = (await client.query(CASE, {"id": case_id}))["node"]
     assert len([a for a in seen["activities"] if a["action"] == "escalated"]) == 3
+
+
+async def test_the_first_reply_takes_the_first_response_timer_out_of_escalation(
+    client: Client, runtime: Runtime
+) -> None:
+    calendar_id = await calendar(client, "Always", hours=ALL_WEEK)
+    await policy(client, "Quick", 1, [target("FIRST_RESPONSE", 60)], calendar_id=calendar_id)
+    lead = await _lead(client, runtime)
+    await ok(
+        client,
+        RULE,
+        {
+            "i": {
+                "name": "Answer now",
+                "trigger": "WARNING",
+                "metric": "FIRST_RESPONSE",
+                "action": "NOTIFY",
+                "userId": lead,
+            }
+        },
+    )
+    acme = await customer(client)
+    opened = datetime.now(UTC) - timedelta(minutes=50)
+    case = await open_case(client, acme, openedAt=opened.isoformat())
+    # The warning (48 minutes) has passed, but the agent answers before the worker runs.
+    replied = await entry(client, case["id"], "PUBLIC_REPLY")
+    assert replied["case"]["timers"][0]["state"] == "MET"
+    assert await _escalate(client, runtime, datetime.now(UTC) + timedelta(hours=2)) == 0

@@ -206,3 +206,20 @@ async def test_changing_weekly_hours_after_the_fact(client: Client) -> None:
         {"id": case["id"]},
     )
     assert instant(timer(data["node"], "RESOLUTION")["targetAt"]) == instant(paris(2026, 3, 2, 17))
+
+
+async def test_a_pause_across_a_holiday_does_not_shift_the_target_by_wall_time(
+    client: Client,
+) -> None:
+    await _office(client, hours=8, country="FR")
+    acme = await customer(client)
+    # Thursday 30 April 09:00, work until 11:00 (2h), waiting from then until Monday 4 May
+    # 10:00 (Friday 1 May is Labour Day). The remaining 6h run Monday 10-12 and 13-17.
+    case = await open_case(client, acme, openedAt=paris(2026, 4, 30, 9))
+    case = await moved(client, "startCase", case["id"], at=paris(2026, 4, 30, 9))
+    case = await moved(client, "waitOnCustomer", case["id"], at=paris(2026, 4, 30, 11))
+    case = await moved(client, "startCase", case["id"], at=paris(2026, 5, 4, 10))
+    resolution = timer(case, "RESOLUTION")
+    assert instant(resolution["targetAt"]) == instant(paris(2026, 5, 4, 17))
+    # Paused in business time: Thursday 11-12 and 13-17 (5h), Monday 09-10 (1h).
+    assert resolution["pausedSeconds"] == 6 * 3600
