@@ -8,6 +8,7 @@ core search's query parser, so no input can change the shape of the query.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ __all__ = [
     "update_article",
 ]
 
+# Letters and digits of any script, as the core search's query parser splits words.
+WORD = re.compile(r"[^\W_]+")
+SUGGESTION_TERMS = 8
 ARTICLE_MOVES = {"PUBLISHED": ("DRAFT", "ARCHIVED"), "ARCHIVED": ("PUBLISHED",), "DRAFT": ()}
 
 POSTGRES_SQL = """
@@ -216,6 +220,14 @@ async def search_articles(
 
 
 async def suggest_for_case(session: AsyncSession, case: Case, limit: int = 5) -> list[Article]:
-    """Published articles sharing words with the case's subject and description."""
-    words = f"{case.subject} {case.description or ''}"
-    return await search_articles(session, case.workspace_id, words, every_term=False, limit=limit)
+    """Published articles sharing words with the case's subject and description.
+
+    The longest words are the telling ones ("router", "invoice"), not "my" or "is": the
+    query keeps the eight longest of at least four letters (any words when there are none).
+    """
+    words = list(dict.fromkeys(WORD.findall(f"{case.subject} {case.description or ''}".lower())))
+    telling = [word for word in words if len(word) >= 4] or words
+    chosen = sorted(telling, key=len, reverse=True)[:SUGGESTION_TERMS]
+    return await search_articles(
+        session, case.workspace_id, " ".join(chosen), every_term=False, limit=limit
+    )

@@ -81,6 +81,8 @@ async def test_suggested_articles_come_from_the_case_text_and_feedback_counts(
 ) -> None:
     router = await _article(client, "Resetting a router", "Hold the reset button for ten seconds.")
     await _article(client, "Invoices by e-mail", "Invoices are sent monthly.")
+    # Short words ("my", "is", "on") say nothing: this one must not be suggested.
+    await _article(client, "Is it on", "It is on.")
     acme = await customer(client)
     case = await open_case(
         client, acme, subject="My router is dead", description="No light on the router at all"
