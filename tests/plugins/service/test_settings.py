@@ -169,3 +169,19 @@ async def test_a_cases_life_is_told_in_events(watched: tuple[Client, list[Domain
         "mutation($id: ID!) { rejectCase(id: $id) { errors { code } } }", {"id": case["id"]}
     )
     assert len(seen) == before
+
+
+async def test_only_managers_change_calendars_policies_and_rules(
+    client: Client, runtime: Runtime
+) -> None:
+    member = await client.as_role(runtime, "member")
+    for query, variables in (
+        (CALENDAR, {"i": {"name": "M", "timeZone": "UTC"}}),
+        (POLICY, {"i": {"name": "M", "position": 1}}),
+        (STATUS, {"n": "M", "c": "NEW"}),
+    ):
+        body = await member.post(query, variables)
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # Members work cases all the same.
+    acme = await customer(member)
+    assert (await open_case(member, acme))["statusCategory"] == "NEW"
