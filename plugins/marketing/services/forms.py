@@ -145,9 +145,12 @@ async def submit_form(
 ) -> SubmissionResult:
     if _text(values, form.honeypot):
         return SubmissionResult("ignored")
-    if form.per_ip_per_minute and client_ip is not None:
-        if await _recent(op, form, FormSubmission.client_ip == client_ip) >= form.per_ip_per_minute:
-            return SubmissionResult("limited")
+    if (
+        form.per_ip_per_minute
+        and client_ip is not None
+        and await _recent(op, form, FormSubmission.client_ip == client_ip) >= form.per_ip_per_minute
+    ):
+        return SubmissionResult("limited")
     if form.per_form_per_minute and await _recent(op, form) >= form.per_form_per_minute:
         return SubmissionResult("limited")
     lead_values = {target: _text(values, name) for name, target in form.fields.items()}

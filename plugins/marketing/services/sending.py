@@ -10,6 +10,7 @@ two workers never send the same email.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -183,10 +184,8 @@ async def send_campaign(op: Operation, campaign: Campaign, config: MarketingConf
                 member.delivery, member.delivery_error, member.sent_at = "sent", None, utcnow()
                 sent += 1
     finally:
-        try:
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
             await smtp.quit()
-        except (aiosmtplib.SMTPException, OSError):
-            pass
     await op.session.flush()
     op.audit("Campaign", campaign.id, "send", {"sent": [None, sent]})
     await op.emit("campaign.email_sent", "Campaign", campaign.id, sent=sent)
