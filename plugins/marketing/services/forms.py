@@ -54,12 +54,24 @@ class FormFields:
 
 
 def _check(data: FormFields, problems: Problems) -> None:
+    for name in ("fields", "consents"):
+        value = getattr(data, name)
+        if value is not None and not (
+            isinstance(value, dict) and all(isinstance(k, str) for k in value)
+        ):
+            problems.add(name, "an object of form field names")
+            setattr(data, name, None)
+    if data.allowed_origins is not None and not all(
+        isinstance(o, str) for o in data.allowed_origins
+    ):
+        problems.add("allowedOrigins", "a list of origins")
+        data.allowed_origins = None
     if data.name is not None:
         problems.required("name", data.name)
     for name, target in (data.fields or {}).items():
         if target not in LEAD_TARGETS:
             problems.add(f"fields.{name}", f"maps to one of {', '.join(LEAD_TARGETS)}")
-    if data.fields is not None and "email" not in data.fields.values():
+    if data.fields is not None and "email" not in data.fields.values():  # after the type check
         problems.add("fields", "a form needs a field mapped to email, to tell duplicates apart")
     for name, topic in (data.consents or {}).items():
         if not isinstance(topic, str):

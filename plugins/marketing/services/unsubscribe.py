@@ -26,7 +26,7 @@ async def unsubscribe_member(op: Operation, member_id: uuid.UUID) -> Consent | N
     already = await op.session.execute(statement.where(statement.selected_columns[0] == subject_id))
     if already.first() is not None:
         return None
-    consent = await record_consent(
+    return await record_consent(
         op,
         ConsentFields(
             channel="email",
@@ -39,4 +39,3 @@ async def unsubscribe_member(op: Operation, member_id: uuid.UUID) -> Consent | N
         ),
         prefix="",
     )
-    return consent
