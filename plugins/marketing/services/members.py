@@ -79,7 +79,12 @@ async def _default_status(op: Operation, campaign_id: uuid.UUID) -> MemberStatus
 
 
 def _has_email() -> object:
-    return exists().where(ContactPoint.customer_id == Customer.id, ContactPoint.kind == "email")
+    # An address marked do-not-contact on the customer's record is no address to mail.
+    return exists().where(
+        ContactPoint.customer_id == Customer.id,
+        ContactPoint.kind == "email",
+        ContactPoint.do_not_contact.is_(False),
+    )
 
 
 async def add_segment_members(

@@ -70,7 +70,11 @@ async def _recipients(op: Operation, campaign: Campaign, limit: int) -> list[Rec
     addresses: dict[uuid.UUID, str] = {}
     for customer_id, value in await op.session.execute(
         select(ContactPoint.customer_id, ContactPoint.value)
-        .where(ContactPoint.customer_id.in_(customer_ids), ContactPoint.kind == "email")
+        .where(
+            ContactPoint.customer_id.in_(customer_ids),
+            ContactPoint.kind == "email",
+            ContactPoint.do_not_contact.is_(False),
+        )
         .order_by(ContactPoint.is_primary.desc(), ContactPoint.created_at, ContactPoint.id)
     ):
         addresses.setdefault(customer_id, value)
