@@ -97,7 +97,7 @@ class CampaignFields:
 async def channel_keys(op: Operation) -> dict[str, str]:
     """Every channel a campaign may use here: the built-in ones and the workspace's own."""
     rows = await op.session.execute(select(CampaignChannel.key, CampaignChannel.label))
-    return {**BUILTIN_CHANNELS, **dict(rows)}
+    return {**BUILTIN_CHANNELS, **{row[0]: row[1] for row in rows.all()}}
 
 
 async def add_channel(op: Operation, key: str, label: str) -> CampaignChannel:
