@@ -73,19 +73,27 @@ async def _groups(
         .group_by(revenue.c.customer_id)
         .subquery("paid")
     )
+    # Grouped by the columns of a subquery: PostgreSQL needs the GROUP BY to be the very
+    # expression selected, and an age band written twice binds its parameters twice.
+    attributes = (
+        select(Customer.id.label("customer_id"), *columns)
+        .join(people, people.c[0] == Customer.id)
+        .subquery("attributes")
+    )
+    groups = [attributes.c[d.value] for d in by]
     statement = (
         select(
-            *columns,
-            func.count(Customer.id),
+            *groups,
+            func.count(attributes.c.customer_id),
             func.count(answered.c.customer_id),
             func.count(paid.c.customer_id),
             func.sum(paid.c.amount),
         )
-        .join(people, people.c[0] == Customer.id)
-        .outerjoin(answered, answered.c.customer_id == Customer.id)
-        .outerjoin(paid, paid.c.customer_id == Customer.id)
-        .group_by(*columns)
-        .order_by(func.count(Customer.id).desc(), *columns)
+        .select_from(attributes)
+        .outerjoin(answered, answered.c.customer_id == attributes.c.customer_id)
+        .outerjoin(paid, paid.c.customer_id == attributes.c.customer_id)
+        .group_by(*groups)
+        .order_by(func.count(attributes.c.customer_id).desc(), *groups)
     )
     found = []
     for row in await session.execute(statement):
@@ -169,6 +177,7 @@ async def audience_of_campaign(
             Opportunity.customer_id.label("customer_id"),
             (Payment.amount * shares.c.share).label("amount"),
         )
+        .select_from(shares)
         .join(Opportunity, Opportunity.id == shares.c.opportunity_id)
         .join(Order, Order.opportunity_id == Opportunity.id)
         .join(Payment, Payment.order_id == Order.id)

@@ -39,7 +39,7 @@ from rapport.plugins.sales.services.common import day_span, money
 
 __all__ = ["CampaignPerformance", "campaign_performance", "campaign_tree"]
 
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")
 
 
 def campaign_tree() -> CTE:
