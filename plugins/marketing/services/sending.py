@@ -14,6 +14,7 @@ import contextlib
 import re
 import uuid
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -30,6 +31,9 @@ from rapport.plugins.sales.models import Lead
 
 __all__ = ["Recipient", "personalise", "send_campaign", "send_pending", "unsubscribe_url"]
 
+# Header lines up to RFC 5322's limit: a folded or encoded List-Unsubscribe URL is one that
+# mail clients cannot use.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 PLACEHOLDER = re.compile(r"\{(first_name|last_name|display_name|company|unsubscribe_url)\}")
 
 
@@ -128,7 +132,7 @@ def _message(
     campaign: Campaign, recipient: Recipient, address: str, config: MarketingConfig, url: str
 ) -> EmailMessage:
     fields = {**recipient.fields, "unsubscribe_url": url}
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = campaign.email_from or "no-reply@localhost"
     message["To"] = address
     message["Subject"] = personalise(campaign.email_subject or campaign.name, fields)
@@ -173,8 +177,11 @@ async def send_campaign(op: Operation, campaign: Campaign, config: MarketingConf
                 continue
             url = unsubscribe_url(config, sign_token(key, op.workspace_id, member.id))
             try:
-                await smtp.send_message(
-                    _message(campaign, recipient, recipient.address, config, url)
+                message = _message(campaign, recipient, recipient.address, config, url)
+                # Flattened here, under MAIL_POLICY: the client's own flattening would fold
+                # the long unsubscribe URL.
+                await smtp.sendmail(
+                    message["From"], [recipient.address], message.as_bytes(policy=MAIL_POLICY)
                 )
             except aiosmtplib.SMTPRecipientsRefused as refused:
                 member.delivery = "bounced"
