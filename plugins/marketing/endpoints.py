@@ -18,6 +18,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy import select
 from starlette.requests import Request
@@ -112,16 +113,22 @@ def public_routes(runtime: Any) -> list[Route]:
                     "Access-Control-Max-Age": "600",
                 },
             )
-        wants_json = "json" in request.headers.get("content-type", "")
+        kind = request.headers.get("content-type", "")
+        wants_json = "json" in kind
+        if not wants_json and "x-www-form-urlencoded" not in kind:
+            # An HTML form without files posts urlencoded; nothing here takes uploads.
+            return JSONResponse({"error": "send JSON or a urlencoded form"}, 415, headers=cors)
         body = await request.body()
         if len(body) > MAX_BODY:
             return JSONResponse({"error": "too large"}, 413, headers=cors)
         try:
             values: dict[str, Any] = (
-                json.loads(body or b"{}") if wants_json else dict(await request.form())
+                json.loads(body or b"{}")
+                if wants_json
+                else dict(parse_qsl(body.decode(), keep_blank_values=True))
             )
         except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"error": "not JSON"}, 400, headers=cors)
+            return JSONResponse({"error": "unreadable body"}, 400, headers=cors)
         if not isinstance(values, dict):
             return JSONResponse({"error": "a JSON object"}, 400, headers=cors)
         values = {**dict(request.query_params), **values}  # UTM tags may ride on the URL
