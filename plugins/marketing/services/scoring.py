@@ -20,6 +20,7 @@ from sqlalchemy import select
 from rapport.core import DomainEvent, ErrorCode, Operation, utcnow
 from rapport.core.ages import age_band_of, age_of
 from rapport.core.models import Customer
+from rapport.core.services.customers import get_customer
 from rapport.plugins.marketing.models import (
     MemberResponse,
     MemberStatus,
@@ -153,6 +154,8 @@ async def score_subject(
 ) -> Score:
     """Recompute and store the score of one customer or lead, with its breakdown."""
     lead = await get_row(op, Lead, lead_id, "leadId", "lead") if lead_id else None
+    if customer_id is not None:
+        await get_customer(op, customer_id, "customerId")
     customer_key = customer_id or (lead.customer_id if lead else None)
     customer = (
         await op.session.get(Customer, (op.workspace_id, customer_key)) if customer_key else None
