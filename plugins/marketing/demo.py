@@ -57,12 +57,31 @@ class _Demo:
     def id(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
+    async def insert(self) -> None:
+        """Parents first, a flush each: rows without ORM relationships are not ordered by
+        their foreign keys otherwise."""
+        for level in range(4):
+            self.session.add_all([row for row in self.rows if _level(row) == level])
+            await self.session.flush()
+
     def add(self, row: Any) -> Any:
         row.workspace_id = self.workspace_id
         if getattr(row, "id", None) is None:
             row.id = self.id()
         self.rows.append(row)
         return row
+
+
+def _level(row: Any) -> int:
+    if isinstance(row, MemberResponse):
+        return 3
+    if isinstance(row, (MarketingSettings, Segment)) or (
+        isinstance(row, Campaign) and row.parent_id is None
+    ):
+        return 0
+    if isinstance(row, (Campaign, SegmentLink, SegmentMember, MemberStatus)):
+        return 1
+    return 2
 
 
 def _campaign(demo: _Demo, **fields: Any) -> tuple[Campaign, list[MemberStatus]]:
@@ -268,5 +287,4 @@ async def load_marketing_demo(session: AsyncSession, workspace: Any, rng: random
                 half_life_days=half_life,
             )
         )
-    session.add_all(demo.rows)
-    await session.flush()
+    await demo.insert()
