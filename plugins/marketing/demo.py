@@ -196,7 +196,13 @@ async def load_marketing_demo(session: AsyncSession, workspace: Any, rng: random
     deal_of = {}
     for deal in deals:
         deal_of.setdefault(deal.customer_id, deal)
-    pool = demo.rng.sample(customers, min(len(customers), 90))
+    # Mostly customers with deals, so attribution has payments to share out.
+    with_deals = [c for c in customers if c.id in deal_of]
+    others = [c for c in customers if c.id not in deal_of]
+    pool = [
+        *demo.rng.sample(with_deals, min(len(with_deals), 60)),
+        *demo.rng.sample(others, min(len(others), 30)),
+    ]
     for index, customer in enumerate(pool):
         campaign, statuses = (
             (email, email_statuses),
@@ -264,7 +270,8 @@ async def load_marketing_demo(session: AsyncSession, workspace: Any, rng: random
     demo.add(
         LeadForm(
             campaign_id=event.id,
-            key=f"demo-{demo.rng.getrandbits(64):016x}",
+            # Form keys are public and unique across workspaces.
+            key=f"demo-{workspace.id.hex[:12]}-{demo.rng.getrandbits(48):012x}",
             name="Trade fair sign-up",
             fields={"first": "first_name", "last": "last_name", "email": "email", "org": "company"},
             consents={"newsletter": "newsletter"},
