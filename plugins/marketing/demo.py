@@ -193,7 +193,7 @@ async def load_marketing_demo(session: AsyncSession, workspace: Any, rng: random
                     approved=approved,
                 )
             )
-    deal_of = {}
+    deal_of: dict[uuid.UUID, Opportunity] = {}
     for deal in deals:
         deal_of.setdefault(deal.customer_id, deal)
     # Mostly customers with deals, so attribution has payments to share out.

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CompoundSelect, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.ages import age_band_sql
@@ -57,10 +57,10 @@ class AudienceGroup:
 
 async def _groups(
     session: AsyncSession,
-    population: Select[Any],
+    population: Select[Any] | CompoundSelect[Any],
     by: list[Dimension],
     today: Any,
-    responders: Select[Any],
+    responders: Select[Any] | CompoundSelect[Any],
     revenue: Any,
 ) -> list[AudienceGroup]:
     """``population``: customer ids; ``responders``: customer ids; ``revenue``: a subquery of

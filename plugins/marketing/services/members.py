@@ -145,8 +145,8 @@ async def add_segment_members(
         )
         responses.append(_response_row(op, member_id, campaign.id, customer_id, None, status, now))
     # Members first: the responses' foreign keys point at them.
-    await insert_rows(op.session, CampaignMember.__table__, added)  # type: ignore[arg-type]
-    await insert_rows(op.session, MemberResponse.__table__, responses)  # type: ignore[arg-type]
+    await insert_rows(op.session, CampaignMember.__table__, added)
+    await insert_rows(op.session, MemberResponse.__table__, responses)
     result = AddedMembers(campaign, len(added), excluded)
     op.audit(
         "Campaign",
@@ -249,7 +249,7 @@ async def add_member(
     await op.session.flush()
     await insert_rows(
         op.session,
-        MemberResponse.__table__,  # type: ignore[arg-type]
+        MemberResponse.__table__,
         [_response_row(op, member.id, campaign.id, customer_id, lead_id, status, now, source)],
     )
     op.audit(

@@ -261,7 +261,7 @@ async def refresh_segment(op: Operation, segment_id: uuid.UUID) -> RefreshResult
     ids = (await op.session.execute(definition)).scalars().all()
     await insert_rows(
         op.session,
-        SegmentMember.__table__,  # type: ignore[arg-type]
+        SegmentMember.__table__,
         [
             {
                 "workspace_id": op.workspace_id,

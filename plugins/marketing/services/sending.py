@@ -98,7 +98,7 @@ async def _recipients(op: Operation, campaign: Campaign, limit: int) -> list[Rec
             }
             found.append(Recipient(member, addresses.get(member.customer_id), fields))
         else:
-            lead = leads[member.lead_id]  # type: ignore[index]
+            lead = leads[member.lead_id]
             name = " ".join(p for p in (lead.first_name, lead.last_name) if p)
             fields = {
                 "first_name": lead.first_name or "",

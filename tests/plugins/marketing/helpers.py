@@ -50,7 +50,9 @@ async def contact(client: Client, customer_id: str, email: str) -> None:
 async def segment(client: Client, name: str, **fields: Any) -> str:
     result = await ok(
         client,
-        "mutation($i: SegmentInput!) { createSegment(input: $i) { segment { id } " + ERRORS + " } }",
+        "mutation($i: SegmentInput!) { createSegment(input: $i) { segment { id } "
+        + ERRORS
+        + " } }",
         {"i": {"name": name, **fields}},
     )
     return result["segment"]["id"]

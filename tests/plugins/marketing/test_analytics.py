@@ -27,9 +27,21 @@ from tests.conftest import Client
 from tests.plugins.marketing.helpers import ERRORS, campaign, ok, person
 from tests.plugins.sales.helpers import MOVE, opportunity, product, stages
 
-ADD = "mutation($i: CampaignMemberInput!) { addCampaignMember(input: $i) { member { id } " + ERRORS + " } }"
-RESPOND = "mutation($i: MemberResponseInput!) { recordMemberResponse(input: $i) { member { id } " + ERRORS + " } }"
-COST = "mutation($i: CampaignCostInput!) { recordCampaignCost(input: $i) { cost { id } " + ERRORS + " } }"
+ADD = (
+    "mutation($i: CampaignMemberInput!) { addCampaignMember(input: $i) { member { id } "
+    + ERRORS
+    + " } }"
+)
+RESPOND = (
+    "mutation($i: MemberResponseInput!) { recordMemberResponse(input: $i) { member { id } "
+    + ERRORS
+    + " } }"
+)
+COST = (
+    "mutation($i: CampaignCostInput!) { recordCampaignCost(input: $i) { cost { id } "
+    + ERRORS
+    + " } }"
+)
 LEAD = "mutation($i: LeadInput!) { createLead(input: $i) { lead { id } " + ERRORS + " } }"
 PERFORMANCE = """query($id: ID, $model: AttributionModel!, $window: Int!, $period: SalesPeriod) {
   campaignPerformance(campaignId: $id, model: $model, windowDays: $window, period: $period) {
@@ -53,23 +65,42 @@ async def _member(client: Client, campaign_id: str, **who: str) -> str:
 
 
 async def _respond(client: Client, member: str, status: str, days: int) -> None:
-    await ok(client, RESPOND, {"i": {"memberId": member, "status": status, "occurredAt": ago(days)}})
+    await ok(
+        client, RESPOND, {"i": {"memberId": member, "status": status, "occurredAt": ago(days)}}
+    )
 
 
-async def _sale(client: Client, deal: dict[str, Any], item: str, quantity: int, paid: list[str]) -> None:
+async def _sale(
+    client: Client, deal: dict[str, Any], item: str, quantity: int, paid: list[str]
+) -> None:
     quote = await ok(
         client,
         "mutation($i: QuoteInput!) { createQuote(input: $i) { quote { id } " + ERRORS + " } }",
-        {"i": {"opportunityId": deal["id"], "lines": [{"productId": item, "quantity": str(quantity)}]}},
+        {
+            "i": {
+                "opportunityId": deal["id"],
+                "lines": [{"productId": item, "quantity": str(quantity)}],
+            }
+        },
     )
     quote_id = quote["quote"]["id"]
     for name in ("sendQuote", "acceptQuote"):
-        await ok(client, "mutation($id: ID!) { " + name + "(id: $id) { quote { id } " + ERRORS + " } }", {"id": quote_id})
-    order = await ok(client, "mutation($q: ID!) { createOrder(quoteId: $q) { order { id } " + ERRORS + " } }", {"q": quote_id})
+        await ok(
+            client,
+            "mutation($id: ID!) { " + name + "(id: $id) { quote { id } " + ERRORS + " } }",
+            {"id": quote_id},
+        )
+    order = await ok(
+        client,
+        "mutation($q: ID!) { createOrder(quoteId: $q) { order { id } " + ERRORS + " } }",
+        {"q": quote_id},
+    )
     for amount in paid:
         await ok(
             client,
-            "mutation($i: PaymentInput!) { recordPayment(input: $i) { payment { id } " + ERRORS + " } }",
+            "mutation($i: PaymentInput!) { recordPayment(input: $i) { payment { id } "
+            + ERRORS
+            + " } }",
             {"i": {"orderId": order["order"]["id"], "amount": amount, "method": "BANK_TRANSFER"}},
         )
 
@@ -82,7 +113,12 @@ async def build(client: Client) -> dict[str, str]:
     ids["S"] = await campaign(client, "Social", channel="social", budget="1000")
     for key in ("P", "E", "F", "S"):
         await ok(client, transition("activateCampaign"), {"id": ids[key]})
-    for name, region, born in (("A", "North", 1980), ("B", "South", 1990), ("C", "North", 1985), ("D", "South", 1978)):
+    for name, region, born in (
+        ("A", "North", 1980),
+        ("B", "South", 1990),
+        ("C", "North", 1985),
+        ("D", "South", 1978),
+    ):
         ids[name] = await person(client, f"{name} Person", region=region, birthDate=f"{born}-01-01")
     lead_l = (await ok(client, LEAD, {"i": {"lastName": "Lead L"}}))["lead"]["id"]
     lead_m = (await ok(client, LEAD, {"i": {"lastName": "Lead M"}}))["lead"]["id"]
@@ -93,17 +129,30 @@ async def build(client: Client) -> dict[str, str]:
     await _member(client, ids["E"], leadId=lead_l)
     await _member(client, ids["F"], leadId=lead_m)
     for member, status, days in (
-        ("EA", "Clicked", 30), ("FA", "Responded", 20), ("EA", "Opened", 25),
-        ("SB", "Clicked", 120), ("SB", "Clicked", 10), ("EB", "Opened", 5),
-        ("EC", "Clicked", 40), ("SC", "Clicked", 30), ("FC", "Responded", 14), ("EC", "Responded", 5),
+        ("EA", "Clicked", 30),
+        ("FA", "Responded", 20),
+        ("EA", "Opened", 25),
+        ("SB", "Clicked", 120),
+        ("SB", "Clicked", 10),
+        ("EB", "Opened", 5),
+        ("EC", "Clicked", 40),
+        ("SC", "Clicked", 30),
+        ("FC", "Responded", 14),
+        ("EC", "Responded", 5),
         ("FD", "Responded", 3),
     ):
         await _respond(client, members[member], status, days)
     for step in ("startWorkingLead", "qualifyLead"):
-        await ok(client, "mutation($id: ID!) { " + step + "(id: $id) { lead { id } " + ERRORS + " } }", {"id": lead_m})
+        await ok(
+            client,
+            "mutation($id: ID!) { " + step + "(id: $id) { lead { id } " + ERRORS + " } }",
+            {"id": lead_m},
+        )
     await ok(
         client,
-        "mutation($id: ID!, $i: ConvertLeadInput!) { convertLead(id: $id, input: $i) { lead { id } " + ERRORS + " } }",
+        "mutation($id: ID!, $i: ConvertLeadInput!) { convertLead(id: $id, input: $i) { lead { id } "
+        + ERRORS
+        + " } }",
         {"id": lead_m, "i": {"currency": "EUR"}},
     )
     item = await product(client, "P1", None, {"EUR": "100"})
@@ -114,22 +163,43 @@ async def build(client: Client) -> dict[str, str]:
         ("C", "2000", 20, ["1000"], True, None),
         ("D", "400", 4, ["300"], False, ids["S"]),
     ):
-        deal = await opportunity(client, ids[name], name=f"O{name}", amount=amount, sourceCampaignId=source)
+        deal = await opportunity(
+            client, ids[name], name=f"O{name}", amount=amount, sourceCampaignId=source
+        )
         ids["O" + name] = deal["id"]
         await _sale(client, deal, item, quantity, paid)
         if is_won:
             await ok(client, MOVE, {"id": deal["id"], "stage": won})
     today = date.today()
     for key, amount, approved, days in (
-        ("E", "300", True, 10), ("E", "200", True, 100), ("F", "1000", True, 10),
-        ("F", "500", False, 10), ("S", "400", True, 10), ("S", "100", True, 10), ("P", "250", True, 10),
+        ("E", "300", True, 10),
+        ("E", "200", True, 100),
+        ("F", "1000", True, 10),
+        ("F", "500", False, 10),
+        ("S", "400", True, 10),
+        ("S", "100", True, 10),
+        ("P", "250", True, 10),
     ):
-        await ok(client, COST, {"i": {"campaignId": ids[key], "category": "spend", "amount": amount, "approved": approved, "incurredOn": (today - timedelta(days=days)).isoformat()}})
+        await ok(
+            client,
+            COST,
+            {
+                "i": {
+                    "campaignId": ids[key],
+                    "category": "spend",
+                    "amount": amount,
+                    "approved": approved,
+                    "incurredOn": (today - timedelta(days=days)).isoformat(),
+                }
+            },
+        )
     await ok(client, transition("abortCampaign"), {"id": ids["S"]})
     return ids
 
 
-async def performance(client: Client, model: str, window: int = 90, period: dict | None = None) -> dict[str, dict]:
+async def performance(
+    client: Client, model: str, window: int = 90, period: dict | None = None
+) -> dict[str, dict]:
     data = await client.query(PERFORMANCE, {"model": model, "window": window, "period": period})
     return {row["campaign"]["name"]: row for row in data["campaignPerformance"]}
 
@@ -146,32 +216,81 @@ async def test_campaign_performance_under_each_model(client: Client) -> None:
     assert [r["members"] for r in (programme, email, fair, social)] == [6, 4, 4, 2]
     assert [r["responders"] for r in (programme, email, fair, social)] == [3, 2, 3, 2]
     assert [r["responses"] for r in (programme, email, fair, social)] == [6, 3, 3, 3]
-    assert [r["responseRate"] for r in (programme, email, fair, social)] == ["0.5000", "0.5000", "0.7500", "1.0000"]
-    assert [(r["leads"], r["convertedLeads"]) for r in (programme, email, fair, social)] == [(2, 1), (1, 0), (1, 1), (0, 0)]
-    assert money(linear, "actualCost") == {"Programme": "1750.00", "Email": "500.00", "Fair": "1000.00", "Social": "500.00"}
-    assert (programme["budget"], programme["hierarchyBudget"], programme["budgetRemaining"]) == ("10000.00", "18000.00", "8250.00")
-    assert money(linear, "costPerLead") == {"Programme": "875.00", "Email": "500.00", "Fair": "1000.00", "Social": None}
-    assert money(linear, "costPerResponse") == {"Programme": "291.67", "Email": "166.67", "Fair": "333.33", "Social": "166.67"}
+    assert [r["responseRate"] for r in (programme, email, fair, social)] == [
+        "0.5000",
+        "0.5000",
+        "0.7500",
+        "1.0000",
+    ]
+    assert [(r["leads"], r["convertedLeads"]) for r in (programme, email, fair, social)] == [
+        (2, 1),
+        (1, 0),
+        (1, 1),
+        (0, 0),
+    ]
+    assert money(linear, "actualCost") == {
+        "Programme": "1750.00",
+        "Email": "500.00",
+        "Fair": "1000.00",
+        "Social": "500.00",
+    }
+    assert (programme["budget"], programme["hierarchyBudget"], programme["budgetRemaining"]) == (
+        "10000.00",
+        "18000.00",
+        "8250.00",
+    )
+    assert money(linear, "costPerLead") == {
+        "Programme": "875.00",
+        "Email": "500.00",
+        "Fair": "1000.00",
+        "Social": None,
+    }
+    assert money(linear, "costPerResponse") == {
+        "Programme": "291.67",
+        "Email": "166.67",
+        "Fair": "333.33",
+        "Social": "166.67",
+    }
     assert money(linear, "opportunities") == {"Programme": 3, "Email": 2, "Fair": 3, "Social": 2}
-    assert money(linear, "wonAmount") == {"Programme": "2500.00", "Email": "1500.00", "Fair": "1000.00", "Social": "1000.00"}
+    assert money(linear, "wonAmount") == {
+        "Programme": "2500.00",
+        "Email": "1500.00",
+        "Fair": "1000.00",
+        "Social": "1000.00",
+    }
     expected = {
-        "LINEAR": ({"Programme": "1850.00", "Email": "900.00", "Fair": "950.00", "Social": "750.00"},
-                   {"Programme": "0.0571", "Email": "0.8000", "Fair": "-0.0500", "Social": "0.5000"}),
-        "POSITION_BASED": ({"Programme": "2000.00", "Email": "1200.00", "Fair": "800.00", "Social": "600.00"},
-                           {"Programme": "0.1429", "Email": "1.4000", "Fair": "-0.2000", "Social": "0.2000"}),
-        "FIRST_TOUCH": ({"Programme": "2100.00", "Email": "1800.00", "Fair": "300.00", "Social": "500.00"},
-                        {"Programme": "0.2000", "Email": "2.6000", "Fair": "-0.7000", "Social": "0.0000"}),
-        "LAST_TOUCH": ({"Programme": "2100.00", "Email": "1000.00", "Fair": "1100.00", "Social": "500.00"},
-                       {"Programme": "0.2000", "Email": "1.0000", "Fair": "0.1000", "Social": "0.0000"}),
-        "SOURCE_CAMPAIGN": ({"Programme": "0.00", "Email": "0.00", "Fair": "0.00", "Social": "300.00"},
-                            {"Programme": "-1.0000", "Email": "-1.0000", "Fair": "-1.0000", "Social": "-0.4000"}),
+        "LINEAR": (
+            {"Programme": "1850.00", "Email": "900.00", "Fair": "950.00", "Social": "750.00"},
+            {"Programme": "0.0571", "Email": "0.8000", "Fair": "-0.0500", "Social": "0.5000"},
+        ),
+        "POSITION_BASED": (
+            {"Programme": "2000.00", "Email": "1200.00", "Fair": "800.00", "Social": "600.00"},
+            {"Programme": "0.1429", "Email": "1.4000", "Fair": "-0.2000", "Social": "0.2000"},
+        ),
+        "FIRST_TOUCH": (
+            {"Programme": "2100.00", "Email": "1800.00", "Fair": "300.00", "Social": "500.00"},
+            {"Programme": "0.2000", "Email": "2.6000", "Fair": "-0.7000", "Social": "0.0000"},
+        ),
+        "LAST_TOUCH": (
+            {"Programme": "2100.00", "Email": "1000.00", "Fair": "1100.00", "Social": "500.00"},
+            {"Programme": "0.2000", "Email": "1.0000", "Fair": "0.1000", "Social": "0.0000"},
+        ),
+        "SOURCE_CAMPAIGN": (
+            {"Programme": "0.00", "Email": "0.00", "Fair": "0.00", "Social": "300.00"},
+            {"Programme": "-1.0000", "Email": "-1.0000", "Fair": "-1.0000", "Social": "-0.4000"},
+        ),
     }
     for model, (attributed, roi) in expected.items():
         rows = await performance(client, model)
         assert money(rows, "attributedPayments") == attributed, model
         assert money(rows, "roi") == roi, model
     first = await performance(client, "FIRST_TOUCH")
-    assert money(first, "wonAmount") == {"Programme": "3000.00", "Email": "3000.00", "Fair": "0.00", "Social": "500.00"}
+    assert money(first, "wonAmount") == {
+        "Programme": "3000.00",
+        "Email": "3000.00",
+        "Fair": "0.00",
+        "Social": "500.00",
+    }
     one = await client.query(PERFORMANCE, {"id": ids["E"], "model": "LINEAR", "window": 90})
     assert [r["campaign"]["name"] for r in one["campaignPerformance"]] == ["Email"]
 
@@ -181,28 +300,54 @@ async def test_shares_window_period_and_audience(client: Client) -> None:
     # Every deal's shares under one model add up to at most 100 %.
     for model in ("FIRST_TOUCH", "LAST_TOUCH", "LINEAR", "POSITION_BASED", "SOURCE_CAMPAIGN"):
         for deal in ("OA", "OB", "OC", "OD"):
-            shares = (await client.query(SHARES, {"o": ids[deal], "model": model}))["opportunityAttribution"]
+            shares = (await client.query(SHARES, {"o": ids[deal], "model": model}))[
+                "opportunityAttribution"
+            ]
             assert sum(Decimal(s["share"]) for s in shares) <= 1, (model, deal)
-    oc = (await client.query(SHARES, {"o": ids["OC"], "model": "POSITION_BASED"}))["opportunityAttribution"]
+    oc = (await client.query(SHARES, {"o": ids["OC"], "model": "POSITION_BASED"}))[
+        "opportunityAttribution"
+    ]
     assert [(s["campaign"]["name"], s["share"], s["attributedPayments"]) for s in oc] == [
-        ("Email", "0.8000", "800.00"), ("Fair", "0.1000", "100.00"), ("Social", "0.1000", "100.00")
+        ("Email", "0.8000", "800.00"),
+        ("Fair", "0.1000", "100.00"),
+        ("Social", "0.1000", "100.00"),
     ]
     # A 15-day window keeps Fair -14 and Email -5 for OC, Social -10 for OB, Fair -3 for OD.
     short = await performance(client, "LINEAR", window=15)
-    assert money(short, "attributedPayments") == {"Programme": "1300.00", "Email": "500.00", "Fair": "800.00", "Social": "500.00"}
+    assert money(short, "attributedPayments") == {
+        "Programme": "1300.00",
+        "Email": "500.00",
+        "Fair": "800.00",
+        "Social": "500.00",
+    }
     # Costs incurred in the last month: Email's line from 100 days ago is left out.
-    month = {"start": (date.today() - timedelta(days=30)).isoformat(), "end": date.today().isoformat()}
+    month = {
+        "start": (date.today() - timedelta(days=30)).isoformat(),
+        "end": date.today().isoformat(),
+    }
     recent = await performance(client, "LINEAR", period=month)
-    assert money(recent, "actualCost") == {"Programme": "1550.00", "Email": "300.00", "Fair": "1000.00", "Social": "500.00"}
+    assert money(recent, "actualCost") == {
+        "Programme": "1550.00",
+        "Email": "300.00",
+        "Fair": "1000.00",
+        "Social": "500.00",
+    }
     assert recent["Email"]["attributedPayments"] == "900.00"
     by_region = await client.query(
         "query($c: ID!) { audienceAnalysis(campaignId: $c, by: [REGION], model: LINEAR) { values { dimension value } members responders buyers revenue } }",
         {"c": ids["P"]},
     )
-    groups = {g["values"][0]["value"]: (g["members"], g["responders"], g["buyers"], g["revenue"]) for g in by_region["audienceAnalysis"]}
+    groups = {
+        g["values"][0]["value"]: (g["members"], g["responders"], g["buyers"], g["revenue"])
+        for g in by_region["audienceAnalysis"]
+    }
     # North: A and C, both paid (800 x 1 + 1000 x 0.75); South: B (no Programme touch) and D.
     # The converted lead M is a customer without a region.
-    assert groups == {"North": (2, 2, 2, "1550.00"), "South": (2, 1, 1, "300.00"), None: (1, 0, 0, "0.00")}
+    assert groups == {
+        "North": (2, 2, 2, "1550.00"),
+        "South": (2, 1, 1, "300.00"),
+        None: (1, 0, 0, "0.00"),
+    }
     by_age = await client.query(
         "query($c: ID!) { audienceAnalysis(campaignId: $c, by: [AGE_BAND, REGION]) { values { value } members revenue } }",
         {"c": ids["P"]},
@@ -212,9 +357,17 @@ async def test_shares_window_period_and_audience(client: Client) -> None:
     def band(year: int) -> str:
         return age_band_of(age_of(date(year, 1, 1), today))
 
-    found = {tuple(v["value"] for v in g["values"]): (g["members"], g["revenue"]) for g in by_age["audienceAnalysis"]}
+    found = {
+        tuple(v["value"] for v in g["values"]): (g["members"], g["revenue"])
+        for g in by_age["audienceAnalysis"]
+    }
     expected: dict[tuple, tuple[int, Decimal]] = {}
-    for born, region, revenue in ((1980, "North", "800"), (1990, "South", "0"), (1985, "North", "750"), (1978, "South", "300")):
+    for born, region, revenue in (
+        (1980, "North", "800"),
+        (1990, "South", "0"),
+        (1985, "North", "750"),
+        (1978, "South", "300"),
+    ):
         key = (band(born), region)
         members, total = expected.get(key, (0, Decimal("0")))
         expected[key] = (members + 1, total + Decimal(revenue))
@@ -222,7 +375,9 @@ async def test_shares_window_period_and_audience(client: Client) -> None:
     assert {k: (m, Decimal(r)) for k, (m, r) in found.items()} == expected
 
 
-async def test_analytics_need_the_permission_and_stay_in_the_workspace(client: Client, other_client: Client, runtime: Any) -> None:
+async def test_analytics_need_the_permission_and_stay_in_the_workspace(
+    client: Client, other_client: Client, runtime: Any
+) -> None:
     spring = await campaign(client, "Spring")
     theirs = await other_client.query(PERFORMANCE, {"model": "LINEAR", "window": 90})
     assert theirs["campaignPerformance"] == []

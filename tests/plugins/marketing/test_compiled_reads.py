@@ -125,7 +125,9 @@ async def marketing_workspace(runtime: Runtime) -> str:
 
 
 @pytest.mark.parametrize("role", ["admin", "viewer"])
-async def test_corpus_matches_the_resolvers(marketing_workspace: str, apps: Apps, role: str) -> None:
+async def test_corpus_matches_the_resolvers(
+    marketing_workspace: str, apps: Apps, role: str
+) -> None:
     pair = await apps.pair(marketing_workspace, role)
     answers = []
     for query, variables in [*CORPUS, *DEFERRED]:
@@ -139,7 +141,9 @@ async def test_corpus_matches_the_resolvers(marketing_workspace: str, apps: Apps
     assert answers[3]["responded"]["totalCount"] > 0
 
 
-async def test_another_workspace_sees_nothing(marketing_workspace: str, apps: Apps, runtime: Runtime) -> None:
+async def test_another_workspace_sees_nothing(
+    marketing_workspace: str, apps: Apps, runtime: Runtime
+) -> None:
     stranger = f"marketing-stranger-{uuid.uuid4().hex[:8]}"
     await create_workspace(runtime, stranger)
     pair = await apps.pair(stranger)
@@ -147,4 +151,5 @@ async def test_another_workspace_sees_nothing(marketing_workspace: str, apps: Ap
         body = await pair.agree(query, variables)
         assert "errors" not in body
         for value in body["data"].values():
-            assert value.get("totalCount", 0) == 0 and not value.get("nodes")
+            assert value.get("totalCount", 0) == 0
+            assert not value.get("nodes")

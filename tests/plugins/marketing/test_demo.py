@@ -37,18 +37,30 @@ async def _demo(runtime: Runtime, http: httpx.AsyncClient) -> Client:
     return Client(http, issued.key, name)
 
 
-async def test_demo_data_is_deterministic_and_covers_the_story(runtime: Runtime, http: httpx.AsyncClient) -> None:
+async def test_demo_data_is_deterministic_and_covers_the_story(
+    runtime: Runtime, http: httpx.AsyncClient
+) -> None:
     other = await _demo(runtime, http)
     first = await (await _demo(runtime, http)).query(SUMMARY)
     second = await other.query(SUMMARY)
     assert first == second
-    assert first["segments"]["totalCount"] == 3 and first["campaigns"]["totalCount"] == 4
+    assert first["segments"]["totalCount"] == 3
+    assert first["campaigns"]["totalCount"] == 4
     assert {c["status"] for c in first["campaigns"]["nodes"]} == {"ACTIVE", "COMPLETED", "ABORTED"}
-    for key in ("campaignMembers", "memberResponses", "campaignCosts", "consents", "leadForms", "scoringRules"):
+    for key in (
+        "campaignMembers",
+        "memberResponses",
+        "campaignCosts",
+        "consents",
+        "leadForms",
+        "scoringRules",
+    ):
         assert first[key]["totalCount"] > 0, key
     rows = {r["campaign"]["name"]: r for r in first["campaignPerformance"]}
     assert rows["Spring programme"]["members"] >= rows["Spring newsletter"]["members"]
     assert rows["Spring newsletter"]["actualCost"] == "570.00"
     assert any(r["attributedPayments"] != "0.00" for r in rows.values())
-    audience = await other.query("{ segments(filter: {name: {eq: \"Owners 35-54, North and South\"}}) { nodes { id } } }")
+    audience = await other.query(
+        '{ segments(filter: {name: {eq: "Owners 35-54, North and South"}}) { nodes { id } } }'
+    )
     assert audience["segments"]["nodes"]

@@ -27,7 +27,9 @@ from tests.plugins.marketing.helpers import (
     segment,
 )
 
-CONSENT = "mutation($i: ConsentInput!) { recordConsent(input: $i) { consent { id } " + ERRORS + " } }"
+CONSENT = (
+    "mutation($i: ConsentInput!) { recordConsent(input: $i) { consent { id } " + ERRORS + " } }"
+)
 MEMBERS = "query($c: ID!) { campaignMembers(filter: {campaign: {eq: $c}}) { nodes { customer { firstName } delivery deliveryError sentAt } } }"
 
 
@@ -37,7 +39,9 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], Message]] = []
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         if address.startswith("bounce@"):
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
@@ -68,7 +72,13 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 async def _run_job(runtime: Runtime, port: int) -> None:
     settings = runtime.settings.with_overrides(
-        extra={"marketing": {"smtp_host": "127.0.0.1", "smtp_port": port, "public_url": "http://testserver"}}
+        extra={
+            "marketing": {
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "public_url": "http://testserver",
+            }
+        }
     )
     worker = Runtime.create(settings)
     try:
@@ -82,7 +92,11 @@ async def test_send_headers_bounces_and_one_click_unsubscribe(
 ) -> None:
     received, port = inbox
     people = {}
-    for name, address in (("Ann", "ann@example.com"), ("Bob", "bounce@example.com"), ("Cid", "cid@example.com")):
+    for name, address in (
+        ("Ann", "ann@example.com"),
+        ("Bob", "bounce@example.com"),
+        ("Cid", "cid@example.com"),
+    ):
         people[name] = await person(client, f"{name} Mailer", region="Mailtown")
         await contact(client, people[name], address)
     town = await segment(client, "Mailtown", filter={"region": {"eq": "Mailtown"}})
@@ -95,10 +109,25 @@ async def test_send_headers_bounces_and_one_click_unsubscribe(
         emailBody="Dear {display_name}, {unknown} stays.\nUnsubscribe: {unsubscribe_url}",
     )
     assert (await add_segment(client, news, town))["added"] == 3
-    await ok(client, CONSENT, {"i": {"customerId": people["Cid"], "channel": "email", "topic": "news", "status": "OPTED_OUT"}})
+    await ok(
+        client,
+        CONSENT,
+        {
+            "i": {
+                "customerId": people["Cid"],
+                "channel": "email",
+                "topic": "news",
+                "status": "OPTED_OUT",
+            }
+        },
+    )
     await _run_job(runtime, port)
     assert received.messages == []  # a planned campaign sends nothing
-    await ok(client, "mutation($id: ID!) { activateCampaign(id: $id) { campaign { id } " + ERRORS + " } }", {"id": news})
+    await ok(
+        client,
+        "mutation($id: ID!) { activateCampaign(id: $id) { campaign { id } " + ERRORS + " } }",
+        {"id": news},
+    )
     await _run_job(runtime, port)
 
     mine = [(to, m) for to, m in received.messages if m["From"] == "news@shop.example"]
@@ -109,25 +138,33 @@ async def test_send_headers_bounces_and_one_click_unsubscribe(
     link = message["List-Unsubscribe"].strip("<>")
     assert link.startswith("http://testserver/unsubscribe/")
     body = message.get_payload(decode=True).decode()
-    assert "Dear Ann Mailer, {unknown} stays." in body and link in body
+    assert "Dear Ann Mailer, {unknown} stays." in body
+    assert link in body
 
     members = await client.query(MEMBERS, {"c": news})
-    states = {m["customer"]["firstName"]: (m["delivery"], m["deliveryError"]) for m in members["campaignMembers"]["nodes"]}
+    states = {
+        m["customer"]["firstName"]: (m["delivery"], m["deliveryError"])
+        for m in members["campaignMembers"]["nodes"]
+    }
     assert states["Ann"] == ("SENT", None)
-    assert states["Bob"][0] == "BOUNCED" and "550" in states["Bob"][1]
+    assert states["Bob"][0] == "BOUNCED"
+    assert "550" in states["Bob"][1]
     assert states["Cid"][0] == "SUPPRESSED"
 
     consents = "query($c: ID!) { node(id: $c) { ... on Customer { consents { nodes { status topic source } } } } }"
     path = link.removeprefix("http://testserver")
     shown = await http.get(path)
-    assert shown.status_code == 200 and "<form method='post'" in shown.text
+    assert shown.status_code == 200
+    assert "<form method='post'" in shown.text
     assert (await client.query(consents, {"c": people["Ann"]}))["node"]["consents"]["nodes"] == []
     done = await http.post(path, data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200
     after = (await client.query(consents, {"c": people["Ann"]}))["node"]["consents"]["nodes"]
     assert after == [{"status": "OPTED_OUT", "topic": "news", "source": "one-click unsubscribe"}]
     assert (await http.post(path)).status_code == 200
-    assert len((await client.query(consents, {"c": people["Ann"]}))["node"]["consents"]["nodes"]) == 1
+    assert (
+        len((await client.query(consents, {"c": people["Ann"]}))["node"]["consents"]["nodes"]) == 1
+    )
     forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
     assert (await http.get(forged)).status_code == 404
     assert (await http.post(forged)).status_code == 404
@@ -145,13 +182,19 @@ async def test_send_headers_bounces_and_one_click_unsubscribe(
     assert len(received.messages) == count
 
 
-async def test_an_unreachable_server_leaves_members_pending(client: Client, runtime: Runtime) -> None:
+async def test_an_unreachable_server_leaves_members_pending(
+    client: Client, runtime: Runtime
+) -> None:
     ann = await person(client, "Ann Offline", region="Nowhere")
     await contact(client, ann, "ann.offline@example.com")
     nowhere = await segment(client, "Nowhere", filter={"region": {"eq": "Nowhere"}})
     news = await campaign(client, "Offline", emailSubject="Hi")
     await add_segment(client, news, nowhere)
-    await ok(client, "mutation($id: ID!) { activateCampaign(id: $id) { campaign { id } " + ERRORS + " } }", {"id": news})
+    await ok(
+        client,
+        "mutation($id: ID!) { activateCampaign(id: $id) { campaign { id } " + ERRORS + " } }",
+        {"id": news},
+    )
     await _run_job(runtime, _free_port())
     members = await client.query(MEMBERS, {"c": news})
     assert [m["delivery"] for m in members["campaignMembers"]["nodes"]] == ["PENDING"]

@@ -8,7 +8,13 @@ from tests.conftest import Client
 from tests.plugins.marketing.helpers import ERRORS, error_codes, ok, payload, person, segment
 
 SEGMENT = "id name kind filter memberCount refreshedAt size includes { name } excludes { name }"
-CREATE = "mutation($i: SegmentInput!) { createSegment(input: $i) { segment { " + SEGMENT + " } " + ERRORS + " } }"
+CREATE = (
+    "mutation($i: SegmentInput!) { createSegment(input: $i) { segment { "
+    + SEGMENT
+    + " } "
+    + ERRORS
+    + " } }"
+)
 UPDATE = (
     "mutation($id: ID!, $i: SegmentInput!) { updateSegment(id: $id, input: $i) { segment { "
     + SEGMENT
@@ -17,18 +23,32 @@ UPDATE = (
     + " } }"
 )
 REFRESH = (
-    "mutation($id: ID!) { refreshSegment(id: $id) { seconds segment { " + SEGMENT + " } " + ERRORS + " } }"
+    "mutation($id: ID!) { refreshSegment(id: $id) { seconds segment { "
+    + SEGMENT
+    + " } "
+    + ERRORS
+    + " } }"
 )
 READ = "query($id: ID!) { node(id: $id) { ... on Segment { " + SEGMENT + " } } }"
 
 
 async def _people(client: Client) -> dict[str, str]:
     return {
-        "ann": await person(client, "Ann North", occupation="owner", region="North", birthDate="1980-05-01"),
-        "bob": await person(client, "Bob South", occupation="owner", region="South", birthDate="1975-01-01"),
-        "cid": await person(client, "Cid East", occupation="owner", region="East", birthDate="1980-01-01"),
-        "dee": await person(client, "Dee North", occupation="teacher", region="North", birthDate="1980-01-01"),
-        "eve": await person(client, "Eve North", occupation="owner", region="North", birthDate="2001-01-01"),
+        "ann": await person(
+            client, "Ann North", occupation="owner", region="North", birthDate="1980-05-01"
+        ),
+        "bob": await person(
+            client, "Bob South", occupation="owner", region="South", birthDate="1975-01-01"
+        ),
+        "cid": await person(
+            client, "Cid East", occupation="owner", region="East", birthDate="1980-01-01"
+        ),
+        "dee": await person(
+            client, "Dee North", occupation="teacher", region="North", birthDate="1980-01-01"
+        ),
+        "eve": await person(
+            client, "Eve North", occupation="owner", region="North", birthDate="2001-01-01"
+        ),
     }
 
 
@@ -44,7 +64,8 @@ async def test_a_dynamic_segment_is_the_filter_evaluated_when_read(client: Clien
     created = payload(await client.query(CREATE, {"i": {"name": "Owners", "filter": OWNERS}}))
     assert created["errors"] == []
     found = created["segment"]
-    assert found["kind"] == "DYNAMIC" and found["filter"] == OWNERS
+    assert found["kind"] == "DYNAMIC"
+    assert found["filter"] == OWNERS
     assert found["size"] == 2  # Ann and Bob: Cid is in the East, Dee teaches, Eve is 25
     await person(client, "Fay South", occupation="owner", region="South", birthDate="1972-03-03")
     again = await client.query(READ, {"id": found["id"]})
@@ -60,7 +81,9 @@ async def test_a_filter_that_does_not_fit_the_schema_is_refused_by_field(client:
     assert result["segment"] is None
     fields = sorted(e["field"] for e in result["errors"])
     assert fields == ["input.filter", "input.filter.ageBand.0"]
-    assert "industry" in next(e["message"] for e in result["errors"] if e["field"] == "input.filter")
+    assert "industry" in next(
+        e["message"] for e in result["errors"] if e["field"] == "input.filter"
+    )
     listed = await client.query("{ segments { totalCount } }")
     assert listed["segments"]["totalCount"] == 0
 
@@ -69,15 +92,19 @@ async def test_a_snapshot_keeps_its_members_until_refreshed(client: Client) -> N
     await _people(client)
     snapshot = await segment(client, "Owners then", kind="SNAPSHOT", filter=OWNERS)
     before = await client.query(READ, {"id": snapshot})
-    assert before["node"]["memberCount"] is None and before["node"]["size"] == 0
+    assert before["node"]["memberCount"] is None
+    assert before["node"]["size"] == 0
     refreshed = payload(await client.query(REFRESH, {"id": snapshot}))
-    assert refreshed["errors"] == [] and refreshed["seconds"] >= 0
-    assert refreshed["segment"]["memberCount"] == 2 and refreshed["segment"]["refreshedAt"]
+    assert refreshed["errors"] == []
+    assert refreshed["seconds"] >= 0
+    assert refreshed["segment"]["memberCount"] == 2
+    assert refreshed["segment"]["refreshedAt"]
     await person(client, "Gus South", occupation="owner", region="South", birthDate="1976-06-06")
     stale = await client.query(READ, {"id": snapshot})
     assert stale["node"]["size"] == 2  # stored, not re-evaluated
     again = payload(await client.query(REFRESH, {"id": snapshot}))
-    assert again["segment"]["memberCount"] == 3 and again["segment"]["size"] == 3
+    assert again["segment"]["memberCount"] == 3
+    assert again["segment"]["size"] == 3
 
 
 async def test_a_dynamic_segment_cannot_be_refreshed(client: Client) -> None:
@@ -99,7 +126,7 @@ async def test_includes_add_and_excludes_remove(client: Client) -> None:
     assert [s["name"] for s in found["includes"]] == ["East", "North"]
     assert [s["name"] for s in found["excludes"]] == ["Teachers"]
     members = await client.query(
-        "query($s: ID!) { audienceAnalysis(segmentId: $s, by: [REGION], currency: \"EUR\") "
+        'query($s: ID!) { audienceAnalysis(segmentId: $s, by: [REGION], currency: "EUR") '
         "{ values { value } members } }",
         {"s": combined},
     )
@@ -113,7 +140,9 @@ async def test_cycles_and_contradictions_are_refused(client: Client) -> None:
     b = await segment(client, "B", includeIds=[a])
     c = await segment(client, "C", includeIds=[b])
     result = payload(await client.query(UPDATE, {"id": a, "i": {"excludeIds": [c]}}))
-    assert [(e["field"], e["code"]) for e in result["errors"]] == [("input.excludeIds.0", "INVALID")]
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [
+        ("input.excludeIds.0", "INVALID")
+    ]
     self_ref = payload(await client.query(UPDATE, {"id": a, "i": {"includeIds": [a]}}))
     assert [e["field"] for e in self_ref["errors"]] == ["input.includeIds.0"]
     both = payload(
