@@ -133,7 +133,7 @@ async def run(arguments: argparse.Namespace) -> None:
             await runtime.migrate()
             name = f"bench-m1-{uuid.uuid4().hex[:8]}"
             workspace = await create_workspace(runtime, name)
-            size = DemoSize(customers=arguments.customers, interactions_per_customer=0.0)
+            size = DemoSize(customers=arguments.customers, interactions_per_customer=0.01)
             started = time.perf_counter()
             async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
                 await load_core_demo(session, workspace, random.Random(7), size=size)

@@ -209,8 +209,8 @@ async def load_marketing_demo(session: AsyncSession, workspace: Any, rng: random
             (event, event_statuses),
             (social, social_statuses),
         )[index % 3]
-        deal = deal_of.get(customer.id)
-        anchor = deal.created_at if deal is not None else now
+        sold = deal_of.get(customer.id)
+        anchor = sold.created_at if sold is not None else now
         added = anchor - timedelta(days=demo.rng.randint(20, 60))
         member = demo.add(
             CampaignMember(
@@ -240,8 +240,8 @@ async def load_marketing_demo(session: AsyncSession, workspace: Any, rng: random
                     source="demo",
                 )
             )
-        if deal is not None and index % 5 == 0:
-            demo.add(OpportunitySource(opportunity_id=deal.id, campaign_id=campaign.id))
+        if sold is not None and index % 5 == 0:
+            demo.add(OpportunitySource(opportunity_id=sold.id, campaign_id=campaign.id))
     for customer in demo.rng.sample(customers, min(len(customers), 12)):
         opted_out = demo.rng.random() < 0.5
         demo.add(

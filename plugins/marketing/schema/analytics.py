@@ -185,7 +185,7 @@ class AnalyticsQueries:
             select(CampaignRow, func.sum(credit.c.weight), func.sum(credit.c.weight) * paid)
             .join(credit, credit.c.campaign_id == CampaignRow.id)
             .where(credit.c.opportunity_id == opportunity)
-            .group_by(CampaignRow)
+            .group_by(CampaignRow.workspace_id, CampaignRow.id)
             .order_by(CampaignRow.name, CampaignRow.id)
         )
         async with context.db() as session:
@@ -232,6 +232,7 @@ class AnalyticsQueries:
                     session, members, dimensions, currency, today()
                 )
             else:
+                assert campaign_id is not None
                 row_id = argument_row_id(campaign_id, "Campaign", "campaignId")
                 campaign = await session.get(CampaignRow, (context.operation.workspace_id, row_id))
                 if campaign is None:

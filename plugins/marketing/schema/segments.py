@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
@@ -152,7 +152,7 @@ class SegmentInput:
             name=self.name,
             description=self.description,
             kind=self.kind.value if self.kind else None,
-            filter=self.filter,
+            filter=cast(Any, self.filter),
             clear_filter=self.clear_filter,
             include_ids=_ids(self.include_ids, "input.includeIds"),
             exclude_ids=_ids(self.exclude_ids, "input.excludeIds"),

@@ -196,7 +196,17 @@ async def submit_form(
         op.session.add(submission)
         await op.session.flush()
         return SubmissionResult("duplicate", earlier[0])
-    lead = await create_lead(op, LeadFields(**lead_values, source="web_form"))
+    lead = await create_lead(
+        op,
+        LeadFields(
+            first_name=lead_values.get("first_name"),
+            last_name=lead_values.get("last_name"),
+            company=lead_values.get("company"),
+            email=email,
+            phone=lead_values.get("phone"),
+            source="web_form",
+        ),
+    )
     await add_member(op, form.campaign_id, lead_id=lead.id, source=f"form {form.name}")
     evidence = json.dumps(
         {"form": form.name, "clientIp": client_ip, "at": utcnow().isoformat(), "utm": utm}

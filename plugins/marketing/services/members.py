@@ -12,8 +12,9 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import case, exists, literal, select
+from sqlalchemy import Table, case, exists, literal, select
 
 from rapport.core import ErrorCode, InvalidTransition, Operation, utcnow
 from rapport.core.imports.writer import insert_rows
@@ -145,8 +146,8 @@ async def add_segment_members(
         )
         responses.append(_response_row(op, member_id, campaign.id, customer_id, None, status, now))
     # Members first: the responses' foreign keys point at them.
-    await insert_rows(op.session, CampaignMember.__table__, added)
-    await insert_rows(op.session, MemberResponse.__table__, responses)
+    await insert_rows(op.session, cast(Table, CampaignMember.__table__), added)
+    await insert_rows(op.session, cast(Table, MemberResponse.__table__), responses)
     result = AddedMembers(campaign, len(added), excluded)
     op.audit(
         "Campaign",
@@ -249,7 +250,7 @@ async def add_member(
     await op.session.flush()
     await insert_rows(
         op.session,
-        MemberResponse.__table__,
+        cast(Table, MemberResponse.__table__),
         [_response_row(op, member.id, campaign.id, customer_id, lead_id, status, now, source)],
     )
     op.audit(

@@ -72,9 +72,9 @@ async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) ->
             .values(customer_id=survivor)
             .execution_options(synchronize_session=False)
         )
-    for model in (SegmentMember, Score):
+    for derived in (SegmentMember, Score):
         await session.execute(
-            delete(model)
-            .where(model.workspace_id == workspace, model.customer_id.in_(merged))
+            delete(derived)
+            .where(derived.workspace_id == workspace, derived.customer_id.in_(merged))
             .execution_options(synchronize_session=False)
         )

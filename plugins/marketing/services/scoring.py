@@ -182,7 +182,11 @@ async def score_subject(
             if rule.attribute is not None:
                 hit = attributes.get(rule.attribute) == rule.value
             else:
-                hit = customer is not None and await _in_segment(op, rule.segment_id, customer.id)
+                hit = (
+                    customer is not None
+                    and rule.segment_id is not None
+                    and await _in_segment(op, rule.segment_id, customer.id)
+                )
             if hit:
                 fit += rule.points
                 breakdown.append(

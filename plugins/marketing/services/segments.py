@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, false, func, or_, select
+from sqlalchemy import Select, Table, delete, false, func, or_, select
 
 from rapport.core import ErrorCode, InvalidTransition, Operation, ValidationFailed, new_id, utcnow
 from rapport.core.imports.writer import insert_rows
@@ -204,9 +204,7 @@ async def delete_segment(op: Operation, segment_id: uuid.UUID) -> Segment:
     return segment
 
 
-def _definition(
-    segments: dict[uuid.UUID, Segment], links: Links, segment: Segment
-) -> Select[tuple[uuid.UUID]]:
+def _definition(segments: dict[uuid.UUID, Segment], links: Links, segment: Segment) -> Select[Any]:
     """The select of the customer ids the segment's definition names, right now."""
     matched = (
         customer_condition(segment.filter, f"segment {segment.name}")
@@ -223,15 +221,13 @@ def _definition(
     return statement
 
 
-def _members(
-    segments: dict[uuid.UUID, Segment], links: Links, segment: Segment
-) -> Select[tuple[uuid.UUID]]:
+def _members(segments: dict[uuid.UUID, Segment], links: Links, segment: Segment) -> Select[Any]:
     if segment.kind == "snapshot":
         return select(SegmentMember.customer_id).where(SegmentMember.segment_id == segment.id)
     return _definition(segments, links, segment)
 
 
-async def member_ids(op: Operation, segment: Segment) -> Select[tuple[uuid.UUID]]:
+async def member_ids(op: Operation, segment: Segment) -> Select[Any]:
     """The select of the segment's members: stored for a snapshot, evaluated for a dynamic one."""
     segments = {row.id: row for row in (await op.session.execute(select(Segment))).scalars()}
     return _members(segments, await _links(op), segment)
@@ -261,7 +257,7 @@ async def refresh_segment(op: Operation, segment_id: uuid.UUID) -> RefreshResult
     ids = (await op.session.execute(definition)).scalars().all()
     await insert_rows(
         op.session,
-        SegmentMember.__table__,
+        cast(Table, SegmentMember.__table__),
         [
             {
                 "workspace_id": op.workspace_id,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 import aiosmtplib
 from sqlalchemy import select
@@ -98,6 +99,7 @@ async def _recipients(op: Operation, campaign: Campaign, limit: int) -> list[Rec
             }
             found.append(Recipient(member, addresses.get(member.customer_id), fields))
         else:
+            assert member.lead_id is not None
             lead = leads[member.lead_id]
             name = " ".join(p for p in (lead.first_name, lead.last_name) if p)
             fields = {
@@ -114,7 +116,7 @@ async def _blocked(
     op: Operation, campaign: Campaign, recipients: list[Recipient]
 ) -> set[uuid.UUID]:
     """Members whose customer or lead may no longer be emailed about this campaign's topic."""
-    blocked: set[uuid.UUID] = set()
+    blocked: set[Any] = set()
     for subject in ("customer_id", "lead_id"):
         ids = {getattr(r.member, subject) for r in recipients} - {None}
         if not ids:
@@ -122,7 +124,7 @@ async def _blocked(
         for statement in opted_out(subject, "email", campaign.topic).values():
             column = statement.selected_columns[0]
             found = await op.session.execute(statement.where(column.in_(ids)))
-            blocked |= set(found.scalars())
+            blocked |= {row[0] for row in found}
     return {
         r.member.id for r in recipients if (r.member.customer_id or r.member.lead_id) in blocked
     }

@@ -240,3 +240,42 @@ async def test_members_of_another_workspace_are_invisible(
         other_client, ADD_ONE, {"i": {"campaignId": news, "customerId": ann}}
     )
     assert refused == ["NOT_FOUND"]
+
+
+async def test_a_merge_moves_memberships_responses_and_consent(client: Client) -> None:
+    survivor = await person(client, "Ann Keep")
+    merged = await person(client, "Ann Dup")
+    both = await campaign(client, "Both", channel="event")
+    only = await campaign(client, "Only", channel="event")
+    for campaign_id in (both, only):
+        await ok(client, ACTIVATE, {"id": campaign_id})
+    kept = (await ok(client, ADD_ONE, {"i": {"campaignId": both, "customerId": survivor}}))[
+        "member"
+    ]["id"]
+    dup = (await ok(client, ADD_ONE, {"i": {"campaignId": both, "customerId": merged}}))["member"][
+        "id"
+    ]
+    await ok(client, ADD_ONE, {"i": {"campaignId": only, "customerId": merged}})
+    await ok(client, RESPOND, {"i": {"memberId": dup, "status": "Clicked"}})
+    await ok(
+        client, CONSENT, {"i": {"customerId": merged, "channel": "email", "status": "OPTED_OUT"}}
+    )
+    result = await client.query(
+        "mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { errors { field code message } } }",
+        {"s": survivor, "m": [merged]},
+    )
+    assert result["mergeCustomers"]["errors"] == []
+    found = await client.query(
+        "query($c: ID!) { node(id: $c) { ... on Customer { campaignMemberships { nodes { id campaign { name } responses { status { name } } } } consents { totalCount } } } }",
+        {"c": survivor},
+    )
+    memberships = {m["campaign"]["name"]: m for m in found["node"]["campaignMemberships"]["nodes"]}
+    assert set(memberships) == {"Both", "Only"}
+    assert memberships["Both"]["id"] == kept
+    # The duplicate's responses joined the survivor's membership of the shared campaign.
+    assert sorted(r["status"]["name"] for r in memberships["Both"]["responses"]) == [
+        "Clicked",
+        "Sent",
+        "Sent",
+    ]
+    assert found["node"]["consents"]["totalCount"] == 1
