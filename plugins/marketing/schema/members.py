@@ -339,6 +339,19 @@ class MemberMutations:
         return _member(await mutate(info, WRITE, work))
 
     @strawberry.mutation(
+        description="A bounce or failure reported after sending, by a bounce processor."
+    )
+    async def record_member_delivery(
+        self, info: Info, member_id: relay.GlobalID, delivery: Delivery, error: str | None = None
+    ) -> CampaignMemberPayload:
+        async def work(op: Any) -> MemberRow:
+            return await service.record_delivery_failure(
+                op, row_id_of(member_id, "CampaignMember", "memberId"), delivery.value, error
+            )
+
+        return _member(await mutate(info, WRITE, work))
+
+    @strawberry.mutation(
         description="Responses reported by an outside tool, each recorded or refused alone."
     )
     async def record_member_responses(

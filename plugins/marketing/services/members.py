@@ -331,3 +331,32 @@ async def record_response(
         leadId=str(member.lead_id) if member.lead_id else None,
     )
     return member
+
+
+REPORTED_DELIVERIES = ("bounced", "failed")
+
+
+async def record_delivery_failure(
+    op: Operation, member_id: uuid.UUID, delivery: str, error: str | None
+) -> CampaignMember:
+    """A bounce or failure reported after sending (a delivery status notification)."""
+    member = await get_row(op, CampaignMember, member_id, "memberId", "member")
+    problems = Problems("")
+    if delivery not in REPORTED_DELIVERIES:
+        problems.add("delivery", f"must be one of {', '.join(REPORTED_DELIVERIES)}")
+    if member.delivery not in ("sent", "bounced", "failed"):
+        problems.add(
+            "memberId", "only an email that was sent can bounce", ErrorCode.INVALID_TRANSITION
+        )
+    problems.raise_if_any()
+    previous = member.delivery
+    member.delivery, member.delivery_error = delivery, clean(error)
+    await op.session.flush()
+    op.audit(
+        "CampaignMember",
+        member.id,
+        "delivery",
+        {"delivery": [previous, delivery]},
+        customer_id=member.customer_id,
+    )
+    return member

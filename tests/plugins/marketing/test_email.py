@@ -170,6 +170,23 @@ async def test_send_headers_bounces_and_one_click_unsubscribe(
     assert (await http.post(forged)).status_code == 404
     assert (await http.post("/unsubscribe/not-a-token")).status_code == 404
 
+    # A bounce reported later by a bounce processor; one never sent cannot bounce.
+    report = (
+        "mutation($m: ID!, $d: Delivery!) { recordMemberDelivery(memberId: $m, delivery: $d, "
+        'error: "552 mailbox full") { member { delivery deliveryError } ' + ERRORS + " } }"
+    )
+    ids = await client.query(
+        "query($c: ID!) { campaignMembers(filter: {campaign: {eq: $c}}) { nodes { id delivery } } }",
+        {"c": news},
+    )
+    by_state = {m["delivery"]: m["id"] for m in ids["campaignMembers"]["nodes"]}
+    late = await ok(client, report, {"m": by_state["SENT"], "d": "BOUNCED"})
+    assert late["member"] == {"delivery": "BOUNCED", "deliveryError": "552 mailbox full"}
+    refused = await client.query(report, {"m": by_state["SUPPRESSED"], "d": "BOUNCED"})
+    assert [e["code"] for e in refused["recordMemberDelivery"]["errors"]] == ["INVALID_TRANSITION"]
+    wrong = await client.query(report, {"m": by_state["BOUNCED"], "d": "SENT"})
+    assert [e["field"] for e in wrong["recordMemberDelivery"]["errors"]] == ["delivery"]
+
     # The opt-out holds for the next campaign on the topic, and nothing is sent twice.
     again = await campaign(client, "Newsletter 2", topic="news", emailSubject="Again")
     result = await add_segment(client, again, town)
