@@ -1,0 +1,1 @@
+"""Marketing analytics, computed in SQL: attribution, campaign performance, audiences, overlap."""

@@ -1,0 +1,1 @@
+"""Marketing services: every write of the plugin, each taking an ``Operation``."""
