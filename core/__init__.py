@@ -5,6 +5,7 @@ these names are the stable contract, and a test keeps plugins to them.
 """
 
 from rapport.core.access import CUSTOMER_SCOPE
+from rapport.core.ages import AGE_BANDS, age_band_of, age_band_sql, age_of, ages_today
 from rapport.core.auth import Actor
 from rapport.core.config import Settings, load_settings
 from rapport.core.contributions import (
@@ -63,6 +64,7 @@ from rapport.core.event_types import (
 )
 from rapport.core.events import DomainEvent, Event, event_data
 from rapport.core.hookspecs import hookimpl
+from rapport.core.imports.writer import insert_rows
 from rapport.core.models import (
     AuditEntry,
     ContactPoint,
@@ -75,6 +77,7 @@ from rapport.core.models import (
     Workspace,
 )
 from rapport.core.plugins import PluginError, PluginInfo, Registered
+from rapport.core.search.terms import QueryTerms, parse_query
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.contact_points import (
     ContactPointFields,
@@ -82,16 +85,20 @@ from rapport.core.services.contact_points import (
     normalize_contact,
 )
 from rapport.core.services.customers import CustomerFields, create_customer, get_customer
+from rapport.core.services.interactions import InteractionFields, log_interaction
 from rapport.core.services.operation import Operation
 from rapport.core.services.recurrence import parse_recurrence
 from rapport.core.services.tasks import OPEN_STATUSES as OPEN_TASK_STATUSES
 from rapport.core.services.tasks import TaskFields, create_task, update_task
-from rapport.core.tenancy import tenant_session
+from rapport.core.tenancy import tenant_session, unscoped_session
 from rapport.core.worker import JobContext
+from rapport.core.workspaces import SYSTEM_EMAIL, operator_operation
 
 __all__ = [
+    "AGE_BANDS",
     "CUSTOMER_SCOPE",
     "OPEN_TASK_STATUSES",
+    "SYSTEM_EMAIL",
     "AccessPolicy",
     "Actor",
     "AnySelect",
@@ -123,6 +130,7 @@ __all__ = [
     "FieldError",
     "GraphQLPart",
     "Interaction",
+    "InteractionFields",
     "InteractionKind",
     "InteractionLogged",
     "InteractionParticipant",
@@ -137,6 +145,7 @@ __all__ = [
     "Permission",
     "PluginError",
     "PluginInfo",
+    "QueryTerms",
     "Register",
     "Registered",
     "Relationship",
@@ -157,18 +166,27 @@ __all__ = [
     "ValidationFailed",
     "Workspace",
     "add_contact_point",
+    "age_band_of",
+    "age_band_sql",
+    "age_of",
+    "ages_today",
     "apply_changes",
     "create_customer",
     "create_task",
     "event_data",
     "get_customer",
     "hookimpl",
+    "insert_rows",
     "load_settings",
+    "log_interaction",
     "new_id",
     "normalize_contact",
+    "operator_operation",
+    "parse_query",
     "parse_recurrence",
     "tenant_fk",
     "tenant_session",
+    "unscoped_session",
     "update_task",
     "utcnow",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case
@@ -21,6 +21,11 @@ AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("55_64", 55, 64),
     ("65_plus", 65, None),
 )
+
+
+def ages_today() -> date:
+    """The day ages are counted to: UTC, like every stored timestamp."""
+    return datetime.now(UTC).date()
 
 
 def age_of(birth_date: date, today: date) -> int:

@@ -39,6 +39,8 @@ SETTING_HELP: dict[str, str] = {
     "compiled_reads": "answer queries with one SQL statement that builds the JSON (true/false)",
     "idempotency_hours": "how long the response of a write sent with an Idempotency-Key is kept",
     "idempotency_claim_seconds": "after how long a retry may take over a key whose request died",
+    "requests_per_minute_per_key": "requests one API key may send a minute, per process (0: any)",
+    "requests_per_minute_per_workspace": "requests one workspace may send a minute (0: any)",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
 }
 
@@ -68,6 +70,8 @@ class Settings:
     statement_timeout: float = 30.0
     compiled_reads: bool = True
     trace_plugins: bool = False
+    requests_per_minute_per_key: int = 0
+    requests_per_minute_per_workspace: int = 0
     idempotency_hours: float = 24.0
     idempotency_claim_seconds: float = 120.0
     extra: dict[str, Any] = field(default_factory=dict)

@@ -13,7 +13,7 @@ from rapport.schema.entities import (
     columns,
     reads,
 )
-from rapport.schema.errors import BadRequest, Forbidden, UserError
+from rapport.schema.errors import BadRequest, Forbidden, UserError, user_errors
 from rapport.schema.filters import (
     BooleanFilter,
     Custom,
@@ -52,16 +52,18 @@ from rapport.schema.relay import (
     row_id_of,
 )
 from rapport.schema.scalars import JSON
-from rapport.schema.types.customer import Customer, CustomerOrder
+from rapport.schema.types.customer import CUSTOMER_FILTERS, Customer, CustomerFilter, CustomerOrder
 from rapport.schema.types.identity import User
 
 __all__ = [
+    "CUSTOMER_FILTERS",
     "JSON",
     "BadRequest",
     "BooleanFilter",
     "Connection",
     "Custom",
     "Customer",
+    "CustomerFilter",
     "CustomerOrder",
     "DateFilter",
     "DateTimeFilter",
@@ -114,4 +116,5 @@ __all__ = [
     "row_id_of",
     "run_select",
     "scope_of",
+    "user_errors",
 ]

@@ -27,7 +27,8 @@ def _reason_name(domain: str, code: DomainCode) -> str:
 
 def reason_fields(host: PluginHost) -> list[StrawberryField]:
     """The ``reason`` field for ``UserError``, over the codes the enabled plugins register."""
-    names: dict[DomainCode, str] = {}
+    # Keyed by enum and member: codes are strings, and two domains' codes may share a value.
+    names: dict[tuple[type, str], str] = {}
     for registered in host.collect_named("register_error_codes", "error code domain").values():
         codes = registered.item.codes
         if not issubclass(codes, DomainCode):
@@ -36,7 +37,7 @@ def reason_fields(host: PluginHost) -> list[StrawberryField]:
                 f"not a DomainCode enum"
             )
         for code in codes:
-            names[code] = _reason_name(registered.item.domain, code)
+            names[type(code), code.name] = _reason_name(registered.item.domain, code)
     members = {name: name for name in sorted(names.values())} or {"NONE": "NONE"}
     reasons: Any = strawberry.enum(
         cast(Any, enum.Enum("ErrorReason", members)),
@@ -49,7 +50,7 @@ def reason_fields(host: PluginHost) -> list[StrawberryField]:
         @strawberry.field(description="The precise code, when there is one.")
         def reason(self) -> reasons | None:
             code = getattr(self, "reason_code", None)
-            return None if code is None else reasons[names[code]]
+            return None if code is None else reasons[names[type(code), code.name]]
 
     definition: Any = UserErrorReason.__strawberry_definition__  # type: ignore[attr-defined]
     fields: list[StrawberryField] = definition.fields

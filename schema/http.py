@@ -30,6 +30,7 @@ from rapport.schema.failures import (
     retryable,
 )
 from rapport.schema.idempotent_requests import IDEMPOTENCY_HEADER, answer_idempotently, is_mutation
+from rapport.schema.request_budget import OverBudget, RequestBudget
 
 __all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
@@ -180,6 +181,10 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self._page = template.replace("{{STATIC}}", static_url)
         self.reads = CompiledReads(schema, runtime)
         self.throttle = AuthThrottle(runtime.settings.auth_failures_per_minute)
+        settings = runtime.settings
+        self.budget = RequestBudget(
+            settings.requests_per_minute_per_key, settings.requests_per_minute_per_workspace
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -194,7 +199,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                 ):
                     return
             await super().__call__(scope, receive, send)
-        except TooManyFailures as exc:
+        except (TooManyFailures, OverBudget) as exc:
             if scope["type"] != "http":
                 raise
             refusal = _error_body("RATE_LIMITED", str(exc))
@@ -318,6 +323,8 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         actor = await self._actor_of_key(key, now)
         if actor is None:
             self.throttle.failed(address, now)
+        else:
+            self.budget.spend(actor, now)
         return actor
 
     async def _actor_of_key(self, key: str, now: float) -> Actor | None:

@@ -4,7 +4,8 @@ lead capture forms, lead scoring, attribution and return on investment.
 Written only against the plugin contract, on top of sales (leads, opportunities, payments):
 tables in their own migration branch, services taking an ``Operation``, GraphQL contributed
 through ``register_graphql``, public endpoints through ``register_routes``, the email send as
-a worker job, and customer merges followed through ``before_commit``.
+a worker job, the events it follows as handlers, and customer merges settled by the link of
+its memberships.
 """
 
 from __future__ import annotations
@@ -12,8 +13,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rapport.core import DomainEvent, JobContext, PluginInfo, hookimpl
+from starlette.routing import BaseRoute
+
+from rapport.core import (
+    CustomerLink,
+    CustomerUpdated,
+    DemoData,
+    DomainEvent,
+    ErrorCodes,
+    EventHandler,
+    EventType,
+    GraphQLPart,
+    Job,
+    JobContext,
+    MigrationBranch,
+    Operation,
+    Permission,
+    PluginInfo,
+    Register,
+    hookimpl,
+)
 from rapport.plugins.marketing import models
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import (
+    MARKETING_EVENT_TYPES,
+    CampaignMemberResponded,
+    FormSubmitted,
+)
+from rapport.plugins.marketing.services.merge import settle_merged_customers
+from rapport.plugins.sales.events import LeadCreated, OpportunityCreated, OpportunityUpdated
 
 plugin_info = PluginInfo(
     name="marketing",
@@ -28,26 +56,10 @@ PERMISSIONS = {
     "marketing:manage": ("manage segments, channels, forms, scoring rules and settings", None),
 }
 
-EVENT_TYPES = {
-    "segment.created": "a segment was defined",
-    "segment.updated": "a segment's definition changed",
-    "segment.refreshed": "a snapshot segment's membership was recomputed",
-    "campaign.created": "a campaign was planned",
-    "campaign.updated": "a campaign's fields changed",
-    "campaign.activated": "a campaign started",
-    "campaign.completed": "a campaign finished",
-    "campaign.aborted": "a campaign was stopped before its end",
-    "campaign.members_added": "customers or leads were added to a campaign",
-    "campaign.member_responded": "a campaign member's status changed",
-    "campaign.cost_recorded": "a cost line was recorded or approved",
-    "campaign.email_sent": "a campaign email went out to its pending members",
-    "consent.recorded": "a customer or lead gave or withdrew consent",
-    "form.submitted": "a lead capture form was submitted",
-    "lead.scored": "a lead's or customer's score was recomputed",
-    "lead.marketing_qualified": "a lead's score reached the qualifying threshold",
-}
-
 SEND_EMAIL_SECONDS = 60
+
+# Events after which a lead's or customer's score may have changed.
+SCORE_EVENTS = (CampaignMemberResponded, LeadCreated, CustomerUpdated, FormSubmitted)
 
 
 async def send_pending_email(context: JobContext) -> int:
@@ -61,54 +73,75 @@ async def send_pending_email(context: JobContext) -> int:
 
 
 @hookimpl
-def register_jobs(register: Any) -> None:
-    register("marketing.send_email", SEND_EMAIL_SECONDS, send_pending_email)
+def register_jobs(register: Register[Job]) -> None:
+    register(Job("marketing.send_email", SEND_EMAIL_SECONDS, send_pending_email))
 
 
 @hookimpl
-def register_customer_links(register: Any) -> None:
+def register_customer_links(register: Register[CustomerLink]) -> None:
     # Whoever may not see a customer may not see their memberships, responses, consent,
-    # snapshot memberships or score.
-    for model in (
-        models.CampaignMember,
-        models.MemberResponse,
-        models.Consent,
-        models.SegmentMember,
-        models.Score,
-    ):
-        register(model)
+    # snapshot memberships or score. A merge moves them to the survivor, once the clashing
+    # memberships are settled (and snapshot memberships and scores dropped, to be recomputed).
+    register(CustomerLink(models.CampaignMember, resolve=settle_merged_customers))
+    for model in (models.MemberResponse, models.Consent, models.SegmentMember, models.Score):
+        register(CustomerLink(model))
 
 
 @hookimpl
-def register_migrations(register: Any) -> None:
-    register("marketing", Path(__file__).parent / "migrations" / "versions")
+def register_migrations(register: Register[MigrationBranch]) -> None:
+    register(MigrationBranch("marketing", Path(__file__).parent / "migrations" / "versions"))
 
 
 @hookimpl
-def register_permissions(register: Any) -> None:
+def register_permissions(register: Register[Permission]) -> None:
     # Admin gets every permission anyway; members read and write, viewers read.
     for name, (description, for_viewers) in PERMISSIONS.items():
         roles = ("member", "viewer") if for_viewers else ("member",) if for_viewers is False else ()
-        register(name, description, roles=roles)
+        register(Permission(name, description, roles=roles))
 
 
 @hookimpl
-def register_event_types(register: Any) -> None:
-    for name, description in EVENT_TYPES.items():
-        register(name, description)
+def register_event_types(register: Register[EventType]) -> None:
+    for event_type in MARKETING_EVENT_TYPES:
+        register(event_type)
 
 
 @hookimpl
-def register_graphql(register: Any) -> None:
+def register_error_codes(register: Register[ErrorCodes]) -> None:
+    register(ErrorCodes("marketing", MarketingErrorCode))
+
+
+async def _record_source_campaign(event: DomainEvent, operation: Operation | None) -> None:
+    from rapport.plugins.marketing.services.sources import record_source_campaign
+
+    await record_source_campaign(event, operation)
+
+
+async def _rescore(event: DomainEvent, operation: Operation | None) -> None:
+    from rapport.plugins.marketing.services.scoring import rescore_for_event
+
+    await rescore_for_event(event, operation)
+
+
+@hookimpl
+def register_event_handlers(register: Register[EventHandler]) -> None:
+    for opportunity_event in (OpportunityCreated, OpportunityUpdated):
+        register(EventHandler(opportunity_event, _record_source_campaign))
+    for score_event in SCORE_EVENTS:
+        register(EventHandler(score_event, _rescore))
+
+
+@hookimpl
+def register_graphql(register: Register[GraphQLPart]) -> None:
     # Imported here: the GraphQL layer is only needed by the processes that serve it.
     from rapport.plugins.marketing.schema import CONTRIBUTIONS
 
-    for contribution in CONTRIBUTIONS:
-        register(**contribution)
+    for part in CONTRIBUTIONS:
+        register(part)
 
 
 @hookimpl
-def register_routes(register: Any, runtime: Any) -> None:
+def register_routes(register: Register[BaseRoute], runtime: Any) -> None:
     from rapport.plugins.marketing.endpoints import public_routes
 
     for route in public_routes(runtime):
@@ -116,27 +149,7 @@ def register_routes(register: Any, runtime: Any) -> None:
 
 
 @hookimpl
-def register_demo_data(register: Any) -> None:
+def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.plugins.marketing.demo import load_marketing_demo
 
-    register("marketing", load_marketing_demo)
-
-
-@hookimpl
-async def before_commit(event: DomainEvent, session: Any, operation: Any) -> None:
-    if event.name == "customer.merged":
-        from rapport.plugins.marketing.services.merge import repoint_merged_customers
-
-        await repoint_merged_customers(event, session)
-    elif event.name in ("opportunity.created", "opportunity.updated"):
-        from rapport.plugins.marketing.services.sources import record_source_campaign
-
-        await record_source_campaign(event, session)
-    elif event.name in SCORE_EVENTS:
-        from rapport.plugins.marketing.services.scoring import rescore_for_event
-
-        await rescore_for_event(event, operation)
-
-
-# Events after which a lead's or customer's score may have changed.
-SCORE_EVENTS = ("campaign.member_responded", "lead.created", "customer.updated", "form.submitted")
+    register(DemoData("marketing", load_marketing_demo))

@@ -17,9 +17,9 @@ from graphql.utilities import coerce_input_value, validate_input_value
 from sqlalchemy import ColumnElement
 from strawberry.types.arguments import convert_argument
 
-from rapport.core import ErrorCode, FieldError, ValidationFailed
-from rapport.schema import compile_filter
-from rapport.schema.types.customer import CUSTOMER_FILTERS, CustomerFilter
+from rapport.core import FieldError, ValidationFailed
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.schema import CUSTOMER_FILTERS, CustomerFilter, compile_filter
 
 __all__ = ["check_customer_filter", "customer_condition"]
 
@@ -46,12 +46,14 @@ def _graphql_type() -> GraphQLInputType:
 def check_customer_filter(value: Any, field: str) -> Any:
     """The ``CustomerFilter`` a stored filter stands for; ValidationFailed at ``field`` if none."""
     if not isinstance(value, dict):
-        raise ValidationFailed([FieldError(field, ErrorCode.INVALID, "a CustomerFilter object")])
+        raise ValidationFailed.one(
+            field, "a CustomerFilter object", MarketingErrorCode.FILTER_INVALID
+        )
     problems: list[FieldError] = []
 
     def collect(error: GraphQLError, path: Any) -> None:
         where = ".".join([field, *(str(part) for part in path)])
-        problems.append(FieldError(where, ErrorCode.INVALID, error.message))
+        problems.append(FieldError(where, MarketingErrorCode.FILTER_INVALID, error.message))
 
     validate_input_value(value, _graphql_type(), collect)
     if problems:

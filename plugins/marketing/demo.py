@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.models import Customer
+from rapport.core import Customer
 from rapport.plugins.marketing.models import (
     Campaign,
     CampaignCost,

@@ -25,10 +25,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from rapport.core import DomainError, Operation
-from rapport.core.models import Workspace
-from rapport.core.tenancy import unscoped_session
-from rapport.core.workspaces import SYSTEM_EMAIL, operator_operation
+from rapport.core import (
+    SYSTEM_EMAIL,
+    DomainError,
+    Operation,
+    Workspace,
+    operator_operation,
+    unscoped_session,
+)
 from rapport.plugins.marketing.models import LeadForm
 from rapport.plugins.marketing.services.forms import submit_form
 from rapport.plugins.marketing.services.tokens import verify_token

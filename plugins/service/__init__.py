@@ -3,17 +3,33 @@ surveys, installed assets, field visits and periodic service callbacks.
 
 Written only against the plugin contract: tables on core's ``Base`` in their own migration
 branch, services taking an ``Operation``, GraphQL contributed through ``register_graphql``,
-the worker's jobs through ``register_jobs`` and the customer merge followed through
-``before_commit``.
+the worker's jobs through ``register_jobs``, and customer links that a merge moves to the
+survivor.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from rapport.core import DomainEvent, JobContext, PluginInfo, hookimpl
+from rapport.core import (
+    CustomerLink,
+    DemoData,
+    ErrorCodes,
+    EventType,
+    GraphQLPart,
+    InteractionKind,
+    Job,
+    JobContext,
+    MigrationBranch,
+    Permission,
+    PluginInfo,
+    Register,
+    hookimpl,
+)
 from rapport.plugins.service import models
+from rapport.plugins.service.error_codes import ServiceErrorCode
+from rapport.plugins.service.events import SERVICE_EVENT_TYPES
+from rapport.plugins.service.services.merge import repoint_case_contacts
 
 plugin_info = PluginInfo(
     name="service",
@@ -25,25 +41,6 @@ PERMISSIONS = {
     "service:read": ("read cases, timers, articles, assets, visits and service analytics", True),
     "service:write": ("work cases, write articles, record assets, visits and surveys", False),
     "service:manage": ("manage calendars, statuses, SLA policies and escalation rules", None),
-}
-
-EVENT_TYPES = {
-    "case.opened": "a case was opened",
-    "case.updated": "a case's fields (priority, category, ...) changed",
-    "case.assigned": "a case was assigned to an agent or a team",
-    "case.status_changed": "a case moved to another status",
-    "case.resolved": "a case was resolved",
-    "case.closed": "a case was closed",
-    "case.reopened": "a solved case was reopened",
-    "case.replied": "a public reply, customer message or internal note was added to a case",
-    "case.escalated": "an escalation rule acted on a case",
-    "sla.warning": "an SLA timer reached its warning threshold",
-    "sla.breached": "an SLA timer passed its target",
-    "article.published": "a knowledge-base article was published",
-    "survey.sent": "a satisfaction survey was offered for a resolved case",
-    "survey.answered": "a customer answered a satisfaction survey",
-    "asset.installed": "an installed product was recorded",
-    "visit.status_changed": "a field visit moved to another status",
 }
 
 INTERACTION_KINDS = {
@@ -76,68 +73,66 @@ async def run_schedules(context: JobContext) -> int:
 
 
 @hookimpl
-def register_jobs(register: Any) -> None:
-    register("service.escalate", ESCALATION_SECONDS, run_escalations)
-    register("service.callbacks", SCHEDULE_SECONDS, run_schedules)
+def register_jobs(register: Register[Job]) -> None:
+    register(Job("service.escalate", ESCALATION_SECONDS, run_escalations))
+    register(Job("service.callbacks", SCHEDULE_SECONDS, run_schedules))
 
 
 @hookimpl
-def register_customer_links(register: Any) -> None:
-    # Whoever may not see a customer may not see its cases, assets, visits or surveys.
+def register_customer_links(register: Register[CustomerLink]) -> None:
+    # Whoever may not see a customer may not see its cases, assets, visits or surveys; a merge
+    # moves them all to the survivor (and a case's contact too, which decides no access).
+    register(CustomerLink(models.Case, resolve=repoint_case_contacts))
     for model in (
-        models.Case,
         models.Asset,
         models.WorkOrder,
         models.SurveyInvitation,
         models.ServiceSchedule,
     ):
-        register(model)
+        register(CustomerLink(model))
 
 
 @hookimpl
-def register_migrations(register: Any) -> None:
-    register("service", Path(__file__).parent / "migrations" / "versions")
+def register_migrations(register: Register[MigrationBranch]) -> None:
+    register(MigrationBranch("service", Path(__file__).parent / "migrations" / "versions"))
 
 
 @hookimpl
-def register_permissions(register: Any) -> None:
+def register_permissions(register: Register[Permission]) -> None:
     # Admin gets every permission anyway; members read and write, viewers read.
     for name, (description, for_viewers) in PERMISSIONS.items():
         roles = ("member", "viewer") if for_viewers else ("member",) if for_viewers is False else ()
-        register(name, description, roles=roles)
+        register(Permission(name, description, roles=roles))
 
 
 @hookimpl
-def register_event_types(register: Any) -> None:
-    for name, description in EVENT_TYPES.items():
-        register(name, description)
+def register_event_types(register: Register[EventType]) -> None:
+    for event_type in SERVICE_EVENT_TYPES:
+        register(event_type)
 
 
 @hookimpl
-def register_interaction_kinds(register: Any) -> None:
+def register_error_codes(register: Register[ErrorCodes]) -> None:
+    register(ErrorCodes("service", ServiceErrorCode))
+
+
+@hookimpl
+def register_interaction_kinds(register: Register[InteractionKind]) -> None:
     for key, label in INTERACTION_KINDS.items():
-        register(key, label)
+        register(InteractionKind(key, label))
 
 
 @hookimpl
-def register_graphql(register: Any) -> None:
+def register_graphql(register: Register[GraphQLPart]) -> None:
     # Imported here: the GraphQL layer is only needed by the processes that serve it.
     from rapport.plugins.service.schema import CONTRIBUTIONS
 
-    for contribution in CONTRIBUTIONS:
-        register(**contribution)
+    for part in CONTRIBUTIONS:
+        register(part)
 
 
 @hookimpl
-def register_demo_data(register: Any) -> None:
+def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.plugins.service.demo import load_service_demo
 
-    register("service", load_service_demo)
-
-
-@hookimpl
-async def before_commit(event: DomainEvent, session: Any) -> None:
-    if event.name == "customer.merged":
-        from rapport.plugins.service.services.merge import repoint_merged_customers
-
-        await repoint_merged_customers(event, session)
+    register(DemoData("service", load_service_demo))

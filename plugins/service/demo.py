@@ -20,7 +20,7 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.models import Customer, Interaction, User
+from rapport.core import Customer, Interaction, User
 from rapport.plugins.service import business_time
 from rapport.plugins.service.models import (
     Article,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, cast
 
@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, select
 from strawberry import relay
 
 from rapport.core.ages import AGE_BANDS, age_band_of, age_band_sql, age_of
+from rapport.core.ages import ages_today as today
 from rapport.core.errors import ValidationFailed
 from rapport.core.models import Customer as CustomerRow
 from rapport.core.services import customers as service
@@ -56,7 +57,7 @@ from rapport.schema.types.customer_conditions import (
 )
 from rapport.schema.types.identity import User
 
-__all__ = ["AgeBand", "Customer", "CustomerMutations", "CustomerQueries", "today"]
+__all__ = ["AgeBand", "Customer", "CustomerMutations", "CustomerQueries"]
 
 
 @strawberry.enum
@@ -85,11 +86,6 @@ AgeBand: Any = strawberry.enum(
     cast(type[Enum], Enum("AgeBand", _AGE_BAND_MEMBERS)),
     description="Age ranges in whole years, as of today (UTC).",
 )
-
-
-def today() -> date:
-    """The day ages are counted to: UTC, like every stored timestamp."""
-    return datetime.now(UTC).date()
 
 
 OWNER = ToOne(lambda: User, lambda scope: scope.row.owner_id)

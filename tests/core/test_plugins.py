@@ -223,3 +223,22 @@ def test_built_in_plugins_are_found_through_the_entry_point_group() -> None:
     assert found["banking"] == "rapport.plugins.banking"
     host = PluginHost(Settings(database_url="sqlite+aiosqlite:///:memory:"))
     assert set(found) <= set(host.order)
+
+
+def test_two_domains_may_share_a_code_value() -> None:
+    from rapport.core import CoreErrorCode, DomainCode, ErrorCode
+    from rapport.schema.build import build_schema
+
+    class TwinErrorCode(DomainCode):
+        SELF_MERGE = "self_merge", ErrorCode.INVALID  # the same value as core's
+
+    def register_error_codes(register: Any) -> None:
+        register(ErrorCodes("twin", TwinErrorCode))
+
+    runtime = Runtime.create(
+        NO_PLUGINS, [make_plugin("twin", register_error_codes=register_error_codes)]
+    )
+    sdl = build_schema(runtime).as_str()
+    assert "CORE_SELF_MERGE" in sdl
+    assert "TWIN_SELF_MERGE" in sdl
+    assert CoreErrorCode.SELF_MERGE == TwinErrorCode.SELF_MERGE  # equal as strings, hence the key

@@ -18,8 +18,7 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.ages import age_band_sql
-from rapport.core.models import Customer
+from rapport.core import Customer, age_band_sql
 from rapport.plugins.marketing.analytics.attribution import DEFAULT_WINDOW_DAYS, Model, credits
 from rapport.plugins.marketing.analytics.performance import campaign_tree
 from rapport.plugins.marketing.models import Campaign, CampaignMember, MemberResponse

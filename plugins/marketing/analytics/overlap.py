@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.models import Customer
+from rapport.core import Customer
 
 __all__ = ["Overlap", "segment_overlap"]
 

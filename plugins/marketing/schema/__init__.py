@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from rapport.core import GraphQLPart
 from rapport.plugins.marketing.schema.analytics import AnalyticsQueries
 from rapport.plugins.marketing.schema.campaigns import (
     Campaign,
@@ -34,23 +33,16 @@ from rapport.plugins.marketing.schema.segments import Segment, SegmentMutations,
 
 __all__ = ["CONTRIBUTIONS"]
 
-CONTRIBUTIONS: list[dict[str, Any]] = [
-    {"query": SegmentQueries, "mutation": SegmentMutations, "types": [Segment]},
-    {
-        "query": CampaignQueries,
-        "mutation": CampaignMutations,
-        "types": [Campaign, MemberStatus, CampaignCost],
-    },
-    {
-        "query": MemberQueries,
-        "mutation": MemberMutations,
-        "types": [CampaignMember, MemberResponse],
-    },
-    {"query": ConsentQueries, "mutation": ConsentMutations, "types": [Consent]},
-    {"query": LeadFormQueries, "mutation": LeadFormMutations, "types": [LeadForm]},
-    {"query": ScoringQueries, "mutation": ScoringMutations, "types": [ScoringRule, Score]},
-    {
-        "query": AnalyticsQueries,
-        "extend": {"Customer": CustomerMarketingFields, "Lead": LeadMarketingFields},
-    },
-]
+# What ``register_graphql`` registers, one area per entry.
+CONTRIBUTIONS: tuple[GraphQLPart, ...] = (
+    GraphQLPart(SegmentQueries, SegmentMutations, (Segment,)),
+    GraphQLPart(CampaignQueries, CampaignMutations, (Campaign, MemberStatus, CampaignCost)),
+    GraphQLPart(MemberQueries, MemberMutations, (CampaignMember, MemberResponse)),
+    GraphQLPart(ConsentQueries, ConsentMutations, (Consent,)),
+    GraphQLPart(LeadFormQueries, LeadFormMutations, (LeadForm,)),
+    GraphQLPart(ScoringQueries, ScoringMutations, (ScoringRule, Score)),
+    GraphQLPart(
+        AnalyticsQueries,
+        extend={"Customer": CustomerMarketingFields, "Lead": LeadMarketingFields},
+    ),
+)

@@ -9,8 +9,8 @@ from typing import Annotated, Any, cast
 import strawberry
 from sqlalchemy import func, select
 from strawberry import relay
-from strawberry.types import Info
 
+from rapport.core import ages_today as today
 from rapport.plugins.marketing.analytics import attribution, audience, overlap, performance
 from rapport.plugins.marketing.models import Campaign as CampaignRow
 from rapport.plugins.marketing.models import Segment as SegmentRow
@@ -20,8 +20,7 @@ from rapport.plugins.marketing.services.segments import member_ids
 from rapport.plugins.sales.models import Order, Payment
 from rapport.plugins.sales.schema.common import PeriodInput
 from rapport.plugins.sales.services.common import money
-from rapport.schema import BadRequest, argument_row_id, context_of
-from rapport.schema.types.customer import today
+from rapport.schema import BadRequest, Info, argument_row_id, context_of
 
 __all__ = ["AnalyticsQueries"]
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.marketing.models import Campaign as CampaignRow
 from rapport.plugins.marketing.models import CampaignChannel as ChannelRow
@@ -27,6 +26,7 @@ from rapport.schema import (
     DecimalFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.marketing.models import Consent as ConsentRow
 from rapport.plugins.marketing.schema.common import READ, WRITE, ConsentStatus
@@ -18,6 +17,7 @@ from rapport.schema import (
     DateTimeFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

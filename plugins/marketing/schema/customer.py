@@ -9,7 +9,6 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.plugins.marketing.models import Score as ScoreRow
 from rapport.plugins.marketing.schema.common import READ
@@ -21,7 +20,7 @@ from rapport.plugins.marketing.schema.members import (
     CampaignMemberOrder,
 )
 from rapport.plugins.marketing.schema.scoring import Score
-from rapport.schema import Connection, Customer, connection, context_of
+from rapport.schema import Connection, Customer, Info, connection, context_of
 
 __all__ = ["CustomerMarketingFields", "LeadMarketingFields"]
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.marketing.config import marketing_config
 from rapport.plugins.marketing.models import LeadForm as FormRow
@@ -20,6 +19,7 @@ from rapport.schema import (
     Connection,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

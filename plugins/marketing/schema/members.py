@@ -8,7 +8,6 @@ from typing import Any, cast
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import DomainError
 from rapport.plugins.marketing.models import CampaignMember as MemberRow
@@ -26,6 +25,7 @@ from rapport.schema import (
     DateTimeFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,
@@ -44,8 +44,8 @@ from rapport.schema import (
     reads,
     related,
     row_id_of,
+    user_errors,
 )
-from rapport.schema.errors import user_errors
 
 __all__ = ["CampaignMember", "MemberMutations", "MemberQueries", "MemberResponse"]
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.marketing.models import Score as ScoreRow
 from rapport.plugins.marketing.models import ScoringRule as RuleRow
@@ -18,6 +17,7 @@ from rapport.schema import (
     JSON,
     Connection,
     Filterable,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -7,7 +7,6 @@ from typing import Any, cast
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.marketing.models import Segment as SegmentRow
 from rapport.plugins.marketing.models import SegmentLink as SegmentLinkRow
@@ -19,6 +18,7 @@ from rapport.schema import (
     Custom,
     DateTimeFilter,
     Filterable,
+    Info,
     ModelNode,
     OrderDirection,
     Scope,

@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from rapport.core import ErrorCode, InvalidTransition, Operation
-from rapport.core.services.changes import apply_changes
+from rapport.core import ErrorCode, Operation, apply_changes
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import CAMPAIGN_TRANSITIONS, CampaignCreated, CampaignUpdated
 from rapport.plugins.marketing.models import (
     Campaign,
     CampaignChannel,
@@ -142,7 +143,11 @@ async def _validate(
         problems.required("channel", data.channel)
         problems.required("currency", data.currency)
     if data.channel is not None and data.channel not in await channel_keys(op):
-        problems.add("channel", "unknown channel; add it to the workspace first")
+        problems.add(
+            "channel",
+            "unknown channel; add it to the workspace first",
+            MarketingErrorCode.UNKNOWN_CHANNEL,
+        )
     problems.currency("currency", data.currency)
     for name in ("budget", "expected_revenue"):
         problems.not_negative(_camel(name), given[name])
@@ -151,7 +156,7 @@ async def _validate(
     starts = data.starts_on or (campaign.starts_on if campaign else None)
     ends = data.ends_on or (campaign.ends_on if campaign else None)
     if starts and ends and ends < starts:
-        problems.add("endsOn", "the end comes before the start")
+        problems.add("endsOn", "the end comes before the start", MarketingErrorCode.DATES_REVERSED)
     await problems.user(op, "ownerId", data.owner_id)
     currency = data.currency or (campaign.currency if campaign else None)
     if data.parent_id is not None:
@@ -160,15 +165,27 @@ async def _validate(
             if campaign is not None and (
                 parent.id == campaign.id or campaign.id in await _ancestors(op, parent.id)
             ):
-                problems.add("parentId", "a campaign cannot sit under itself or its own children")
+                problems.add(
+                    "parentId",
+                    "a campaign cannot sit under itself or its own children",
+                    MarketingErrorCode.CAMPAIGN_CYCLE,
+                )
             elif currency and parent.currency != currency:
-                problems.add("currency", f"its parent campaign is in {parent.currency}")
+                problems.add(
+                    "currency",
+                    f"its parent campaign is in {parent.currency}",
+                    MarketingErrorCode.CURRENCY_MISMATCH,
+                )
     if campaign is not None and data.currency and data.currency != campaign.currency:
         used = await op.session.execute(
             select(func.count()).select_from(Campaign).where(Campaign.parent_id == campaign.id)
         )
         if used.scalar_one():
-            problems.add("currency", "its sub-campaigns are in the current currency")
+            problems.add(
+                "currency",
+                "its sub-campaigns are in the current currency",
+                MarketingErrorCode.CURRENCY_MISMATCH,
+            )
     for index, segment_id in enumerate(data.segment_ids or []):
         await problems.exists(op, f"segmentIds.{index}", Segment, segment_id, "segment")
     if data.email_from is not None and "@" not in data.email_from:
@@ -228,13 +245,15 @@ async def create_campaign(op: Operation, data: CampaignFields) -> Campaign:
     await _set_segments(op, campaign, data.segment_ids or [])
     await op.session.flush()
     op.audit("Campaign", campaign.id, "create", {"status": [None, "planned"]})
-    await op.emit("campaign.created", "Campaign", campaign.id, channel=campaign.channel)
+    await op.emit(CampaignCreated(id=campaign.id, channel=campaign.channel))
     return campaign
 
 
 def _editable(campaign: Campaign) -> None:
     if campaign.status in ("completed", "aborted"):
-        raise InvalidTransition("id", f"a {campaign.status} campaign is read-only")
+        raise refuse(
+            "id", f"a {campaign.status} campaign is read-only", MarketingErrorCode.CAMPAIGN_CLOSED
+        )
 
 
 async def update_campaign(op: Operation, campaign_id: uuid.UUID, data: CampaignFields) -> Campaign:
@@ -250,7 +269,7 @@ async def update_campaign(op: Operation, campaign_id: uuid.UUID, data: CampaignF
     await op.session.flush()
     if changes:
         op.audit("Campaign", campaign.id, "update", changes)
-        await op.emit("campaign.updated", "Campaign", campaign.id)
+        await op.emit(CampaignUpdated(id=campaign.id, fields=tuple(changes)))
     return campaign
 
 
@@ -258,16 +277,16 @@ async def change_status(op: Operation, campaign_id: uuid.UUID, to: str) -> Campa
     campaign = await get_row(op, Campaign, campaign_id, "id", "campaign")
     allowed = TRANSITIONS[campaign.status]
     if to not in allowed:
-        raise InvalidTransition(
+        raise refuse(
             "id",
             f"a {campaign.status} campaign cannot become {to}"
             + (f" (only {', '.join(allowed)})" if allowed else ""),
+            MarketingErrorCode.ILLEGAL_TRANSITION,
         )
     changes = apply_changes(campaign, {"status": to})
     await op.session.flush()
     op.audit("Campaign", campaign.id, "transition", changes)
-    event = {"active": "activated", "completed": "completed", "aborted": "aborted"}[to]
-    await op.emit(f"campaign.{event}", "Campaign", campaign.id, status=to)
+    await op.emit(CAMPAIGN_TRANSITIONS[to](id=campaign.id, status=to))
     return campaign
 
 
@@ -288,9 +307,17 @@ async def _statuses(op: Operation, campaign_id: uuid.UUID) -> list[MemberStatus]
 
 def _check_set(statuses: list[MemberStatus]) -> None:
     if sum(1 for s in statuses if s.is_default) != 1:
-        raise refuse("input.isDefault", "a campaign has exactly one default status")
+        raise refuse(
+            "input.isDefault",
+            "a campaign has exactly one default status",
+            MarketingErrorCode.ONE_DEFAULT_STATUS,
+        )
     if not any(s.responded for s in statuses):
-        raise refuse("input.responded", "a campaign needs at least one responded status")
+        raise refuse(
+            "input.responded",
+            "a campaign needs at least one responded status",
+            MarketingErrorCode.RESPONDED_STATUS_REQUIRED,
+        )
 
 
 async def _apply_status(
@@ -361,7 +388,11 @@ async def remove_member_status(op: Operation, status_id: uuid.UUID) -> MemberSta
             select(model.id).where(model.status_id == status.id).limit(1)
         )
         if used.first() is not None:
-            raise InvalidTransition("id", "members have or had this status; it stays")
+            raise refuse(
+                "id",
+                "members have or had this status; it stays",
+                MarketingErrorCode.STATUS_IN_USE,
+            )
     await op.session.delete(status)
     await op.session.flush()
     _check_set(await _statuses(op, status.campaign_id))

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rapport.core import ErrorCode, FieldError, Operation, ValidationFailed
+from rapport.core import DomainCode, ErrorCode, FieldError, Operation, ValidationFailed
 from rapport.plugins.sales.services.common import Problems, get_row, money
 
 __all__ = ["Problems", "clean", "get_row", "money", "refuse", "workspace_names"]
@@ -21,7 +21,9 @@ def clean(value: str | None) -> str | None:
     return value or None
 
 
-def refuse(field: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> ValidationFailed:
+def refuse(
+    field: str, message: str, code: ErrorCode | DomainCode = ErrorCode.INVALID
+) -> ValidationFailed:
     return ValidationFailed([FieldError(field, code, message)])
 
 

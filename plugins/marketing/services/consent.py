@@ -15,8 +15,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
-from rapport.core import Operation, utcnow
-from rapport.core.services.customers import get_customer
+from rapport.core import Operation, get_customer, utcnow
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import ConsentRecorded
 from rapport.plugins.marketing.models import Consent
 from rapport.plugins.marketing.services.campaigns import channel_keys
 from rapport.plugins.marketing.services.common import Problems, clean
@@ -60,9 +61,17 @@ class ConsentFields:
 async def record_consent(op: Operation, data: ConsentFields, prefix: str = "input.") -> Consent:
     problems = Problems(prefix)
     if (data.customer_id is None) == (data.lead_id is None):
-        problems.add("customerId", "name a customer or a lead (one of the two)")
+        problems.add(
+            "customerId",
+            "name a customer or a lead (one of the two)",
+            MarketingErrorCode.CUSTOMER_OR_LEAD,
+        )
     if data.channel != ALL_CHANNELS and data.channel not in await channel_keys(op):
-        problems.add("channel", f"unknown channel (or {ALL_CHANNELS} for do-not-contact)")
+        problems.add(
+            "channel",
+            f"unknown channel (or {ALL_CHANNELS} for do-not-contact)",
+            MarketingErrorCode.UNKNOWN_CHANNEL,
+        )
     if data.status not in CONSENT_STATUSES:
         problems.add("status", f"must be one of {', '.join(CONSENT_STATUSES)}")
     if data.legal_basis is not None and data.legal_basis not in LEGAL_BASES:
@@ -72,7 +81,7 @@ async def record_consent(op: Operation, data: ConsentFields, prefix: str = "inpu
         problems.required("legalBasis", data.legal_basis, "an opt-in states its legal basis")
         problems.required("source", data.source, "an opt-in says where it was given")
     if data.recorded_at is not None and data.recorded_at > utcnow():
-        problems.add("recordedAt", "must not be in the future")
+        problems.add("recordedAt", "must not be in the future", MarketingErrorCode.IN_THE_FUTURE)
     await problems.exists(op, "leadId", Lead, data.lead_id, "lead")
     problems.raise_if_any()
     if data.customer_id is not None:
@@ -103,14 +112,14 @@ async def record_consent(op: Operation, data: ConsentFields, prefix: str = "inpu
         customer_id=data.customer_id,
     )
     await op.emit(
-        "consent.recorded",
-        "Consent",
-        consent.id,
-        channel=consent.channel,
-        topic=consent.topic,
-        status=consent.status,
-        customerId=str(data.customer_id) if data.customer_id else None,
-        leadId=str(data.lead_id) if data.lead_id else None,
+        ConsentRecorded(
+            id=consent.id,
+            channel=consent.channel,
+            topic=consent.topic,
+            status=consent.status,
+            customer_id=data.customer_id,
+            lead_id=data.lead_id,
+        )
     )
     return consent
 

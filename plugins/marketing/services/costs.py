@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rapport.core import InvalidTransition, Operation
+from rapport.core import Operation
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import CampaignCostRecorded
 from rapport.plugins.marketing.models import Campaign, CampaignCost
-from rapport.plugins.marketing.services.common import Problems, clean, get_row, money
+from rapport.plugins.marketing.services.common import Problems, clean, get_row, money, refuse
 
 __all__ = ["CostFields", "approve_cost", "record_cost", "withdraw_cost"]
 
@@ -36,10 +38,14 @@ async def record_cost(op: Operation, data: CostFields) -> CampaignCost:
     problems = Problems()
     problems.required("category", data.category)
     if data.amount <= 0:
-        problems.add("amount", "must be more than zero")
+        problems.add("amount", "must be more than zero", MarketingErrorCode.NOT_POSITIVE)
     problems.currency("currency", data.currency)
     if data.currency is not None and data.currency != campaign.currency:
-        problems.add("currency", f"the campaign is in {campaign.currency}")
+        problems.add(
+            "currency",
+            f"the campaign is in {campaign.currency}",
+            MarketingErrorCode.CURRENCY_MISMATCH,
+        )
     problems.raise_if_any()
     cost = CampaignCost(
         workspace_id=op.workspace_id,
@@ -61,12 +67,9 @@ async def record_cost(op: Operation, data: CostFields) -> CampaignCost:
         {"amount": [None, str(cost.amount)], "approved": [None, cost.approved]},
     )
     await op.emit(
-        "campaign.cost_recorded",
-        "CampaignCost",
-        cost.id,
-        campaignId=str(campaign.id),
-        amount=str(cost.amount),
-        approved=cost.approved,
+        CampaignCostRecorded(
+            id=cost.id, campaign_id=campaign.id, amount=cost.amount, approved=cost.approved
+        )
     )
     return cost
 
@@ -74,17 +77,14 @@ async def record_cost(op: Operation, data: CostFields) -> CampaignCost:
 async def approve_cost(op: Operation, cost_id: uuid.UUID) -> CampaignCost:
     cost = await get_row(op, CampaignCost, cost_id, "id", "cost line")
     if cost.approved:
-        raise InvalidTransition("id", "the cost line is approved already")
+        raise refuse("id", "the cost line is approved already", MarketingErrorCode.COST_APPROVED)
     cost.approved = True
     await op.session.flush()
     op.audit("CampaignCost", cost.id, "approve", {"approved": [False, True]})
     await op.emit(
-        "campaign.cost_recorded",
-        "CampaignCost",
-        cost.id,
-        campaignId=str(cost.campaign_id),
-        amount=str(cost.amount),
-        approved=True,
+        CampaignCostRecorded(
+            id=cost.id, campaign_id=cost.campaign_id, amount=cost.amount, approved=True
+        )
     )
     return cost
 
@@ -92,7 +92,7 @@ async def approve_cost(op: Operation, cost_id: uuid.UUID) -> CampaignCost:
 async def withdraw_cost(op: Operation, cost_id: uuid.UUID) -> CampaignCost:
     cost = await get_row(op, CampaignCost, cost_id, "id", "cost line")
     if cost.approved:
-        raise InvalidTransition("id", "an approved cost line is final")
+        raise refuse("id", "an approved cost line is final", MarketingErrorCode.COST_APPROVED)
     await op.session.delete(cost)
     await op.session.flush()
     op.audit("CampaignCost", cost.id, "delete", {"amount": [str(cost.amount), None]})

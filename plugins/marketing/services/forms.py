@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from rapport.core import ErrorCode, Operation, utcnow
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import FormSubmitted
 from rapport.plugins.marketing.models import Campaign, FormSubmission, LeadForm
 from rapport.plugins.marketing.services.common import Problems, get_row, refuse
 from rapport.plugins.marketing.services.consent import ConsentFields, record_consent
@@ -72,7 +74,11 @@ def _check(data: FormFields, problems: Problems) -> None:
         if target not in LEAD_TARGETS:
             problems.add(f"fields.{name}", f"maps to one of {', '.join(LEAD_TARGETS)}")
     if data.fields is not None and "email" not in data.fields.values():  # after the type check
-        problems.add("fields", "a form needs a field mapped to email, to tell duplicates apart")
+        problems.add(
+            "fields",
+            "a form needs a field mapped to email, to tell duplicates apart",
+            MarketingErrorCode.EMAIL_FIELD_REQUIRED,
+        )
     for name, topic in (data.consents or {}).items():
         if not isinstance(topic, str):
             problems.add(f"consents.{name}", "a subscription topic (text, may be empty)")
@@ -229,7 +235,5 @@ async def submit_form(
     submission.lead_id = lead.id
     op.session.add(submission)
     await op.session.flush()
-    await op.emit(
-        "form.submitted", "LeadForm", form.id, leadId=str(lead.id), campaignId=str(form.campaign_id)
-    )
+    await op.emit(FormSubmitted(id=form.id, lead_id=lead.id, campaign_id=form.campaign_id))
     return SubmissionResult("created", lead.id)

@@ -16,10 +16,17 @@ from typing import cast
 
 from sqlalchemy import Table, case, exists, literal, select
 
-from rapport.core import ErrorCode, InvalidTransition, Operation, utcnow
-from rapport.core.imports.writer import insert_rows
-from rapport.core.models import ContactPoint, Customer
-from rapport.core.services.customers import get_customer
+from rapport.core import (
+    ContactPoint,
+    Customer,
+    ErrorCode,
+    Operation,
+    get_customer,
+    insert_rows,
+    utcnow,
+)
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import CampaignMemberResponded, CampaignMembersAdded
 from rapport.plugins.marketing.models import (
     Campaign,
     CampaignMember,
@@ -66,7 +73,11 @@ class AddedMembers:
 async def _open_campaign(op: Operation, campaign_id: uuid.UUID, field_name: str) -> Campaign:
     campaign = await get_row(op, Campaign, campaign_id, field_name, "campaign")
     if campaign.status not in ("planned", "active"):
-        raise InvalidTransition(field_name, f"a {campaign.status} campaign takes no new members")
+        raise refuse(
+            field_name,
+            f"a {campaign.status} campaign takes no new members",
+            MarketingErrorCode.CAMPAIGN_CLOSED,
+        )
     return campaign
 
 
@@ -160,12 +171,9 @@ async def add_segment_members(
         },
     )
     await op.emit(
-        "campaign.members_added",
-        "Campaign",
-        campaign.id,
-        segmentId=str(segment.id),
-        added=len(added),
-        excluded=result.counts(),
+        CampaignMembersAdded(
+            id=campaign.id, segment_id=segment.id, added=len(added), excluded=result.counts()
+        )
     )
     return result
 
@@ -226,7 +234,11 @@ async def add_member(
     campaign = await _open_campaign(op, campaign_id, "campaignId")
     problems = Problems()
     if (customer_id is None) == (lead_id is None):
-        problems.add("customerId", "name a customer or a lead (one of the two)")
+        problems.add(
+            "customerId",
+            "name a customer or a lead (one of the two)",
+            MarketingErrorCode.CUSTOMER_OR_LEAD,
+        )
     await problems.exists(op, "leadId", Lead, lead_id, "lead")
     problems.raise_if_any()
     if customer_id is not None:
@@ -234,8 +246,7 @@ async def add_member(
     why = await _refusal(op, campaign, customer_id, lead_id)
     if why is not None:
         field_name = "input.customerId" if customer_id else "input.leadId"
-        code = ErrorCode.CONFLICT if why == "already_member" else ErrorCode.INVALID
-        raise refuse(field_name, f"not added: {why.replace('_', ' ')}", code)
+        raise refuse(field_name, f"not added: {why.replace('_', ' ')}", MarketingErrorCode(why))
     status = await _default_status(op, campaign.id)
     now = utcnow()
     member = CampaignMember(
@@ -260,7 +271,7 @@ async def add_member(
         {"status": [None, status.name]},
         customer_id=customer_id,
     )
-    await op.emit("campaign.members_added", "Campaign", campaign.id, added=1, excluded={})
+    await op.emit(CampaignMembersAdded(id=campaign.id, segment_id=None, added=1, excluded={}))
     return member
 
 
@@ -280,7 +291,9 @@ async def record_response(
     campaign = await get_row(op, Campaign, member.campaign_id, f"{prefix}memberId", "campaign")
     problems = Problems(prefix)
     if campaign.status == "planned":
-        problems.add("memberId", "the campaign has not started", ErrorCode.INVALID_TRANSITION)
+        problems.add(
+            "memberId", "the campaign has not started", MarketingErrorCode.CAMPAIGN_NOT_STARTED
+        )
     found = await op.session.execute(
         select(MemberStatus).where(
             MemberStatus.campaign_id == campaign.id,
@@ -292,7 +305,7 @@ async def record_response(
         problems.add("status", "the campaign has no status of this name", ErrorCode.NOT_FOUND)
     when = data.occurred_at or utcnow()
     if when > utcnow():
-        problems.add("occurredAt", "must not be in the future")
+        problems.add("occurredAt", "must not be in the future", MarketingErrorCode.IN_THE_FUTURE)
     problems.raise_if_any()
     assert status is not None
     previous = member.status_id
@@ -321,14 +334,14 @@ async def record_response(
         customer_id=member.customer_id,
     )
     await op.emit(
-        "campaign.member_responded",
-        "CampaignMember",
-        member.id,
-        campaignId=str(campaign.id),
-        status=status.name,
-        responded=status.responded,
-        customerId=str(member.customer_id) if member.customer_id else None,
-        leadId=str(member.lead_id) if member.lead_id else None,
+        CampaignMemberResponded(
+            id=member.id,
+            campaign_id=campaign.id,
+            status=status.name,
+            responded=status.responded,
+            customer_id=member.customer_id,
+            lead_id=member.lead_id,
+        )
     )
     return member
 
@@ -346,7 +359,7 @@ async def record_delivery_failure(
         problems.add("delivery", f"must be one of {', '.join(REPORTED_DELIVERIES)}")
     if member.delivery not in ("sent", "bounced", "failed"):
         problems.add(
-            "memberId", "only an email that was sent can bounce", ErrorCode.INVALID_TRANSITION
+            "memberId", "only an email that was sent can bounce", MarketingErrorCode.NOT_SENT
         )
     problems.raise_if_any()
     previous = member.delivery

@@ -1,9 +1,10 @@
-"""Following a customer merge: marketing rows of the merged customers move to the survivor.
+"""Settling the marketing rows that would clash when core merges customers into a survivor.
 
-Memberships of a campaign both customers were in would clash (one member per customer and
-campaign): the merged customer's duplicate membership is dropped there, its responses moved
-to the survivor's membership first, so no response history is lost. Snapshot memberships and
-scores are recomputed rather than moved.
+Core re-points every marketing customer link (memberships, responses, consent) at the
+survivor afterwards. Memberships of a campaign both customers were in would clash (one member
+per customer and campaign): the merged customer's duplicate membership is dropped there, its
+responses moved to the survivor's membership first, so no response history is lost. Snapshot
+memberships and scores of the merged customers are dropped, to be recomputed rather than moved.
 """
 
 from __future__ import annotations
@@ -11,26 +12,22 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import DomainEvent
-from rapport.plugins.marketing.models import (
-    CampaignMember,
-    Consent,
-    MemberResponse,
-    Score,
-    SegmentMember,
-)
+from rapport.core import Operation
+from rapport.plugins.marketing.models import CampaignMember, MemberResponse, Score, SegmentMember
 
-__all__ = ["repoint_merged_customers"]
+__all__ = ["settle_merged_customers"]
+
+FETCH = {"synchronize_session": "fetch"}
 
 
-async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) -> None:
-    survivor = uuid.UUID(str(event.data["survivorId"]))
-    merged = [uuid.UUID(str(i)) for i in event.data.get("mergedIds", ()) if str(i) != str(survivor)]
+async def settle_merged_customers(
+    op: Operation, survivor: uuid.UUID, merged: list[uuid.UUID]
+) -> None:
+    merged = [customer_id for customer_id in merged if customer_id != survivor]
     if not merged:
         return
-    workspace = event.workspace_id
+    session, workspace = op.session, op.workspace_id
     kept = {
         row[0]: row[1]
         for row in await session.execute(
@@ -41,40 +38,34 @@ async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) ->
     }
     clashing = (
         await session.execute(
-            select(CampaignMember.id, CampaignMember.campaign_id).where(
+            select(CampaignMember.id, CampaignMember.campaign_id)
+            .where(
                 CampaignMember.workspace_id == workspace,
                 CampaignMember.customer_id.in_(merged),
             )
+            .order_by(CampaignMember.created_at, CampaignMember.id)
         )
     ).all()
     seen = dict(kept)
     for member_id, campaign_id in clashing:
-        if campaign_id in seen:
-            await session.execute(
-                update(MemberResponse)
-                .where(
-                    MemberResponse.workspace_id == workspace, MemberResponse.member_id == member_id
-                )
-                .values(member_id=seen[campaign_id])
-                .execution_options(synchronize_session=False)
-            )
-            await session.execute(
-                delete(CampaignMember)
-                .where(CampaignMember.workspace_id == workspace, CampaignMember.id == member_id)
-                .execution_options(synchronize_session=False)
-            )
-        else:
-            seen[campaign_id] = member_id
-    for model in (CampaignMember, MemberResponse, Consent):
+        if campaign_id not in seen:
+            seen[campaign_id] = member_id  # the first membership of the campaign moves as is
+            continue
         await session.execute(
-            update(model)
-            .where(model.workspace_id == workspace, model.customer_id.in_(merged))
-            .values(customer_id=survivor)
-            .execution_options(synchronize_session=False)
+            update(MemberResponse)
+            .where(MemberResponse.workspace_id == workspace, MemberResponse.member_id == member_id)
+            .values(member_id=seen[campaign_id])
+            .execution_options(**FETCH)
+        )
+        await session.execute(
+            delete(CampaignMember)
+            .where(CampaignMember.workspace_id == workspace, CampaignMember.id == member_id)
+            .execution_options(**FETCH)
         )
     for derived in (SegmentMember, Score):
         await session.execute(
             delete(derived)
             .where(derived.workspace_id == workspace, derived.customer_id.in_(merged))
-            .execution_options(synchronize_session=False)
+            .execution_options(**FETCH)
         )
+    await session.flush()

@@ -17,10 +17,25 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rapport.core import DomainEvent, ErrorCode, Operation, utcnow
-from rapport.core.ages import age_band_of, age_of
-from rapport.core.models import Customer
-from rapport.core.services.customers import get_customer
+from rapport.core import (
+    Customer,
+    CustomerUpdated,
+    DomainEvent,
+    ErrorCode,
+    Operation,
+    age_band_of,
+    age_of,
+    get_customer,
+    utcnow,
+)
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import (
+    CampaignMemberResponded,
+    CustomerScored,
+    FormSubmitted,
+    LeadMarketingQualified,
+    LeadScored,
+)
 from rapport.plugins.marketing.models import (
     MemberResponse,
     MemberStatus,
@@ -31,6 +46,7 @@ from rapport.plugins.marketing.models import (
 from rapport.plugins.marketing.services.common import Problems, get_row, refuse
 from rapport.plugins.marketing.services.segments import member_ids
 from rapport.plugins.marketing.services.tokens import marketing_settings
+from rapport.plugins.sales.events import LeadCreated
 from rapport.plugins.sales.models import Lead
 
 __all__ = [
@@ -67,7 +83,11 @@ async def create_rule(op: Operation, data: RuleFields) -> ScoringRule:
         problems.add("kind", f"must be one of {', '.join(RULE_KINDS)}")
     if data.kind == "fit":
         if (data.attribute is None) == (data.segment_id is None):
-            problems.add("attribute", "a fit rule names an attribute or a segment (one)")
+            problems.add(
+                "attribute",
+                "a fit rule names an attribute or a segment (one)",
+                MarketingErrorCode.RULE_TARGET,
+            )
         if data.attribute is not None and data.attribute not in FIT_ATTRIBUTES:
             problems.add("attribute", f"must be one of {', '.join(FIT_ATTRIBUTES)}")
         if data.attribute is not None:
@@ -75,7 +95,11 @@ async def create_rule(op: Operation, data: RuleFields) -> ScoringRule:
         if data.half_life_days is not None:
             problems.add("halfLifeDays", "only engagement decays")
     if data.kind == "engagement" and (data.attribute or data.segment_id):
-        problems.add("attribute", "an engagement rule counts responses; it has no attribute")
+        problems.add(
+            "attribute",
+            "an engagement rule counts responses; it has no attribute",
+            MarketingErrorCode.RULE_TARGET,
+        )
     if data.half_life_days is not None and data.half_life_days <= 0:
         problems.add("halfLifeDays", "must be more than zero")
     await problems.exists(op, "segmentId", Segment, data.segment_id, "segment")
@@ -227,34 +251,36 @@ async def score_subject(
     if newly_qualified:
         score.qualified_at = now
     await op.session.flush()
-    entity, entity_id = ("Lead", lead_id) if lead_id else ("Customer", customer_id)
-    assert entity_id is not None
-    await op.emit("lead.scored", entity, entity_id, total=str(score.total))
-    if newly_qualified:
-        await op.emit(
-            "lead.marketing_qualified",
-            "Lead",
-            entity_id,
-            total=str(score.total),
-            threshold=threshold,
-        )
+    if lead_id is not None:
+        await op.emit(LeadScored(id=lead_id, total=score.total))
+        if newly_qualified:
+            await op.emit(
+                LeadMarketingQualified(id=lead_id, total=score.total, threshold=threshold)
+            )
+    else:
+        assert customer_id is not None
+        await op.emit(CustomerScored(id=customer_id, total=score.total))
     return score
 
 
-async def rescore_for_event(event: DomainEvent, op: Operation) -> None:
+async def rescore_for_event(event: DomainEvent, operation: Operation | None) -> None:
     """Recompute the score of whoever the event concerns, when the workspace scores at all."""
+    assert operation is not None, "runs before commit, inside the operation that emitted it"
+    op = operation
     if (await op.session.execute(select(ScoringRule.id).limit(1))).first() is None:
         return
-    data = event.data
-    if event.name == "campaign.member_responded":
-        lead_id, customer_id = data.get("leadId"), data.get("customerId")
-    elif event.name in ("lead.created",):
-        lead_id, customer_id = str(event.entity_id), None
-    elif event.name == "form.submitted":
-        lead_id, customer_id = data.get("leadId"), None
-    else:
-        lead_id, customer_id = None, str(event.entity_id)
-    if lead_id:
-        await score_subject(op, lead_id=uuid.UUID(str(lead_id)))
-    elif customer_id:
-        await score_subject(op, customer_id=uuid.UUID(str(customer_id)))
+    payload = event.payload
+    lead_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    if isinstance(payload, CampaignMemberResponded):
+        lead_id, customer_id = payload.lead_id, payload.customer_id
+    elif isinstance(payload, LeadCreated):
+        lead_id = payload.id
+    elif isinstance(payload, FormSubmitted):
+        lead_id = payload.lead_id
+    elif isinstance(payload, CustomerUpdated):
+        customer_id = payload.id
+    if lead_id is not None:
+        await score_subject(op, lead_id=lead_id)
+    elif customer_id is not None:
+        await score_subject(op, customer_id=customer_id)

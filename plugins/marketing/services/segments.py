@@ -16,10 +16,18 @@ from typing import Any, cast
 
 from sqlalchemy import Select, Table, delete, false, func, or_, select
 
-from rapport.core import ErrorCode, InvalidTransition, Operation, ValidationFailed, new_id, utcnow
-from rapport.core.imports.writer import insert_rows
-from rapport.core.models import Customer
+from rapport.core import (
+    Customer,
+    ErrorCode,
+    Operation,
+    ValidationFailed,
+    insert_rows,
+    new_id,
+    utcnow,
+)
 from rapport.plugins.marketing.customer_filter import check_customer_filter, customer_condition
+from rapport.plugins.marketing.error_codes import MarketingErrorCode
+from rapport.plugins.marketing.events import SegmentCreated, SegmentRefreshed, SegmentUpdated
 from rapport.plugins.marketing.models import Segment, SegmentLink, SegmentMember
 from rapport.plugins.marketing.services.common import Problems, clean, get_row
 
@@ -111,10 +119,18 @@ async def _validate(op: Operation, segment_id: uuid.UUID, data: SegmentFields) -
             if await problems.exists(op, where, Segment, other, "segment") is None:
                 continue
             if other == segment_id or _reaches(links, other, segment_id):
-                problems.add(where, "that segment contains this one: no cycles")
+                problems.add(
+                    where,
+                    "that segment contains this one: no cycles",
+                    MarketingErrorCode.SEGMENT_CYCLE,
+                )
     both = set(data.include_ids or []) & set(data.exclude_ids or [])
     if both:
-        problems.add("excludeIds", "a segment cannot be both included and excluded")
+        problems.add(
+            "excludeIds",
+            "a segment cannot be both included and excluded",
+            MarketingErrorCode.INCLUDED_AND_EXCLUDED,
+        )
     return problems
 
 
@@ -154,7 +170,7 @@ async def create_segment(op: Operation, data: SegmentFields) -> Segment:
     await _replace_links(op, segment, data)
     await op.session.flush()
     op.audit("Segment", segment.id, "create", {"name": [None, segment.name]})
-    await op.emit("segment.created", "Segment", segment.id, kind=segment.kind)
+    await op.emit(SegmentCreated(id=segment.id, kind=segment.kind))
     return segment
 
 
@@ -187,7 +203,7 @@ async def update_segment(op: Operation, segment_id: uuid.UUID, data: SegmentFiel
     await op.session.flush()
     if changes:
         op.audit("Segment", segment.id, "update", changes)
-        await op.emit("segment.updated", "Segment", segment.id)
+        await op.emit(SegmentUpdated(id=segment.id, fields=tuple(changes)))
     return segment
 
 
@@ -197,7 +213,11 @@ async def delete_segment(op: Operation, segment_id: uuid.UUID) -> Segment:
         select(SegmentLink.segment_id).where(SegmentLink.other_id == segment.id).limit(1)
     )
     if used.first() is not None:
-        raise InvalidTransition("id", "another segment includes or excludes this one")
+        raise ValidationFailed.one(
+            "id",
+            "another segment includes or excludes this one",
+            MarketingErrorCode.SEGMENT_IN_USE,
+        )
     await op.session.delete(segment)
     await op.session.flush()
     op.audit("Segment", segment.id, "delete", {"name": [segment.name, None]})
@@ -249,7 +269,11 @@ async def refresh_segment(op: Operation, segment_id: uuid.UUID) -> RefreshResult
     """
     segment = await get_row(op, Segment, segment_id, "id", "segment")
     if segment.kind != "snapshot":
-        raise InvalidTransition("id", "only a snapshot segment is refreshed; a dynamic one is live")
+        raise ValidationFailed.one(
+            "id",
+            "only a snapshot segment is refreshed; a dynamic one is live",
+            MarketingErrorCode.NOT_A_SNAPSHOT,
+        )
     started = time.perf_counter()
     segments = {row.id: row for row in (await op.session.execute(select(Segment))).scalars()}
     definition = _definition(segments, await _links(op), segment)
@@ -273,7 +297,7 @@ async def refresh_segment(op: Operation, segment_id: uuid.UUID) -> RefreshResult
     await op.session.flush()
     seconds = time.perf_counter() - started
     op.audit("Segment", segment.id, "refresh", {"memberCount": [previous, len(ids)]})
-    await op.emit("segment.refreshed", "Segment", segment.id, memberCount=len(ids))
+    await op.emit(SegmentRefreshed(id=segment.id, member_count=len(ids)))
     return RefreshResult(segment, seconds)
 
 

@@ -22,9 +22,9 @@ from typing import Any
 import aiosmtplib
 from sqlalchemy import select
 
-from rapport.core import Operation, Settings, utcnow
-from rapport.core.models import ContactPoint, Customer
+from rapport.core import ContactPoint, Customer, Operation, Settings, utcnow
 from rapport.plugins.marketing.config import MarketingConfig, marketing_config
+from rapport.plugins.marketing.events import CampaignEmailSent
 from rapport.plugins.marketing.models import Campaign, CampaignMember
 from rapport.plugins.marketing.services.consent import opted_out
 from rapport.plugins.marketing.services.tokens import marketing_settings, sign_token
@@ -201,7 +201,7 @@ async def send_campaign(op: Operation, campaign: Campaign, config: MarketingConf
             await smtp.quit()
     await op.session.flush()
     op.audit("Campaign", campaign.id, "send", {"sent": [None, sent]})
-    await op.emit("campaign.email_sent", "Campaign", campaign.id, sent=sent)
+    await op.emit(CampaignEmailSent(id=campaign.id, sent=sent))
     return sent
 
 

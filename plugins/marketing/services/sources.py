@@ -10,11 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Any
 
 from sqlalchemy import delete, select
 
-from rapport.core import DomainEvent
+from rapport.core import DomainEvent, Operation
 from rapport.plugins.marketing.models import Campaign, OpportunitySource
 from rapport.plugins.sales.models import Opportunity
 
@@ -38,7 +37,10 @@ def campaign_uuid(text: str | None) -> uuid.UUID | None:
         return None
 
 
-async def record_source_campaign(event: DomainEvent, session: Any) -> None:
+async def record_source_campaign(event: DomainEvent, operation: Operation | None) -> None:
+    """Keep the campaign an opportunity names as its source, once it is created or changed."""
+    assert operation is not None, "runs before commit, inside the operation that emitted it"
+    session = operation.session
     opportunity = await session.get(Opportunity, (event.workspace_id, event.entity_id))
     if opportunity is None:
         return

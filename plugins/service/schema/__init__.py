@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from rapport.core import GraphQLPart
 from rapport.plugins.service.schema.analytics import AnalyticsQueries
 from rapport.plugins.service.schema.articles import Article, ArticleMutations, ArticleQueries
 from rapport.plugins.service.schema.assets import Asset, AssetMutations, AssetQueries
@@ -36,21 +35,13 @@ from rapport.plugins.service.schema.visits import (
 __all__ = ["CONTRIBUTIONS"]
 
 # What ``register_graphql`` registers, one area per entry.
-CONTRIBUTIONS: list[dict[str, Any]] = [
-    {"query": CalendarQueries, "mutation": CalendarMutations, "types": [BusinessCalendar]},
-    {
-        "query": PolicyQueries,
-        "mutation": PolicyMutations,
-        "types": [SlaPolicy, EscalationRule, CaseStatus],
-    },
-    {"query": AssetQueries, "mutation": AssetMutations, "types": [Asset]},
-    {"query": CaseQueries, "mutation": CaseMutations, "types": [Case]},
-    {"query": ArticleQueries, "mutation": ArticleMutations, "types": [Article]},
-    {"query": SurveyQueries, "mutation": SurveyMutations, "types": [SurveyInvitation]},
-    {
-        "query": VisitQueries,
-        "mutation": VisitMutations,
-        "types": [WorkOrder, ServiceSchedule],
-    },
-    {"query": AnalyticsQueries, "extend": {"Customer": CustomerServiceFields}},
-]
+CONTRIBUTIONS: tuple[GraphQLPart, ...] = (
+    GraphQLPart(CalendarQueries, CalendarMutations, (BusinessCalendar,)),
+    GraphQLPart(PolicyQueries, PolicyMutations, (SlaPolicy, EscalationRule, CaseStatus)),
+    GraphQLPart(AssetQueries, AssetMutations, (Asset,)),
+    GraphQLPart(CaseQueries, CaseMutations, (Case,)),
+    GraphQLPart(ArticleQueries, ArticleMutations, (Article,)),
+    GraphQLPart(SurveyQueries, SurveyMutations, (SurveyInvitation,)),
+    GraphQLPart(VisitQueries, VisitMutations, (WorkOrder, ServiceSchedule)),
+    GraphQLPart(AnalyticsQueries, extend={"Customer": CustomerServiceFields}),
+)

@@ -8,12 +8,11 @@ from enum import Enum
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.core import utcnow
 from rapport.plugins.service import analytics
 from rapport.plugins.service.schema.common import READ
-from rapport.schema import context_of
+from rapport.schema import Info, context_of
 
 __all__ = ["AnalyticsQueries"]
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.service.models import Article as ArticleRow
 from rapport.plugins.service.models import ArticleVersion as VersionRow
@@ -19,6 +18,7 @@ from rapport.schema import (
     Connection,
     Custom,
     Filterable,
+    Info,
     ModelNode,
     OrderDirection,
     StringFilter,

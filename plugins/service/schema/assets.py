@@ -8,7 +8,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.service.models import Asset as AssetRow
 from rapport.plugins.service.schema.common import READ, WRITE
@@ -21,6 +20,7 @@ from rapport.schema import (
     DateFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -8,7 +8,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.service.models import BusinessCalendar as CalendarRow
 from rapport.plugins.service.models import CalendarDay as CalendarDayRow
@@ -18,6 +17,7 @@ from rapport.schema import (
     JSON,
     Connection,
     Filterable,
+    Info,
     ModelNode,
     OrderDirection,
     StringFilter,

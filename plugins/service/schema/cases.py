@@ -10,10 +10,9 @@ from typing import Any
 import strawberry
 from sqlalchemy import ColumnElement, exists
 from strawberry import relay
-from strawberry.types import Info
 
+from rapport.core import Interaction as InteractionRow
 from rapport.core import utcnow
-from rapport.core.models import Interaction as InteractionRow
 from rapport.plugins.service import sla_clock
 from rapport.plugins.service.models import Case as CaseRow
 from rapport.plugins.service.models import CaseActivity as CaseActivityRow
@@ -47,6 +46,7 @@ from rapport.schema import (
     DateTimeFilter,
     Filterable,
     IDFilter,
+    Info,
     IntFilter,
     ModelNode,
     OrderDirection,

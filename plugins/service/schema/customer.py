@@ -9,7 +9,6 @@ import strawberry
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from rapport.plugins.service.models import Case as CaseRow
 from rapport.plugins.service.schema.assets import ASSETS, Asset, AssetFilter, AssetOrder
@@ -20,6 +19,7 @@ from rapport.schema import (
     Connection,
     Customer,
     Expression,
+    Info,
     Listing,
     Scope,
     connection,

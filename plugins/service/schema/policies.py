@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.service.models import CaseStatus as CaseStatusRow
 from rapport.plugins.service.models import EscalationRule as EscalationRuleRow
@@ -31,6 +30,7 @@ from rapport.schema import (
     JSON,
     Connection,
     Filterable,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

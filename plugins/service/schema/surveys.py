@@ -8,7 +8,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.service.models import SurveyInvitation as SurveyRow
 from rapport.plugins.service.schema.common import READ, WRITE
@@ -19,6 +18,7 @@ from rapport.schema import (
     DateTimeFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -9,7 +9,6 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.types import Info
 
 from rapport.plugins.service.models import ServiceSchedule as ScheduleRow
 from rapport.plugins.service.models import WorkOrder as WorkOrderRow
@@ -23,6 +22,7 @@ from rapport.schema import (
     DateTimeFilter,
     Filterable,
     IDFilter,
+    Info,
     ModelNode,
     OrderDirection,
     Reference,

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import Conflict, InvalidTransition, Operation, utcnow
-from rapport.core.search.terms import QueryTerms, parse_query
+from rapport.core import Conflict, Operation, QueryTerms, ValidationFailed, parse_query, utcnow
+from rapport.plugins.service.error_codes import ServiceErrorCode
+from rapport.plugins.service.events import ArticlePublished
 from rapport.plugins.service.models import Article, ArticleFeedback, ArticleVersion, Case
 from rapport.plugins.service.services.common import Problems, get_row
 
@@ -129,7 +130,11 @@ async def update_article(op: Operation, article_id: uuid.UUID, data: ArticleFiel
 async def move_article(op: Operation, article_id: uuid.UUID, status: str) -> Article:
     article = await get_row(op, Article, article_id, "id", "article")
     if article.status not in ARTICLE_MOVES.get(status, ()):
-        raise InvalidTransition("status", f"a {article.status} article cannot become {status}")
+        raise ValidationFailed.one(
+            "status",
+            f"a {article.status} article cannot become {status}",
+            ServiceErrorCode.ILLEGAL_TRANSITION,
+        )
     before = article.status
     article.status = status
     if status == "PUBLISHED":
@@ -137,7 +142,7 @@ async def move_article(op: Operation, article_id: uuid.UUID, status: str) -> Art
     await op.session.flush()
     op.audit("Article", article.id, "move", {"status": [before, status]})
     if status == "PUBLISHED":
-        await op.emit("article.published", "Article", article.id, version=article.version)
+        await op.emit(ArticlePublished(id=article.id, version=article.version))
     return article
 
 
@@ -153,7 +158,9 @@ async def give_feedback(
     await problems.exists(op, "caseId", Case, case_id, "case")
     problems.length("comment", comment, 4000)
     if article.status != "PUBLISHED":
-        problems.add("articleId", "only a published article is rated")
+        problems.add(
+            "articleId", "only a published article is rated", ServiceErrorCode.ARTICLE_NOT_PUBLISHED
+        )
     problems.raise_if_any()
     op.session.add(
         ArticleFeedback(

@@ -8,8 +8,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from rapport.core import Operation
-from rapport.core.services.customers import get_customer
+from rapport.core import Operation, get_customer
+from rapport.plugins.service.error_codes import ServiceErrorCode
+from rapport.plugins.service.events import AssetInstalled
 from rapport.plugins.service.models import Asset
 from rapport.plugins.service.services.common import Problems, get_row
 
@@ -51,7 +52,11 @@ async def _check(op: Operation, problems: Problems, asset: Asset) -> None:
         Asset.id != asset.id,
     )
     if (await op.session.execute(taken)).first() is not None:
-        problems.add("serialNumber", "this product already has this serial number")
+        problems.add(
+            "serialNumber",
+            "this product already has this serial number",
+            ServiceErrorCode.SERIAL_NUMBER_TAKEN,
+        )
 
 
 async def create_asset(op: Operation, data: AssetFields) -> Asset:
@@ -85,13 +90,7 @@ async def create_asset(op: Operation, data: AssetFields) -> Asset:
         {"product": [None, asset.product], "serialNumber": [None, asset.serial_number]},
         customer_id=asset.customer_id,
     )
-    await op.emit(
-        "asset.installed",
-        "Asset",
-        asset.id,
-        customerId=str(asset.customer_id),
-        product=asset.product,
-    )
+    await op.emit(AssetInstalled(id=asset.id, customer_id=asset.customer_id, product=asset.product))
     return asset
 
 
@@ -99,7 +98,9 @@ async def update_asset(op: Operation, asset_id: uuid.UUID, data: AssetFields) ->
     asset = await get_row(op, Asset, asset_id, "id", "asset")
     problems = Problems()
     if data.customer_id is not None and data.customer_id != asset.customer_id:
-        problems.add("customerId", "an asset stays with its customer")
+        problems.add(
+            "customerId", "an asset stays with its customer", ServiceErrorCode.CUSTOMER_FIXED
+        )
     changes = {}
     for key, value in data.__dict__.items():
         if key != "customer_id" and value is not None and getattr(asset, key) != value:

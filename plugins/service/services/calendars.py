@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from rapport.core import Operation
 from rapport.plugins.service import business_time
+from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.models import BusinessCalendar, CalendarDay
 from rapport.plugins.service.services.common import Problems, get_row, parse_uuid
 
@@ -92,7 +93,11 @@ def _check(problems: Problems, data: CalendarFields) -> dict[str, Any]:
             ZoneInfo(data.time_zone)
             values["time_zone"] = data.time_zone
         except (ZoneInfoNotFoundError, ValueError):
-            problems.add("timeZone", "not an IANA time zone (such as Europe/Paris)")
+            problems.add(
+                "timeZone",
+                "not an IANA time zone (such as Europe/Paris)",
+                ServiceErrorCode.UNKNOWN_TIME_ZONE,
+            )
     if data.weekly_hours is not None:
         weekly: dict[str, list[list[str]]] = {}
         for day_name, pairs in data.weekly_hours.items():
@@ -108,7 +113,11 @@ def _check(problems: Problems, data: CalendarFields) -> dict[str, Any]:
     elif data.holiday_country is not None:
         subdivisions = _countries().get(data.holiday_country.upper())
         if subdivisions is None:
-            problems.add("holidayCountry", "no public holidays known for this country code")
+            problems.add(
+                "holidayCountry",
+                "no public holidays known for this country code",
+                ServiceErrorCode.UNKNOWN_HOLIDAY_COUNTRY,
+            )
         elif data.holiday_subdivision is not None and data.holiday_subdivision not in subdivisions:
             problems.add("holidaySubdivision", f"not a subdivision of {data.holiday_country}")
         values["holiday_country"] = data.holiday_country.upper()
@@ -131,7 +140,7 @@ async def create_calendar(op: Operation, data: CalendarFields) -> BusinessCalend
     problems.required("timeZone", data.time_zone)
     values = _check(problems, data)
     if "name" in values and await _name_taken(op, values["name"], None):
-        problems.add("name", "a calendar already has this name")
+        problems.add("name", "a calendar already has this name", ServiceErrorCode.NAME_TAKEN)
     problems.raise_if_any()
     values.setdefault("weekly_hours", {})
     if values.get("is_default"):
@@ -150,7 +159,7 @@ async def update_calendar(
     problems = Problems()
     values = _check(problems, data)
     if "name" in values and await _name_taken(op, values["name"], calendar.id):
-        problems.add("name", "a calendar already has this name")
+        problems.add("name", "a calendar already has this name", ServiceErrorCode.NAME_TAKEN)
     problems.raise_if_any()
     if values.get("is_default"):
         await _clear_default(op)

@@ -16,10 +16,28 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from rapport.core import ErrorCode, InvalidTransition, Operation, utcnow
-from rapport.core.models import Customer
-from rapport.core.services.customers import get_customer
-from rapport.core.services.interactions import InteractionFields, log_interaction
+from rapport.core import (
+    Customer,
+    ErrorCode,
+    Interaction,
+    InteractionFields,
+    Operation,
+    ValidationFailed,
+    get_customer,
+    log_interaction,
+    utcnow,
+)
+from rapport.plugins.service.error_codes import ServiceErrorCode
+from rapport.plugins.service.events import (
+    CaseAssigned,
+    CaseClosed,
+    CaseOpened,
+    CaseReopened,
+    CaseReplied,
+    CaseResolved,
+    CaseStatusChanged,
+    CaseUpdated,
+)
 from rapport.plugins.service.models import (
     Article,
     Asset,
@@ -131,10 +149,14 @@ async def _validate(
     if contact is not None:
         person = await problems.exists(op, "contactId", Customer, contact, "contact")
         if person is not None and person.kind != "person":
-            problems.add("contactId", "a contact is a person")
+            problems.add(
+                "contactId", "a contact is a person", ServiceErrorCode.CONTACT_NOT_A_PERSON
+            )
     asset = await problems.exists(op, "assetId", Asset, values.get("asset_id"), "asset")
     if asset is not None and asset.customer_id != customer_id:
-        problems.add("assetId", "the asset belongs to another customer")
+        problems.add(
+            "assetId", "the asset belongs to another customer", ServiceErrorCode.CUSTOMER_MISMATCH
+        )
     return asset
 
 
@@ -204,14 +226,14 @@ async def open_case(op: Operation, data: CaseFields) -> Case:
         customer_id=case.customer_id,
     )
     await op.emit(
-        "case.opened",
-        "Case",
-        case.id,
-        customerId=str(case.customer_id),
-        kind=case.kind,
-        priority=case.priority,
-        channel=case.channel,
-        policyId=str(case.policy_id) if case.policy_id else None,
+        CaseOpened(
+            id=case.id,
+            customer_id=case.customer_id,
+            kind=case.kind,
+            priority=case.priority,
+            channel=case.channel,
+            policy_id=case.policy_id,
+        )
     )
     return case
 
@@ -226,7 +248,9 @@ async def update_case(op: Operation, case_id: uuid.UUID, data: CaseFields) -> Ca
     case = await get_case(op, case_id)
     problems = Problems()
     if data.customer_id is not None and data.customer_id != case.customer_id:
-        problems.add("customerId", "a case stays with its customer")
+        problems.add(
+            "customerId", "a case stays with its customer", ServiceErrorCode.CUSTOMER_FIXED
+        )
     if data.opened_at is not None:
         problems.add("openedAt", "the opening time is history")
     values = {k: v for k, v in data.given().items() if k in UPDATABLE}
@@ -249,7 +273,7 @@ async def update_case(op: Operation, case_id: uuid.UUID, data: CaseFields) -> Ca
     await op.session.flush()
     await recompute_case_timers(op, case)
     op.audit("Case", case.id, "update", changes, customer_id=case.customer_id)
-    await op.emit("case.updated", "Case", case.id, changes=list(changes))
+    await op.emit(CaseUpdated(id=case.id, changes=tuple(changes)))
     return case
 
 
@@ -271,9 +295,15 @@ async def assign_case(
     problems.not_future("at", at)
     when = moment(at)
     if when < await _last_change(op, case):
-        problems.add("at", "comes before the case's last status change")
+        problems.add(
+            "at", "comes before the case's last status change", ServiceErrorCode.OUT_OF_ORDER
+        )
     if case.status_category in ("CLOSED", "REJECTED", "DUPLICATE"):
-        problems.add("id", f"a {case.status_category.lower()} case is not worked any more")
+        problems.add(
+            "id",
+            f"a {case.status_category.lower()} case is not worked any more",
+            ServiceErrorCode.CASE_NOT_WORKED,
+        )
     problems.raise_if_any()
     before = {"assignee": _plain(case.assignee_id), "team": case.team}
     case.assignee_id = assignee_id
@@ -297,13 +327,7 @@ async def assign_case(
         {"assignee": [before["assignee"], _plain(assignee_id)]},
         customer_id=case.customer_id,
     )
-    await op.emit(
-        "case.assigned",
-        "Case",
-        case.id,
-        assigneeId=_plain(assignee_id),
-        team=case.team,
-    )
+    await op.emit(CaseAssigned(id=case.id, assignee_id=assignee_id, team=case.team))
     return case
 
 
@@ -344,7 +368,11 @@ async def _target_of(op: Operation, problems: Problems, data: MoveFields) -> str
         if status is None:
             return None
         if data.category is not None and data.category != status.category:
-            problems.add("category", f"the status is in {status.category}")
+            problems.add(
+                "category",
+                f"the status is in {status.category}",
+                ServiceErrorCode.STATUS_OF_OTHER_CATEGORY,
+            )
         category: str = status.category
         return category
     if data.category is None:
@@ -367,17 +395,21 @@ async def move_case(op: Operation, case_id: uuid.UUID, data: MoveFields) -> Case
     assert target is not None
     at = moment(data.at)
     if at < await _last_change(op, case):
-        problems.add("at", "comes before the case's last status change")
+        problems.add(
+            "at", "comes before the case's last status change", ServiceErrorCode.OUT_OF_ORDER
+        )
     reason = why_not(case.status_category, target)
     if reason is not None:
-        raise InvalidTransition("category", reason)
+        raise ValidationFailed.one("category", reason, ServiceErrorCode.ILLEGAL_TRANSITION)
     reopening = case.status_category in SOLVED_CATEGORIES and target not in SOLVED_CATEGORIES
     if reopening:
         window = timedelta(days=int(settings_of(op).get("reopen_days", DEFAULT_REOPEN_DAYS)))
         solved_at = case.closed_at or case.resolved_at or at
         if at - solved_at > window:
-            raise InvalidTransition(
-                "category", f"solved more than {window.days} days ago: open a new case instead"
+            raise ValidationFailed.one(
+                "category",
+                f"solved more than {window.days} days ago: open a new case instead",
+                ServiceErrorCode.REOPEN_WINDOW_PASSED,
             )
     await _check_ending(op, problems, case, target, data)
     problems.raise_if_any()
@@ -409,16 +441,16 @@ async def move_case(op: Operation, case_id: uuid.UUID, data: MoveFields) -> Case
         customer_id=case.customer_id,
         note=data.reason,
     )
-    await op.emit("case.status_changed", "Case", case.id, fromCategory=previous, toCategory=target)
+    await op.emit(CaseStatusChanged(id=case.id, from_category=previous, to_category=target))
     if target == "RESOLVED":
-        await op.emit("case.resolved", "Case", case.id, customerId=str(case.customer_id))
+        await op.emit(CaseResolved(id=case.id, customer_id=case.customer_id))
         from rapport.plugins.service.services.surveys import offer_on_resolution
 
         await offer_on_resolution(op, case)
     elif target == "CLOSED":
-        await op.emit("case.closed", "Case", case.id, customerId=str(case.customer_id))
+        await op.emit(CaseClosed(id=case.id, customer_id=case.customer_id))
     elif reopening:
-        await op.emit("case.reopened", "Case", case.id, reopenCount=case.reopen_count)
+        await op.emit(CaseReopened(id=case.id, reopen_count=case.reopen_count))
     return case
 
 
@@ -429,33 +461,53 @@ async def _check_ending(
         if data.duplicate_of_id is None:
             problems.add("duplicateOfId", "name the case this one duplicates", ErrorCode.REQUIRED)
         elif data.duplicate_of_id == case.id:
-            problems.add("duplicateOfId", "a case cannot duplicate itself")
+            problems.add(
+                "duplicateOfId", "a case cannot duplicate itself", ServiceErrorCode.SELF_DUPLICATE
+            )
         else:
             original = await problems.exists(
                 op, "duplicateOfId", Case, data.duplicate_of_id, "case"
             )
             if original is not None and original.duplicate_of_id == case.id:
-                problems.add("duplicateOfId", "that case is recorded as a duplicate of this one")
+                problems.add(
+                    "duplicateOfId",
+                    "that case is recorded as a duplicate of this one",
+                    ServiceErrorCode.DUPLICATE_CYCLE,
+                )
     elif data.duplicate_of_id is not None:
-        problems.add("duplicateOfId", "only a move to DUPLICATE names an original")
+        problems.add(
+            "duplicateOfId",
+            "only a move to DUPLICATE names an original",
+            ServiceErrorCode.NOT_A_DUPLICATE,
+        )
     if data.solution_article_id is not None:
         article = await problems.exists(
             op, "solutionArticleId", Article, data.solution_article_id, "article"
         )
         if article is not None and article.status != "PUBLISHED":
-            problems.add("solutionArticleId", "only a published article is a solution")
+            problems.add(
+                "solutionArticleId",
+                "only a published article is a solution",
+                ServiceErrorCode.ARTICLE_NOT_PUBLISHED,
+            )
     if case.kind == "COMPLAINT" and target == "CLOSED":
         if not (data.root_cause or case.root_cause):
-            problems.add("rootCause", "a complaint closes with its root cause", ErrorCode.REQUIRED)
+            problems.add(
+                "rootCause",
+                "a complaint closes with its root cause",
+                ServiceErrorCode.ROOT_CAUSE_REQUIRED,
+            )
         if not (data.resolution_summary or case.resolution_summary):
             problems.add(
                 "resolutionSummary",
                 "a complaint closes with a summary of its resolution",
-                ErrorCode.REQUIRED,
+                ServiceErrorCode.RESOLUTION_SUMMARY_REQUIRED,
             )
 
 
-async def _log_entry(op: Operation, case: Case, entry_type: str, body: str, at: datetime) -> Any:
+async def _log_entry(
+    op: Operation, case: Case, entry_type: str, body: str, at: datetime
+) -> Interaction:
     direction, kind = ENTRY_TYPES[entry_type]
     return await log_interaction(
         op,
@@ -475,7 +527,7 @@ async def _log_entry(op: Operation, case: Case, entry_type: str, body: str, at: 
 
 async def add_entry(
     op: Operation, case_id: uuid.UUID, entry_type: str, body: str, at: datetime | None = None
-) -> tuple[Case, Any]:
+) -> tuple[Case, Interaction]:
     """A public reply, a customer message or an internal note, on the customer's timeline."""
     case = await get_case(op, case_id, "caseId")
     problems = Problems("")
@@ -485,9 +537,13 @@ async def add_entry(
     problems.raise_if_any()
     when = moment(at)
     if when < case.opened_at:
-        problems.add("at", "comes before the case was opened")
+        problems.add("at", "comes before the case was opened", ServiceErrorCode.OUT_OF_ORDER)
     if case.status_category in ("REJECTED", "DUPLICATE"):
-        problems.add("caseId", f"a {case.status_category.lower()} case takes no more entries")
+        problems.add(
+            "caseId",
+            f"a {case.status_category.lower()} case takes no more entries",
+            ServiceErrorCode.CASE_NOT_WORKED,
+        )
     problems.raise_if_any()
     entry = await _log_entry(op, case, entry_type, body, when)
     if entry_type == "PUBLIC_REPLY":
@@ -497,5 +553,5 @@ async def add_entry(
     await op.session.flush()
     # A reply fulfils response timers at once: escalation never fires on an answered case.
     await recompute_case_timers(op, case)
-    await op.emit("case.replied", "Case", case.id, entryType=entry_type, entryId=str(entry.id))
+    await op.emit(CaseReplied(id=case.id, entry_type=entry_type, entry_id=entry.id))
     return case, entry

@@ -6,8 +6,17 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from rapport.core import ErrorCode, FieldError, NotFound, Operation, ValidationFailed, utcnow
-from rapport.core.models import User
+from rapport.core import (
+    DomainCode,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    Operation,
+    User,
+    ValidationFailed,
+    utcnow,
+)
+from rapport.plugins.service.error_codes import ServiceErrorCode
 
 __all__ = ["Problems", "get_row", "moment", "parse_uuid", "settings_of"]
 
@@ -52,7 +61,9 @@ class Problems:
         self.prefix = prefix
         self.errors: list[FieldError] = []
 
-    def add(self, field: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
+    def add(
+        self, field: str, message: str, code: ErrorCode | DomainCode = ErrorCode.INVALID
+    ) -> None:
         self.errors.append(FieldError(f"{self.prefix}{field}", code, message))
 
     def required(self, field: str, value: Any, message: str = "required") -> None:
@@ -69,7 +80,7 @@ class Problems:
 
     def not_future(self, field: str, value: datetime | None) -> None:
         if value is not None and moment(value) > utcnow():
-            self.add(field, "must not be in the future")
+            self.add(field, "must not be in the future", ServiceErrorCode.IN_THE_FUTURE)
 
     async def user(self, op: Operation, field: str, user_id: uuid.UUID | None) -> None:
         if user_id is not None and await op.session.get(User, (op.workspace_id, user_id)) is None:

@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from rapport.core import Operation, utcnow
+from rapport.plugins.service.error_codes import ServiceErrorCode
+from rapport.plugins.service.events import CaseEscalated, SlaWarning
 from rapport.plugins.service.models import (
     Case,
     CaseWatcher,
@@ -79,7 +81,7 @@ async def _check(op: Operation, problems: Problems, rule: EscalationRule) -> Non
         EscalationRule.name == rule.name, EscalationRule.id != rule.id
     )
     if rule.name and (await op.session.execute(taken)).first() is not None:
-        problems.add("name", "a rule already has this name")
+        problems.add("name", "a rule already has this name", ServiceErrorCode.NAME_TAKEN)
 
 
 async def create_rule(op: Operation, data: RuleFields) -> EscalationRule:
@@ -167,7 +169,7 @@ async def escalate_due_cases(op: Operation, now: datetime | None = None) -> int:
         for timer in timers.values():
             if timer.warning_at is not None and timer.warning_at <= now and timer.warned_at is None:
                 timer.warned_at = now
-                await op.emit("sla.warning", "Case", case.id, metric=timer.metric)
+                await op.emit(SlaWarning(id=case.id, metric=timer.metric))
         for rule in rules:
             occasion = await _occasion(op, rule, case, timers, now)
             if occasion is not None and await _fire(op, rule, case, occasion, now):
@@ -224,35 +226,58 @@ async def _fire(
             await op.session.flush()
     except IntegrityError:
         return False
-    detail = await _act(op, rule, case)
+    done_action = await _act(op, rule, case)
     record_activity(
         op,
         case,
         "escalated",
-        {"rule": rule.name, "level": rule.level, "occasion": occasion, **detail},
+        {"rule": rule.name, "level": rule.level, "occasion": occasion, **done_action.detail()},
         now,
     )
     op.audit("Case", case.id, "escalate", {"rule": [None, rule.name]}, customer_id=case.customer_id)
     await op.emit(
-        "case.escalated",
-        "Case",
-        case.id,
-        ruleId=str(rule.id),
-        rule=rule.name,
-        level=rule.level,
-        trigger=rule.trigger,
-        occasion=occasion,
-        **detail,
+        CaseEscalated(
+            id=case.id,
+            rule_id=rule.id,
+            rule=rule.name,
+            level=rule.level,
+            trigger=rule.trigger,
+            occasion=occasion,
+            action=done_action.action,
+            user_id=done_action.user_id,
+            team=done_action.team,
+            from_priority=done_action.from_priority,
+            to_priority=done_action.to_priority,
+        )
     )
     return True
 
 
-async def _act(op: Operation, rule: EscalationRule, case: Case) -> dict[str, str | None]:
-    user = str(rule.user_id) if rule.user_id else None
+@dataclass(frozen=True)
+class _Done:
+    """What a rule did to a case."""
+
+    action: str
+    user_id: uuid.UUID | None = None
+    team: str | None = None
+    from_priority: str | None = None
+    to_priority: str | None = None
+
+    def detail(self) -> dict[str, str | None]:
+        """As the case's activity log records it."""
+        user = str(self.user_id) if self.user_id else None
+        if self.action == "RAISE_PRIORITY":
+            return {"action": self.action, "from": self.from_priority, "to": self.to_priority}
+        if self.action == "ADD_WATCHER":
+            return {"action": self.action, "userId": user}
+        return {"action": self.action, "userId": user, "team": self.team}
+
+
+async def _act(op: Operation, rule: EscalationRule, case: Case) -> _Done:
     if rule.action == "REASSIGN":
         case.assignee_id = rule.user_id
         case.team = rule.team or case.team
-        return {"action": "REASSIGN", "userId": user, "team": case.team}
+        return _Done("REASSIGN", rule.user_id, case.team)
     if rule.action == "RAISE_PRIORITY":
         before = case.priority
         case.priority = PRIORITIES[min(PRIORITIES.index(before) + 1, len(PRIORITIES) - 1)]
@@ -261,7 +286,7 @@ async def _act(op: Operation, rule: EscalationRule, case: Case) -> dict[str, str
             case.policy_id = policy.id if policy else None
             await op.session.flush()
             await recompute_case_timers(op, case)
-        return {"action": "RAISE_PRIORITY", "from": before, "to": case.priority}
+        return _Done("RAISE_PRIORITY", from_priority=before, to_priority=case.priority)
     if rule.action == "ADD_WATCHER":
         assert rule.user_id is not None
         exists = await op.session.execute(
@@ -273,5 +298,5 @@ async def _act(op: Operation, rule: EscalationRule, case: Case) -> dict[str, str
             op.session.add(
                 CaseWatcher(workspace_id=op.workspace_id, case_id=case.id, user_id=rule.user_id)
             )
-        return {"action": "ADD_WATCHER", "userId": user}
-    return {"action": "NOTIFY", "userId": user, "team": rule.team}
+        return _Done("ADD_WATCHER", rule.user_id)
+    return _Done("NOTIFY", rule.user_id, rule.team)

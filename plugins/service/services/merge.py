@@ -1,49 +1,33 @@
-"""Following a customer merge: service rows of the merged customers move to the survivor."""
+"""Following a customer merge.
+
+Core moves every customer-linked row (``register_customer_links``) to the survivor. A case
+also names its contact, a person who may be one of the merged customers; that column is not a
+link of its own (it does not decide who sees the case), so it is re-pointed here, before core
+moves any row.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import DomainEvent
-from rapport.plugins.service.models import (
-    Asset,
-    Case,
-    ServiceSchedule,
-    SurveyInvitation,
-    WorkOrder,
-)
+from rapport.core import Operation
+from rapport.plugins.service.models import Case
 
-__all__ = ["CUSTOMER_COLUMNS", "repoint_merged_customers"]
-
-# Every service table and column that refers to a customer.
-CUSTOMER_COLUMNS: tuple[tuple[Any, str], ...] = (
-    (Case, "customer_id"),
-    (Case, "contact_id"),
-    (Asset, "customer_id"),
-    (WorkOrder, "customer_id"),
-    (SurveyInvitation, "customer_id"),
-    (ServiceSchedule, "customer_id"),
-)
+__all__ = ["repoint_case_contacts"]
 
 
-async def repoint_merged_customers(event: DomainEvent, session: AsyncSession) -> None:
-    """Re-point the merged customers' rows at the survivor, inside the merge's transaction.
-
-    The event's workspace is named as well: a merge run by an operator may come through an
-    unscoped session.
-    """
-    survivor = uuid.UUID(str(event.data["survivorId"]))
-    merged = [uuid.UUID(str(i)) for i in event.data.get("mergedIds", ()) if str(i) != str(survivor)]
+async def repoint_case_contacts(
+    op: Operation, survivor_id: uuid.UUID, merged_ids: list[uuid.UUID]
+) -> None:
+    """The cases whose contact was merged name the survivor instead."""
+    merged = [customer_id for customer_id in merged_ids if customer_id != survivor_id]
     if not merged:
         return
-    for model, column in CUSTOMER_COLUMNS:
-        await session.execute(
-            update(model)
-            .where(model.workspace_id == event.workspace_id, getattr(model, column).in_(merged))
-            .values({column: survivor})
-            .execution_options(synchronize_session="fetch")
-        )
+    await op.session.execute(
+        update(Case)
+        .where(Case.workspace_id == op.workspace_id, Case.contact_id.in_(merged))
+        .values(contact_id=survivor_id)
+        .execution_options(synchronize_session="fetch")
+    )

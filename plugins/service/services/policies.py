@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from rapport.core import Operation
-from rapport.core.models import Customer
+from rapport.core import Customer, Operation
+from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.models import BusinessCalendar, Case, SlaPolicy, SlaTarget
 from rapport.plugins.service.services.common import Problems, get_row
 from rapport.plugins.service.sla_clock import METRICS
@@ -95,7 +95,7 @@ async def _validate(
         if policy_id is not None:
             taken = taken.where(SlaPolicy.id != policy_id)
         if (await op.session.execute(taken)).first() is not None:
-            problems.add("name", "a policy already has this name")
+            problems.add("name", "a policy already has this name", ServiceErrorCode.NAME_TAKEN)
     if data.position is not None and data.position < 0:
         problems.add("position", "must not be negative")
     if data.conditions is not None:

@@ -11,10 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rapport.core import Operation, utcnow
-from rapport.core.services.customers import get_customer
-from rapport.core.services.recurrence import parse_recurrence
-from rapport.core.services.tasks import TaskFields, create_task
+from rapport.core import Operation, TaskFields, create_task, get_customer, parse_recurrence, utcnow
+from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.models import Asset, ServiceSchedule
 from rapport.plugins.service.services.common import Problems, moment
 from rapport.plugins.service.services.visits import VisitFields, create_visit
@@ -49,7 +47,9 @@ async def create_schedule(op: Operation, data: ScheduleFields) -> ServiceSchedul
     await problems.user(op, "ownerId", data.owner_id)
     customer_id = data.customer_id or (asset.customer_id if asset is not None else None)
     if asset is not None and customer_id != asset.customer_id:
-        problems.add("assetId", "the asset belongs to another customer")
+        problems.add(
+            "assetId", "the asset belongs to another customer", ServiceErrorCode.CUSTOMER_MISMATCH
+        )
     if customer_id is None and not problems.errors:
         problems.add("customerId", "give a customer or an asset")
     problems.raise_if_any()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from rapport.core import Operation
+from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.models import CaseStatus
 from rapport.plugins.service.services.common import Problems
 from rapport.plugins.service.statuses import CATEGORIES
@@ -19,7 +20,7 @@ async def create_status(op: Operation, name: str, category: str, position: int =
     problems.one_of("category", category, CATEGORIES)
     taken = await op.session.execute(select(CaseStatus.id).where(CaseStatus.name == name.strip()))
     if taken.first() is not None:
-        problems.add("name", "a status already has this name")
+        problems.add("name", "a status already has this name", ServiceErrorCode.NAME_TAKEN)
     problems.raise_if_any()
     status = CaseStatus(
         workspace_id=op.workspace_id, name=name.strip(), category=category, position=position

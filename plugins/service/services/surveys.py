@@ -14,7 +14,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from rapport.core import Conflict, ErrorCode, NotFound, Operation, utcnow
+from rapport.core import Conflict, NotFound, Operation, utcnow
+from rapport.plugins.service.error_codes import ServiceErrorCode
+from rapport.plugins.service.events import SurveyAnswered, SurveySent
 from rapport.plugins.service.models import Case, SurveyInvitation
 from rapport.plugins.service.services.common import Problems, get_row, moment
 
@@ -35,7 +37,7 @@ async def offer_survey(
     problems = Problems("")
     problems.one_of("kind", kind, tuple(SCALES))
     if case.status_category not in ("RESOLVED", "CLOSED"):
-        problems.add("caseId", "only a solved case is rated")
+        problems.add("caseId", "only a solved case is rated", ServiceErrorCode.CASE_NOT_SOLVED)
     problems.raise_if_any()
     found = await op.session.execute(
         select(SurveyInvitation).where(
@@ -68,13 +70,9 @@ async def offer_survey(
         customer_id=case.customer_id,
     )
     await op.emit(
-        "survey.sent",
-        "SurveyInvitation",
-        invitation.id,
-        caseId=str(case.id),
-        customerId=str(case.customer_id),
-        kind=kind,
-        token=token,
+        SurveySent(
+            id=invitation.id, case_id=case.id, customer_id=case.customer_id, kind=kind, token=token
+        )
     )
     return invitation, token
 
@@ -105,7 +103,9 @@ async def answer_survey(
     problems = Problems("")
     if not low <= score <= high:
         problems.add(
-            "score", f"{invitation.kind} scores run from {low} to {high}", ErrorCode.INVALID
+            "score",
+            f"{invitation.kind} scores run from {low} to {high}",
+            ServiceErrorCode.SCORE_OUT_OF_RANGE,
         )
     problems.length("comment", comment, 4000)
     problems.raise_if_any()
@@ -119,11 +119,8 @@ async def answer_survey(
         customer_id=invitation.customer_id,
     )
     await op.emit(
-        "survey.answered",
-        "SurveyInvitation",
-        invitation.id,
-        caseId=str(invitation.case_id),
-        kind=invitation.kind,
-        score=score,
+        SurveyAnswered(
+            id=invitation.id, case_id=invitation.case_id, kind=invitation.kind, score=score
+        )
     )
     return invitation

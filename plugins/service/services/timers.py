@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from rapport.core import Operation, utcnow
-from rapport.core.models import Interaction
+from rapport.core import Interaction, Operation, utcnow
 from rapport.plugins.service.business_time import ALWAYS_OPEN, Clock
+from rapport.plugins.service.events import SlaBreached
 from rapport.plugins.service.models import (
     BusinessCalendar,
     Case,
@@ -142,13 +142,7 @@ async def recompute_case_timers(
         _store(timer, state, row, now)
         kept.append(timer)
         if state.state == "BREACHED" and not was_breached:
-            await op.emit(
-                "sla.breached",
-                "Case",
-                case.id,
-                metric=row.metric,
-                breachedAt=state.breached_at.isoformat() if state.breached_at else None,
-            )
+            await op.emit(SlaBreached(id=case.id, metric=row.metric, breached_at=state.breached_at))
     for stale in existing.values():
         await op.session.delete(stale)
     await op.session.flush()

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from rapport.core import ErrorCode, InvalidTransition, Operation
-from rapport.core.services.customers import get_customer
+from rapport.core import ErrorCode, Operation, ValidationFailed, get_customer
+from rapport.plugins.service.error_codes import ServiceErrorCode
+from rapport.plugins.service.events import VisitStatusChanged
 from rapport.plugins.service.models import Asset, Case, WorkOrder, WorkOrderLine
 from rapport.plugins.service.services.common import Problems, get_row, moment
 
@@ -66,7 +67,11 @@ async def create_visit(op: Operation, data: VisitFields) -> WorkOrder:
     if data.customer_id is not None:
         owners.add(data.customer_id)
     if len(owners) > 1:
-        problems.add("customerId", "the case, the asset and the customer do not belong together")
+        problems.add(
+            "customerId",
+            "the case, the asset and the customer do not belong together",
+            ServiceErrorCode.CUSTOMER_MISMATCH,
+        )
     elif not owners and not problems.errors:
         problems.add("customerId", "give a case, an asset or a customer", ErrorCode.REQUIRED)
     _window(problems, data.arrival_from, data.arrival_until)
@@ -89,7 +94,7 @@ async def create_visit(op: Operation, data: VisitFields) -> WorkOrder:
     op.audit(
         "WorkOrder", visit.id, "create", {"subject": [None, visit.subject]}, customer_id=customer.id
     )
-    await op.emit("visit.status_changed", "WorkOrder", visit.id, status="NEW")
+    await op.emit(VisitStatusChanged(id=visit.id, status="NEW", previous=None))
     return visit
 
 
@@ -119,7 +124,11 @@ async def move_visit(
         problems.raise_if_any()
     if status not in VISIT_TRANSITIONS[visit.status]:
         allowed = ", ".join(VISIT_TRANSITIONS[visit.status]) or "nothing: it is final"
-        raise InvalidTransition("status", f"a {visit.status} visit can move to {allowed}")
+        raise ValidationFailed.one(
+            "status",
+            f"a {visit.status} visit can move to {allowed}",
+            ServiceErrorCode.ILLEGAL_TRANSITION,
+        )
     await problems.user(op, "technicianId", technician_id)
     problems.not_future("at", at)
     _window(problems, arrival_from, arrival_until)
@@ -135,7 +144,7 @@ async def move_visit(
     if status == "COMPLETED":
         problems.required("outcome", outcome or visit.outcome, "a completed visit has an outcome")
         if visit.started_at is not None and when < visit.started_at:
-            problems.add("at", "comes before the visit started")
+            problems.add("at", "comes before the visit started", ServiceErrorCode.OUT_OF_ORDER)
     problems.raise_if_any()
     before = visit.status
     visit.status, visit.technician_id = status, technician
@@ -153,7 +162,7 @@ async def move_visit(
     op.audit(
         "WorkOrder", visit.id, "move", {"status": [before, status]}, customer_id=visit.customer_id
     )
-    await op.emit("visit.status_changed", "WorkOrder", visit.id, status=status, previous=before)
+    await op.emit(VisitStatusChanged(id=visit.id, status=status, previous=before))
     return visit
 
 
@@ -169,7 +178,11 @@ async def add_line(op: Operation, visit_id: uuid.UUID, data: LineFields) -> Work
     if len(data.currency) != 3 or not data.currency.isalpha() or not data.currency.isupper():
         problems.add("currency", "an ISO 4217 code in capitals, such as EUR")
     if visit.status in ("COMPLETED", "CANCELLED"):
-        problems.add("workOrderId", f"a {visit.status.lower()} visit takes no more lines")
+        problems.add(
+            "workOrderId",
+            f"a {visit.status.lower()} visit takes no more lines",
+            ServiceErrorCode.VISIT_FINAL,
+        )
     problems.raise_if_any()
     asset = (
         await op.session.get(Asset, (op.workspace_id, visit.asset_id)) if visit.asset_id else None

@@ -19,6 +19,7 @@ __all__ = [
     "campaign",
     "contact",
     "error_codes",
+    "error_reasons",
     "ok",
     "payload",
     "person",
@@ -78,6 +79,16 @@ ADD_SEGMENT = (
 
 async def add_segment(client: Client, campaign_id: str, segment_id: str) -> dict[str, Any]:
     return await ok(client, ADD_SEGMENT, {"c": campaign_id, "s": segment_id})
+
+
+async def error_reasons(
+    client: Client, query: str, variables: dict[str, Any] | None = None
+) -> list[tuple[str, str | None]]:
+    """The payload's errors as (code, reason): the generic code and the precise one."""
+    asked = query.replace(ERRORS, "errors { field code reason message }")
+    assert asked != query, "the mutation asks for the standard error fields"
+    result = payload(await client.query(asked, variables))
+    return [(e["code"], e["reason"]) for e in result["errors"]]
 
 
 def row_id(global_id: str) -> uuid.UUID:

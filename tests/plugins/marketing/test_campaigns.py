@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from rapport.core.runtime import Runtime
 from tests.conftest import Client
-from tests.plugins.marketing.helpers import ERRORS, campaign, error_codes, ok, payload
+from tests.plugins.marketing.helpers import (
+    ERRORS,
+    campaign,
+    error_codes,
+    error_reasons,
+    ok,
+    payload,
+)
 
 CAMPAIGN = "id name status channel currency budget parentId children { name } memberStatuses { id name responded isDefault } costs { category amount approved }"
 CREATE = (
@@ -111,8 +118,8 @@ async def test_the_hierarchy_has_no_cycles_and_one_currency(client: Client) -> N
 
 async def test_status_transitions(client: Client) -> None:
     one = await campaign(client, "One")
-    assert await error_codes(client, transition("completeCampaign"), {"id": one}) == [
-        "INVALID_TRANSITION"
+    assert await error_reasons(client, transition("completeCampaign"), {"id": one}) == [
+        ("INVALID_TRANSITION", "MARKETING_ILLEGAL_TRANSITION")
     ]
     assert (await ok(client, transition("activateCampaign"), {"id": one}))["campaign"][
         "status"
@@ -123,8 +130,8 @@ async def test_status_transitions(client: Client) -> None:
     assert await error_codes(client, transition("abortCampaign"), {"id": one}) == [
         "INVALID_TRANSITION"
     ]
-    assert await error_codes(client, UPDATE, {"id": one, "i": {"budget": "5"}}) == [
-        "INVALID_TRANSITION"
+    assert await error_reasons(client, UPDATE, {"id": one, "i": {"budget": "5"}}) == [
+        ("INVALID_TRANSITION", "MARKETING_CAMPAIGN_CLOSED")
     ]
     two = await campaign(client, "Two")
     assert (await ok(client, transition("abortCampaign"), {"id": two}))["campaign"][

@@ -10,6 +10,7 @@ from tests.plugins.marketing.helpers import (
     campaign,
     contact,
     error_codes,
+    error_reasons,
     ok,
     payload,
     person,
@@ -169,10 +170,13 @@ async def test_one_member_is_refused_for_the_same_reasons(client: Client) -> Non
     refused = payload(await client.query(ADD_ONE, {"i": {"campaignId": news, "customerId": ann}}))
     assert [(e["field"], e["code"]) for e in refused["errors"]] == [("input.customerId", "INVALID")]
     assert "opted out" in refused["errors"][0]["message"]
+    assert await error_reasons(client, ADD_ONE, {"i": {"campaignId": news, "customerId": ann}}) == [
+        ("INVALID", "MARKETING_OPTED_OUT")
+    ]
     bob = await person(client, "Bob Smith")
     await ok(client, ADD_ONE, {"i": {"campaignId": news, "customerId": bob}})
-    assert await error_codes(client, ADD_ONE, {"i": {"campaignId": news, "customerId": bob}}) == [
-        "CONFLICT"
+    assert await error_reasons(client, ADD_ONE, {"i": {"campaignId": news, "customerId": bob}}) == [
+        ("CONFLICT", "MARKETING_ALREADY_MEMBER")
     ]
 
 

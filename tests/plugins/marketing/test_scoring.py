@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -12,8 +13,9 @@ import pytest
 from rapport.core import DomainEvent, PluginInfo, Settings, hookimpl
 from rapport.core.app import create_app
 from rapport.core.runtime import Runtime
+from rapport.plugins.marketing.events import LeadMarketingQualified, LeadScored
 from tests.conftest import Client, new_workspace_client
-from tests.plugins.marketing.helpers import ERRORS, campaign, ok, payload
+from tests.plugins.marketing.helpers import ERRORS, campaign, ok, payload, row_id
 
 RULE = (
     "mutation($i: ScoringRuleInput!) { createScoringRule(input: $i) { rule { id } "
@@ -117,7 +119,12 @@ async def test_scores_follow_responses_and_qualify_once(
     await ok(client, RESPOND, {"i": {"memberId": member, "status": "Responded"}})
     qualified = [e for e in seen if e.name == "lead.marketing_qualified"]
     assert len(qualified) == 1
-    assert qualified[0].data["threshold"] == 40
+    event = qualified[0].payload
+    assert isinstance(event, LeadMarketingQualified)
+    assert (event.id, event.total, event.threshold) == (row_id(lead), Decimal("70.00"), 40)
+    assert qualified[0].data == {"total": "70.00", "threshold": 40}
+    scored = [e.payload for e in seen if isinstance(e.payload, LeadScored)]
+    assert {e.id for e in scored} == {row_id(lead)}
 
 
 async def test_rules_are_checked(client: Client) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from rapport.core.runtime import Runtime
 from tests.conftest import Client
-from tests.plugins.marketing.helpers import ERRORS, error_codes, ok, payload, person, segment
+from tests.plugins.marketing.helpers import (
+    ERRORS,
+    error_codes,
+    error_reasons,
+    ok,
+    payload,
+    person,
+    segment,
+)
 
 SEGMENT = "id name kind filter memberCount refreshedAt size includes { name } excludes { name }"
 CREATE = (
@@ -145,6 +153,9 @@ async def test_cycles_and_contradictions_are_refused(client: Client) -> None:
     ]
     self_ref = payload(await client.query(UPDATE, {"id": a, "i": {"includeIds": [a]}}))
     assert [e["field"] for e in self_ref["errors"]] == ["input.includeIds.0"]
+    assert await error_reasons(client, UPDATE, {"id": a, "i": {"includeIds": [a]}}) == [
+        ("INVALID", "MARKETING_SEGMENT_CYCLE")
+    ]
     both = payload(
         await client.query(CREATE, {"i": {"name": "D", "includeIds": [a], "excludeIds": [a]}})
     )

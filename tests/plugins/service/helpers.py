@@ -12,6 +12,7 @@ from strawberry import relay
 from tests.conftest import Client
 
 ERRORS = "errors { field code message }"
+REASONS = "errors { field code reason message }"
 PARIS = ZoneInfo("Europe/Paris")
 CASE_FIELDS = """id kind subject statusCategory priority policyId assigneeId team rootCause
 resolutionSummary openedAt firstResponseAt resolvedAt closedAt reopenCount inWarranty
@@ -151,14 +152,14 @@ async def open_case(client: Client, customer_id: str, **fields: Any) -> dict[str
     return result["case"]
 
 
-def move(mutation: str, extra: str = "") -> str:
+def move(mutation: str, extra: str = "", errors: str = ERRORS) -> str:
     return (
         f"mutation($id: ID!, $i: CaseMoveInput{extra and ', ' + extra}) {{ {mutation}(id: $id, input: $i"
         + (", duplicateOfId: $original" if "original" in extra else "")
         + ") { case { "
         + CASE_FIELDS
         + " } "
-        + ERRORS
+        + errors
         + " } }"
     )
 

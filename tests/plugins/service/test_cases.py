@@ -10,6 +10,7 @@ from tests.plugins.service.helpers import (
     CASE_FIELDS,
     ERRORS,
     OPEN,
+    REASONS,
     customer,
     entry,
     errors,
@@ -36,8 +37,9 @@ async def test_an_illegal_move_is_refused_with_the_reason_and_changes_nothing(
 ) -> None:
     acme = await customer(client)
     case = await open_case(client, acme)
-    refused = await errors(client, move("waitOnCustomer"), {"id": case["id"]})
+    refused = await errors(client, move("waitOnCustomer", errors=REASONS), {"id": case["id"]})
     assert refused[0]["code"] == "INVALID_TRANSITION"
+    assert refused[0]["reason"] == "SERVICE_ILLEGAL_TRANSITION"
     assert "NEW can move to" in refused[0]["message"]
     data = await client.query(HISTORY, {"id": case["id"]})
     assert data["node"]["statusCategory"] == "NEW"
@@ -79,8 +81,11 @@ async def test_a_complaint_needs_its_root_cause_and_resolution_to_close(client: 
     case = await open_case(client, acme, kind="COMPLAINT", category="Billing")
     await moved(client, "startCase", case["id"])
     await moved(client, "resolveCase", case["id"])
-    refused = await errors(client, move("closeCase"), {"id": case["id"], "i": {}})
-    assert {e["field"] for e in refused} == {"rootCause", "resolutionSummary"}
+    refused = await errors(client, move("closeCase", errors=REASONS), {"id": case["id"], "i": {}})
+    assert {(e["field"], e["reason"]) for e in refused} == {
+        ("rootCause", "SERVICE_ROOT_CAUSE_REQUIRED"),
+        ("resolutionSummary", "SERVICE_RESOLUTION_SUMMARY_REQUIRED"),
+    }
     assert all(e["code"] == "REQUIRED" for e in refused)
     closed = await moved(
         client, "closeCase", case["id"], rootCause="Tariff error", resolutionSummary="Refunded"
@@ -107,9 +112,12 @@ async def test_reopen_only_within_the_window(client: Client) -> None:
     await moved(client, "startCase", case["id"], at=paris(2026, 3, 2, 9))
     await moved(client, "resolveCase", case["id"], at=paris(2026, 3, 2, 10))
     late = await errors(
-        client, move("reopenCase"), {"id": case["id"], "i": {"at": paris(2026, 3, 20)}}
+        client,
+        move("reopenCase", errors=REASONS),
+        {"id": case["id"], "i": {"at": paris(2026, 3, 20)}},
     )
     assert late[0]["code"] == "INVALID_TRANSITION"
+    assert late[0]["reason"] == "SERVICE_REOPEN_WINDOW_PASSED"
     assert "14 days" in late[0]["message"]
     reopened = await moved(client, "reopenCase", case["id"], at=paris(2026, 3, 10))
     assert reopened["reopenCount"] == 1

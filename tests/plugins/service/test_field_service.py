@@ -266,3 +266,27 @@ async def test_merging_customers_moves_cases_and_assets(client: Client) -> None:
         {"id": survivor},
     )
     assert data["node"] == {"openCaseCount": 1, "assets": {"totalCount": 1}}
+
+
+PERSON = (
+    "mutation($l: String!) { createCustomer(input: {kind: PERSON, lastName: $l}) "
+    "{ customer { id } " + ERRORS + " } }"
+)
+
+
+async def test_merging_contacts_moves_the_cases_they_raised(client: Client) -> None:
+    acme = await customer(client)
+    survivor = (await ok(client, PERSON, {"l": "Survivor"}))["customer"]["id"]
+    merged = (await ok(client, PERSON, {"l": "Merged"}))["customer"]["id"]
+    case = await open_case(client, acme, contactId=merged)
+    result = await client.query(
+        "mutation($s: ID!, $m: [ID!]!) { mergeCustomers(survivorId: $s, mergedIds: $m) { errors { message } } }",
+        {"s": survivor, "m": [merged]},
+    )
+    assert result["mergeCustomers"]["errors"] == []
+    data = await client.query(
+        "query($id: ID!) { node(id: $id) { ... on Case { customer { id } contact { id } } } }",
+        {"id": case["id"]},
+    )
+    # The case stays with its customer; only the person who raised it is the survivor now.
+    assert data["node"] == {"customer": {"id": acme}, "contact": {"id": survivor}}

@@ -12,6 +12,7 @@ import pytest
 from rapport.core import DomainEvent, PluginInfo, hookimpl
 from rapport.core.app import create_app
 from rapport.core.runtime import Runtime
+from rapport.plugins.service.events import CaseOpened, SurveySent
 from tests.conftest import Client, new_workspace_client
 from tests.plugins.service.helpers import (
     ERRORS,
@@ -161,8 +162,13 @@ async def test_a_cases_life_is_told_in_events(watched: tuple[Client, list[Domain
         "survey.sent",
     ):
         assert name in names, name
-    offered = next(event for event in seen if event.name == "survey.sent")
-    assert len(offered.data["token"]) > 30
+    opened = next(event.payload for event in seen if event.name == "case.opened")
+    assert isinstance(opened, CaseOpened)
+    assert (opened.kind, opened.channel, opened.policy_id) == ("REQUEST", "PHONE", None)
+    offered = next(event.payload for event in seen if event.name == "survey.sent")
+    assert isinstance(offered, SurveySent)
+    assert len(offered.token) > 30
+    assert (offered.case_id, offered.customer_id) == (opened.id, opened.customer_id)
     # A refused move emits nothing.
     before = len(seen)
     await client.query(

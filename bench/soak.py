@@ -1,0 +1,153 @@
+"""A soak: a steady mixed load at 80% of the measured maximum, for ten minutes.
+
+The server (``rapport serve``, its own process) first takes the mix as fast as it can (closed
+loop, 16 clients, 15 s): that is the maximum. Then an open-loop client sends the same mix at
+80% of it for ``--minutes``: four reads (a page of customers with contact points, the viewer)
+for each write (``createCustomer``). Every 30 s it prints the window's requests, errors, p50 and
+p99 and the server's resident memory; at the end the totals and the memory's growth. A sound
+server shows 0 errors, a flat p99 and flat memory.
+
+    .venv/bin/python bench/soak.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/rapport_soak
+    .venv/bin/python bench/soak.py --minutes 1                       # a quick look, SQLite
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from http_load import PYTHON, free_port, rss_mb, server_process
+from w0_request_overhead import prepare
+
+READ = """{ customers(first: 20) { edges { node { id displayName
+  contactPoints { kind value } } } } }"""
+VIEWER = "{ viewer { role } }"
+WRITE = """mutation($input: CustomerInput!) {
+  createCustomer(input: $input) { customer { id } errors { code } } }"""
+WINDOW_SECONDS = 30.0
+
+
+@dataclass
+class Window:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def p(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+def _bodies() -> Iterator[dict[str, object]]:
+    """The mix, in order: four reads, then a write of a new customer."""
+    for n in itertools.count():
+        yield from ({"query": READ}, {"query": VIEWER}, {"query": READ}, {"query": VIEWER})
+        yield {"query": WRITE, "variables": {"input": {"kind": "PERSON", "lastName": f"Soak {n}"}}}
+
+
+async def _one(http: httpx.AsyncClient, url: str, body: dict[str, object], window: Window) -> None:
+    started = time.perf_counter()
+    try:
+        answer = await http.post(url, json=body)
+        ok = answer.status_code == 200 and not answer.json().get("errors")
+        if ok and "createCustomer" in answer.text:
+            ok = not answer.json()["data"]["createCustomer"]["errors"]
+    except httpx.HTTPError:
+        ok = False
+    window.latencies.append((time.perf_counter() - started) * 1000)
+    window.errors += not ok
+
+
+async def measure_max(url: str, key: str, seconds: float) -> float:
+    """Requests per second of the mix from 16 clients as fast as they go."""
+    bodies = _bodies()
+    window = Window()
+    stop = time.monotonic() + seconds
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
+
+        async def client() -> None:
+            while time.monotonic() < stop:
+                await _one(http, url, next(bodies), window)
+
+        started = time.monotonic()
+        await asyncio.gather(*(client() for _ in range(16)))
+    return len(window.latencies) / (time.monotonic() - started)
+
+
+async def soak(url: str, key: str, rate: float, minutes: float, pid: int) -> None:
+    bodies = _bodies()
+    interval = 1.0 / rate
+    end = time.monotonic() + minutes * 60
+    windows: list[Window] = []
+    first_rss = rss_mb(pid)
+    pending: set[asyncio.Task[None]] = set()
+    print(f"{'time':>6} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8} {'RSS MB':>8}")
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
+        limits=httpx.Limits(max_connections=64),
+    ) as http:
+        start = time.monotonic()
+        next_send = start
+        while time.monotonic() < end:
+            window = Window()
+            windows.append(window)
+            window_end = min(end, time.monotonic() + WINDOW_SECONDS)
+            while time.monotonic() < window_end:
+                # Open loop: requests leave on schedule, whether or not earlier ones are back.
+                task = asyncio.create_task(_one(http, url, next(bodies), window))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+                next_send += interval
+                await asyncio.sleep(max(0.0, next_send - time.monotonic()))
+            elapsed = time.monotonic() - start
+            print(
+                f"{elapsed:5.0f}s {len(window.latencies):9d} {window.errors:7d} "
+                f"{window.p(0.5):8.1f} {window.p(0.99):8.1f} {rss_mb(pid):8.1f}"
+            )
+        await asyncio.gather(*pending)
+    total = sum(len(w.latencies) for w in windows)
+    errors = sum(w.errors for w in windows)
+    p99s = [w.p(0.99) for w in windows if w.latencies]
+    print(
+        f"total: {total} requests at {rate:.0f} req/s, {errors} errors; p99 per window "
+        f"{min(p99s):.1f}-{max(p99s):.1f} ms (median {statistics.median(p99s):.1f}); "
+        f"RSS {first_rss:.1f} -> {rss_mb(pid):.1f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--load", type=float, default=0.8, help="fraction of the maximum")
+    parser.add_argument("--plugins", default="", help="RAPPORT_PLUGINS for the server")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'soak.db'}"
+        if url.startswith("postgresql"):
+            name, server = url.rsplit("/", 1)[1], url.rsplit("/", 1)[0]
+            admin = server.replace("postgresql+asyncpg", "postgresql") + "/postgres"
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=False)
+        key = asyncio.run(prepare(url))
+        port = free_port()
+        endpoint = f"http://127.0.0.1:{port}/graphql"
+        serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port), "--no-access-log"]
+        env = {"RAPPORT_DATABASE_URL": url, "RAPPORT_PLUGINS": args.plugins}
+        with server_process(serve, env, port) as server:
+            asyncio.run(measure_max(endpoint, key, 3))  # warm-up: caches, the key, the pool
+            top = asyncio.run(measure_max(endpoint, key, 15))
+            print(f"maximum of the mix: {top:.0f} req/s; soaking at {args.load:.0%} of it")
+            asyncio.run(soak(endpoint, key, top * args.load, args.minutes, server.pid))
+
+
+if __name__ == "__main__":
+    main()
