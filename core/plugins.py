@@ -176,20 +176,11 @@ NAMED_CONTRIBUTIONS = {
     "register_jobs": "job",
     "register_demo_data": "demo data set",
 }
-# Checked when the host starts; the others need the GraphQL layer, the CLI or a running app.
-CHECKED_AT_STARTUP = (
-    "register_migrations",
-    "register_permissions",
-    "register_roles",
-    "register_relationship_types",
-    "register_interaction_kinds",
-    "register_event_types",
-    "register_error_codes",
-    "register_customer_links",
-    "register_access_policies",
-    "register_dataloaders",
-    "register_jobs",
-    "register_demo_data",
+# Called when the app is built, not when the host starts: the GraphQL layer and the CLI are
+# only needed by the processes that use them, and routes need the running app. Event
+# handlers are checked at startup too, against the event types (``event_handlers``).
+CHECKED_LATER = frozenset(
+    {"register_graphql", "register_routes", "register_commands", "register_event_handlers"}
 )
 
 
@@ -198,7 +189,7 @@ class PluginHost:
 
     def __init__(self, settings: Settings, extra_plugins: Iterable[ModuleType] = ()) -> None:
         self.settings = settings
-        self._collected: dict[tuple[str, tuple[str, ...]], list[Registered[Any]]] = {}
+        self._collected: dict[str, list[Registered[Any]]] = {}
         self.pm = pluggy.PluginManager("rapport")
         self.pm.add_hookspecs(hookspecs)
         self.infos: dict[str, PluginInfo] = {}
@@ -222,7 +213,7 @@ class PluginHost:
         self.pm.check_pending()
         if settings.trace_plugins:
             self.pm.add_hookcall_monitoring(_trace_before, _trace_after)
-        for hook_name in CHECKED_AT_STARTUP:
+        for hook_name in [name for name in CONTRIBUTION_TYPES if name not in CHECKED_LATER]:
             what = NAMED_CONTRIBUTIONS.get(hook_name)
             if what is None:
                 self.collect(hook_name)
@@ -251,12 +242,11 @@ class PluginHost:
     def collect(self, hook_name: str, **hook_args: Any) -> list[Registered[Any]]:
         """Call one contribution hook on every plugin, in plugin order, checking each object.
 
-        Collections are kept: a hook is called once per host (``register_routes`` and
-        ``register_commands``, which take no typed object, are called each time).
+        Collections are kept: a hook is called once per host, except one that takes arguments
+        besides ``register`` (``register_routes``), which is called each time.
         """
-        cache_key = (hook_name, tuple(sorted(hook_args)))
-        if cache_key in self._collected:
-            return self._collected[cache_key]
+        if hook_name in self._collected:
+            return self._collected[hook_name]
         expected = CONTRIBUTION_TYPES[hook_name]
         found: list[Registered[Any]] = []
         for plugin, function, argnames in self._impls(hook_name):
@@ -280,7 +270,7 @@ class PluginHost:
                 if self.settings.trace_plugins:
                     _trace(plugin, hook_name, started)
         if not hook_args:
-            self._collected[cache_key] = found
+            self._collected[hook_name] = found
         return found
 
     def collect_named(self, hook_name: str, what: str) -> dict[str, Registered[Any]]:
