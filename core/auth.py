@@ -14,7 +14,17 @@ from rapport.core.models import ApiKey, User, Workspace
 from rapport.core.permissions import PermissionDenied, RoleBook
 from rapport.core.tenancy import tenant_session, unscoped_session
 
-__all__ = ["Actor", "IssuedKey", "authenticate", "find_workspace", "hash_key", "issue_key"]
+__all__ = [
+    "Actor",
+    "IssuedKey",
+    "KeyCheck",
+    "authenticate",
+    "check_key",
+    "credentials_epoch",
+    "find_workspace",
+    "hash_key",
+    "issue_key",
+]
 
 KEY_PREFIX = "rpk_"
 
@@ -66,28 +76,55 @@ async def issue_key(
     return IssuedKey(raw, record)
 
 
-async def authenticate(
+@dataclass(frozen=True)
+class KeyCheck:
+    """The actor of a key (None: unknown, revoked or inactive) and the credentials epoch of its
+    workspace read before the actor was, so a cached actor is stale once the epoch moves on."""
+
+    actor: Actor | None
+    credentials_epoch: int = 0
+
+
+async def check_key(
     factory: async_sessionmaker[AsyncSession], raw_key: str, roles: RoleBook
-) -> Actor | None:
-    """The actor for a bearer key, or None when the key is unknown, revoked or inactive."""
+) -> KeyCheck:
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 200:
-        return None
+        return KeyCheck(None)
     async with unscoped_session(factory) as session:
         found = (
             await session.execute(
                 select(ApiKey.workspace_id, ApiKey.id, ApiKey.user_id, ApiKey.role)
+                .add_columns(Workspace.credentials_epoch)
+                .join(Workspace, Workspace.id == ApiKey.workspace_id)
                 .where(ApiKey.key_hash == hash_key(raw_key), ApiKey.revoked_at.is_(None))
                 .limit(1)
             )
         ).first()
     if found is None:
-        return None
-    workspace_id, key_id, user_id, role = found
+        return KeyCheck(None)
+    workspace_id, key_id, user_id, role, epoch = found
     async with tenant_session(factory, workspace_id) as session:
         user = await session.get(User, (workspace_id, user_id))
         if user is None or not user.is_active:
-            return None
-    return Actor(workspace_id, user_id, role, roles.permissions_of(role), key_id)
+            return KeyCheck(None, epoch)
+    return KeyCheck(Actor(workspace_id, user_id, role, roles.permissions_of(role), key_id), epoch)
+
+
+async def authenticate(
+    factory: async_sessionmaker[AsyncSession], raw_key: str, roles: RoleBook
+) -> Actor | None:
+    """The actor for a bearer key, or None when the key is unknown, revoked or inactive."""
+    return (await check_key(factory, raw_key, roles)).actor
+
+
+async def credentials_epoch(
+    factory: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID
+) -> int | None:
+    async with unscoped_session(factory) as session:
+        found: int | None = await session.scalar(
+            select(Workspace.credentials_epoch).where(Workspace.id == workspace_id)
+        )
+    return found
 
 
 async def find_workspace(session: AsyncSession, name: str) -> Workspace | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
 from typing import Any
@@ -30,6 +30,8 @@ class Runtime:
     host: PluginHost
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # What routes and their helpers opened beside the engine (listening connections, ...).
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
     def create(cls, settings: Settings, extra_plugins: Iterable[ModuleType] = ()) -> Runtime:
@@ -85,5 +87,11 @@ class Runtime:
     async def migrate(self) -> None:
         await migrate.upgrade(self.engine, self.host)
 
+    def on_dispose(self, close: Callable[[], Awaitable[None]]) -> None:
+        self._closers.append(close)
+
     async def dispose(self) -> None:
+        for close in reversed(self._closers):
+            await close()
+        self._closers.clear()
         await self.engine.dispose()

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
-from rapport.core.auth import Actor, authenticate, hash_key
+from rapport.core.auth import Actor
 from rapport.core.runtime import Runtime
 from rapport.schema.auth_throttle import AuthThrottle, TooManyFailures
 from rapport.schema.build import RapportSchema
@@ -30,15 +30,12 @@ from rapport.schema.failures import (
     retryable,
 )
 from rapport.schema.idempotent_requests import IDEMPOTENCY_HEADER, answer_idempotently, is_mutation
+from rapport.schema.key_cache import KeyCache
 from rapport.schema.request_budget import OverBudget, RequestBudget
 
 __all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
 STATIC_DIR = Path(__file__).parent / "static"
-# Seconds a resolved key is trusted before it is looked up again; a revoked key stops
-# working within this time.
-KEY_CACHE_SECONDS = 30.0
-KEY_CACHE_SIZE = 10_000
 # Where the request's actor is kept in the ASGI scope once looked up.
 ACTOR_KEY = "rapport.actor"
 
@@ -174,7 +171,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         super().__init__(schema, graphql_ide="graphiql")
         self.runtime = runtime
         self.static_url = static_url
-        self._actors: dict[str, tuple[float, Actor | None]] = {}
+        self.keys = KeyCache(runtime)
         fields = {name for root in ("Query", "Mutation") for name in _root_fields(schema, root)}
         self._examples = [example.query for example in EXAMPLES if example.needs in fields]
         template = (STATIC_DIR / "graphiql.html").read_text(encoding="utf-8")
@@ -320,23 +317,11 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         key = key.strip()
         now = time.monotonic()
         self.throttle.check(address, now)
-        actor = await self._actor_of_key(key, now)
+        actor = await self.keys.actor(key, now)
         if actor is None:
             self.throttle.failed(address, now)
         else:
             self.budget.spend(actor, now)
-        return actor
-
-    async def _actor_of_key(self, key: str, now: float) -> Actor | None:
-        # Cache by digest, so raw keys are not kept in memory.
-        digest = hash_key(key)
-        cached = self._actors.get(digest)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        actor = await authenticate(self.runtime.sessions, key, self.runtime.roles)
-        if len(self._actors) >= KEY_CACHE_SIZE:
-            self._actors.clear()
-        self._actors[digest] = (now + KEY_CACHE_SECONDS, actor)
         return actor
 
     async def get_context(self, request: Any, response: Any = None) -> RequestContext:

@@ -17,6 +17,9 @@ class Workspace(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Counts the changes to who may call (a key revoked, a user deactivated), so that a process
+    # holding cached keys can tell whether they still hold.
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class User(TenantMixin, Base):

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from rapport.core.auth import IssuedKey, issue_key
+from rapport.core.credentials import announce_credentials_changed
 from rapport.core.db import utcnow
 from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
@@ -77,6 +78,8 @@ async def update_user(
     changes = apply_changes(user, {k: v for k, v in values.items() if v is not None})
     if changes:
         op.audit("User", user.id, "update", changes)
+    if {"role", "is_active"} & changes.keys():
+        await announce_credentials_changed(op.session, op.workspace_id)
     return user
 
 
@@ -107,4 +110,5 @@ async def revoke_api_key(op: Operation, key_id: uuid.UUID) -> ApiKey:
         raise NotFound("id", "active API key")
     key.revoked_at = utcnow()
     op.audit("ApiKey", key.id, "revoke")
+    await announce_credentials_changed(op.session, op.workspace_id)
     return key
