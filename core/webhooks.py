@@ -36,7 +36,7 @@ from rapport.core.models import OutboxEvent, Webhook
 from rapport.core.services.operation import Operation
 from rapport.core.tenancy import unscoped_session
 from rapport.core.vocabulary import build_vocabulary
-from rapport.core.webhook_targets import refused_target
+from rapport.core.webhook_targets import GuardedTransport, refused_target
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -141,7 +141,9 @@ async def deliver_due(
     """Deliver one batch of due outbox rows across all workspaces."""
     report = DeliveryReport()
     own_client = client is None
-    http = client or httpx.AsyncClient(timeout=request_seconds)
+    http = client or httpx.AsyncClient(
+        timeout=request_seconds, transport=GuardedTransport(allowed_networks)
+    )
     try:
         async with unscoped_session(sessions) as session, session.begin():
             due = await session.execute(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import ipaddress
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from rapport.core import webhooks
 from rapport.core.models import OutboxEvent, Webhook
 from rapport.core.runtime import Runtime
 from rapport.core.tenancy import unscoped_session
-from rapport.core.webhook_targets import refused_target
+from rapport.core.webhook_targets import GuardedTransport, refused_target
 from tests.conftest import Client
 
 SUBSCRIBE = """mutation($input: WebhookInput!) {
@@ -152,3 +156,75 @@ async def test_a_target_that_turns_internal_is_not_delivered_to(
         ).scalar_one()
     assert row.delivered_at is None
     assert "internal address" in (row.last_error or "")
+
+
+class _Receiver:
+    """A local HTTP server that counts what reaches it."""
+
+    def __init__(self) -> None:
+        self.requests: list[bytes] = []
+
+    async def __aenter__(self) -> int:
+        async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.requests.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            writer.close()
+
+        self._server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._server.close()
+        await self._server.wait_closed()
+
+
+def _resolving_to(address: str) -> Any:
+    async def resolve(_host: str) -> list[Any]:
+        return [ipaddress.ip_address(address)]
+
+    return resolve
+
+
+async def test_deliveries_connect_to_the_address_they_checked() -> None:
+    """The name is resolved once, as the connection is made: a second answer cannot differ."""
+    receiver = _Receiver()
+    async with receiver as port:
+        url = f"http://rebound.test:{port}/hook"
+        guarded = GuardedTransport(resolve=_resolving_to("127.0.0.1"))
+        async with httpx.AsyncClient(transport=guarded) as http:
+            with pytest.raises(httpx.ConnectError, match="internal address"):
+                await http.post(url, content=b"{}")
+        assert receiver.requests == []
+        # Allowed by the operator, the connection goes to that checked address, while the
+        # request still names its host.
+        allowed = GuardedTransport(["127.0.0.0/8"], resolve=_resolving_to("127.0.0.1"))
+        async with httpx.AsyncClient(transport=allowed) as http:
+            assert (await http.post(url, content=b"{}")).status_code == 204
+        [request] = receiver.requests
+        assert f"host: rebound.test:{port}".encode() in request.lower()
+
+
+async def test_a_name_rebound_to_loopback_is_not_delivered_to(
+    client: Client, runtime: Runtime
+) -> None:
+    receiver = _Receiver()
+    async with receiver as port:
+        target = f"http://rebound-{client.workspace}.test:{port}/hook"
+        data = await client.query(SUBSCRIBE, {"input": {"targetUrl": target}})
+        assert data["createWebhook"]["errors"] == []
+        marker = f"Rebinding {client.workspace}"
+        await client.query(CREATE, {"input": {"kind": "ORGANIZATION", "organizationName": marker}})
+        guarded = GuardedTransport(resolve=_resolving_to("127.0.0.1"))
+        async with httpx.AsyncClient(transport=guarded) as http:
+            await webhooks.deliver_due(runtime.sessions, client=http)
+        assert receiver.requests == []
+    async with unscoped_session(runtime.sessions) as session:
+        [error] = (
+            await session.execute(
+                select(OutboxEvent.last_error)
+                .join(Webhook, Webhook.id == OutboxEvent.webhook_id)
+                .where(Webhook.target_url == target)
+            )
+        ).scalars()
+    assert "internal address" in (error or "")
