@@ -1,11 +1,11 @@
 """A soak: a steady mixed load at 80% of the measured maximum, for ten minutes.
 
-The server (``rapport serve``, its own process) first takes the mix as fast as it can (closed
-loop, 16 clients, 15 s): that is the maximum. Then an open-loop client sends the same mix at
-80% of it for ``--minutes``: four reads (a page of customers with contact points, the viewer)
-for each write (``createCustomer``). Every 30 s it prints the window's requests, errors, p50 and
-p99 and the server's resident memory; at the end the totals and the memory's growth. A sound
-server shows 0 errors, a flat p99 and flat memory.
+The server (``rapport serve``, its own process, with a ``rapport worker`` beside it as deployed)
+first takes the mix as fast as it can (closed loop, 16 clients, 15 s): that is the maximum.
+Then an open-loop client sends the same mix at 80% of it for ``--minutes``: four reads (a page
+of customers with contact points, the viewer) for each write (``createCustomer``). Every 30 s it
+prints the window's requests, errors, p50 and p99 and the server's resident memory; at the end
+the totals and the memory's growth. A sound server shows 0 errors, a flat p99 and flat memory.
 
     .venv/bin/python bench/soak.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/rapport_soak
     .venv/bin/python bench/soak.py --minutes 1                       # a quick look, SQLite
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import statistics
 import subprocess
 import tempfile
@@ -136,17 +137,25 @@ def main() -> None:
         if url.startswith("postgresql"):
             name, server = url.rsplit("/", 1)[1], url.rsplit("/", 1)[0]
             admin = server.replace("postgresql+asyncpg", "postgresql") + "/postgres"
-            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=False)
+            # A fresh database each run: the soak measures growth from the same start.
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
         key = asyncio.run(prepare(url))
         port = free_port()
         endpoint = f"http://127.0.0.1:{port}/graphql"
         serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port), "--no-access-log"]
         env = {"RAPPORT_DATABASE_URL": url, "RAPPORT_PLUGINS": args.plugins}
-        with server_process(serve, env, port) as server:
-            asyncio.run(measure_max(endpoint, key, 3))  # warm-up: caches, the key, the pool
-            top = asyncio.run(measure_max(endpoint, key, 15))
-            print(f"maximum of the mix: {top:.0f} req/s; soaking at {args.load:.0%} of it")
-            asyncio.run(soak(endpoint, key, top * args.load, args.minutes, server.pid))
+        work = [PYTHON, "-m", "rapport.core.cli", "worker"]
+        jobs = subprocess.Popen(work, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+        try:
+            with server_process(serve, env, port) as server:
+                asyncio.run(measure_max(endpoint, key, 3))  # warm-up: caches, the key, the pool
+                top = asyncio.run(measure_max(endpoint, key, 15))
+                print(f"maximum of the mix: {top:.0f} req/s; soaking at {args.load:.0%} of it")
+                asyncio.run(soak(endpoint, key, top * args.load, args.minutes, server.pid))
+        finally:
+            jobs.terminate()
+            jobs.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from rapport.core.models import (
     Task,
 )
 from rapport.core.plugins import PluginInfo
+from rapport.core.statistics import analyze_stale_tables
 from rapport.core.worker import JobContext
 
 plugin_info = PluginInfo(
@@ -168,7 +169,12 @@ async def expire_idempotency(context: JobContext) -> None:
     await expire_idempotency_keys(context.runtime.sessions)
 
 
+async def refresh_statistics(context: JobContext) -> None:
+    await analyze_stale_tables(context.runtime.engine)
+
+
 @hookimpl
 def register_jobs(register: Register[Job]) -> None:
     register(Job("webhooks.deliver", 10, deliver_webhooks))
     register(Job("idempotency.expire", 3600, expire_idempotency))
+    register(Job("database.analyze", 60, refresh_statistics))
