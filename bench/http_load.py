@@ -75,6 +75,14 @@ def server_process(
             process.wait(timeout=30)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # The command name may hold spaces: fields are counted from its closing parenthesis.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process, from /proc (Linux)."""
     with open(f"/proc/{pid}/status") as status:

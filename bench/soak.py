@@ -21,12 +21,13 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from http_load import PYTHON, free_port, rss_mb, server_process
+from http_load import PYTHON, cpu_seconds, free_port, rss_mb, server_process
 from w0_request_overhead import prepare
 
 READ = """{ customers(first: 20) { edges { node { id displayName
@@ -35,6 +36,7 @@ VIEWER = "{ viewer { role } }"
 WRITE = """mutation($input: CustomerInput!) {
   createCustomer(input: $input) { customer { id } errors { code } } }"""
 WINDOW_SECONDS = 30.0
+FAILURES: Counter[str] = Counter()
 
 
 @dataclass
@@ -54,17 +56,29 @@ def _bodies() -> Iterator[dict[str, object]]:
         yield {"query": WRITE, "variables": {"input": {"kind": "PERSON", "lastName": f"Soak {n}"}}}
 
 
+def _failure(answer: httpx.Response) -> str | None:
+    """What went wrong with an answer, by kind (HTTP status and error code), or None."""
+    if answer.status_code != 200:
+        return f"HTTP {answer.status_code}"
+    body = answer.json()
+    if errors := body.get("errors"):
+        return f"error {errors[0].get('extensions', {}).get('code', 'without a code')}"
+    payload = (body.get("data") or {}).get("createCustomer")
+    if payload and payload["errors"]:
+        return f"payload error {payload['errors'][0]['code']}"
+    return None
+
+
 async def _one(http: httpx.AsyncClient, url: str, body: dict[str, object], window: Window) -> None:
     started = time.perf_counter()
     try:
-        answer = await http.post(url, json=body)
-        ok = answer.status_code == 200 and not answer.json().get("errors")
-        if ok and "createCustomer" in answer.text:
-            ok = not answer.json()["data"]["createCustomer"]["errors"]
-    except httpx.HTTPError:
-        ok = False
+        failure = _failure(await http.post(url, json=body))
+    except httpx.HTTPError as exc:
+        failure = type(exc).__name__
     window.latencies.append((time.perf_counter() - started) * 1000)
-    window.errors += not ok
+    if failure is not None:
+        window.errors += 1
+        FAILURES[failure] += 1
 
 
 async def measure_max(url: str, key: str, seconds: float) -> float:
@@ -90,7 +104,11 @@ async def soak(url: str, key: str, rate: float, minutes: float, pid: int) -> Non
     windows: list[Window] = []
     first_rss = rss_mb(pid)
     pending: set[asyncio.Task[None]] = set()
-    print(f"{'time':>6} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8} {'RSS MB':>8}")
+    # The server's CPU time per request tells its own slowing from a machine busy elsewhere.
+    print(
+        f"{'time':>6} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'CPU ms/req':>10} {'RSS MB':>8}"
+    )
     async with httpx.AsyncClient(
         headers={"Authorization": f"Bearer {key}"},
         timeout=30,
@@ -101,6 +119,7 @@ async def soak(url: str, key: str, rate: float, minutes: float, pid: int) -> Non
         while time.monotonic() < end:
             window = Window()
             windows.append(window)
+            cpu_before = cpu_seconds(pid)
             window_end = min(end, time.monotonic() + WINDOW_SECONDS)
             while time.monotonic() < window_end:
                 # Open loop: requests leave on schedule, whether or not earlier ones are back.
@@ -110,9 +129,10 @@ async def soak(url: str, key: str, rate: float, minutes: float, pid: int) -> Non
                 next_send += interval
                 await asyncio.sleep(max(0.0, next_send - time.monotonic()))
             elapsed = time.monotonic() - start
+            cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / max(1, len(window.latencies))
             print(
                 f"{elapsed:5.0f}s {len(window.latencies):9d} {window.errors:7d} "
-                f"{window.p(0.5):8.1f} {window.p(0.99):8.1f} {rss_mb(pid):8.1f}"
+                f"{window.p(0.5):8.1f} {window.p(0.99):8.1f} {cpu_ms:10.2f} {rss_mb(pid):8.1f}"
             )
         await asyncio.gather(*pending)
     total = sum(len(w.latencies) for w in windows)
@@ -123,6 +143,8 @@ async def soak(url: str, key: str, rate: float, minutes: float, pid: int) -> Non
         f"{min(p99s):.1f}-{max(p99s):.1f} ms (median {statistics.median(p99s):.1f}); "
         f"RSS {first_rss:.1f} -> {rss_mb(pid):.1f} MB"
     )
+    for failure, count in FAILURES.most_common():
+        print(f"  {count} x {failure}")
 
 
 def main() -> None:
@@ -151,6 +173,7 @@ def main() -> None:
             with server_process(serve, env, port) as server:
                 asyncio.run(measure_max(endpoint, key, 3))  # warm-up: caches, the key, the pool
                 top = asyncio.run(measure_max(endpoint, key, 15))
+                FAILURES.clear()  # those of the closed loop are not the soak's
                 print(f"maximum of the mix: {top:.0f} req/s; soaking at {args.load:.0%} of it")
                 asyncio.run(soak(endpoint, key, top * args.load, args.minutes, server.pid))
         finally:

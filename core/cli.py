@@ -162,11 +162,18 @@ def serve(
             port=port,
             workers=workers,
             access_log=access_log,
+            timeout_keep_alive=settings.keep_alive_seconds,
         )
         return
     from rapport.core.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=access_log)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        access_log=access_log,
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )
 
 
 @main.command()

@@ -42,6 +42,7 @@ SETTING_HELP: dict[str, str] = {
     "requests_per_minute_per_key": "requests one API key may send a minute, per process (0: any)",
     "requests_per_minute_per_workspace": "requests one workspace may send a minute (0: any)",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
+    "keep_alive_seconds": "how long `serve` keeps an idle HTTP connection open for its next request",
 }
 
 
@@ -74,6 +75,10 @@ class Settings:
     requests_per_minute_per_workspace: int = 0
     idempotency_hours: float = 24.0
     idempotency_claim_seconds: float = 120.0
+    # Longer than clients and load balancers keep idle connections (httpx 5 s, AWS ALB 60 s), so
+    # the client closes first: a server closing a connection just as a request is sent on it
+    # makes that request fail with nothing to show why.
+    keep_alive_seconds: int = 75
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:
