@@ -42,7 +42,7 @@ SETTING_HELP: dict[str, str] = {
     "requests_per_minute_per_key": "requests one API key may send a minute, per process (0: any)",
     "requests_per_minute_per_workspace": "requests one workspace may send a minute (0: any)",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
-    "keep_alive_seconds": "how long `serve` keeps an idle HTTP connection open for its next request",
+    "keep_alive_seconds": "seconds `serve` keeps an idle HTTP connection open for a next request",
 }
 
 

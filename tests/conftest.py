@@ -24,8 +24,9 @@ from rapport.core.config import Settings
 from rapport.core.runtime import Runtime
 from rapport.core.workspaces import create_api_key, create_workspace
 
-# The compiled-versus-resolvers fixtures (`apps`, `resolver_runtime`), for every test package.
-pytest_plugins = ["tests.compiled_pairs"]
+# The compiled-versus-resolvers fixtures (`apps`, `resolver_runtime`), for every test package,
+# and the watch that fails a test sending a statement not bound to one workspace.
+pytest_plugins = ["tests.compiled_pairs", "tests.tenant_statements"]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "RAPPORT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"

@@ -273,8 +273,11 @@ class LeadForm(TenantMixin, TimestampMixin, Base):
     __tablename__ = "marketing_forms"
     __table_args__ = (
         tenant_fk("campaign_id", "marketing_campaigns", ondelete="CASCADE"),
-        # The key is the public address, unique across workspaces.
-        UniqueConstraint("key"),
+        # The key is the public address: 144 random bits, so unique across workspaces in
+        # practice; the constraint is per workspace, as a table distributed by workspace needs,
+        # and the public endpoint finds a form by its key alone through the index.
+        UniqueConstraint("workspace_id", "key"),
+        Index("ix_marketing_forms_key", "key"),
     )
 
     campaign_id: Mapped[uuid.UUID]
