@@ -8,12 +8,15 @@ same property while the suite runs (``tests/tenant_statements.py``); here its ch
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint, select, text
 
 from rapport.core.config import Settings
 from rapport.core.db import Base
+from rapport.core.models import Customer
 from rapport.core.runtime import Runtime
-from tests.tenant_statements import unconfined_tables
+from rapport.core.tenancy import tenant_session, unscoped_session
+from tests.support import new_workspace
+from tests.tenant_statements import WATCH, unconfined_tables
 
 # Tables without a workspace: reference tables under Citus. Keep this list short.
 GLOBAL_TABLES = {"workspaces"}
@@ -79,3 +82,16 @@ def test_the_statement_check_accepts_bound_and_joined_tables() -> None:
     )
     assert not unconfined_tables("SELECT 1", TENANT)
     assert not unconfined_tables("SELECT workspaces.id FROM workspaces", TENANT)
+
+
+async def test_the_watch_sees_the_suites_statements(runtime: Runtime) -> None:
+    workspace = await new_workspace(runtime)
+    before = len(WATCH.found)
+    async with tenant_session(runtime.sessions, workspace.id) as session:
+        await session.execute(text("SELECT customers.id FROM customers"))
+        await session.execute(select(Customer.id))  # the session binds it to the workspace
+    async with unscoped_session(runtime.sessions) as session:
+        await session.execute(text("SELECT customers.id FROM customers"))  # declared: across
+    seen = WATCH.found[before:]
+    del WATCH.found[before:]  # expected here: not this test's failure
+    assert [tables for _statement, tables in seen] == [("customers as customers",)]
