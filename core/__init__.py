@@ -76,6 +76,7 @@ from rapport.core.models import (
     User,
     Workspace,
 )
+from rapport.core.money import UnreadableNumber, check_money, currency_decimals, money_error
 from rapport.core.plugins import PluginError, PluginInfo, Registered
 from rapport.core.search.terms import QueryTerms, parse_query
 from rapport.core.services.changes import apply_changes
@@ -83,6 +84,7 @@ from rapport.core.services.contact_points import (
     ContactPointFields,
     add_contact_point,
     normalize_contact,
+    phone_region,
 )
 from rapport.core.services.customers import CustomerFields, create_customer, get_customer
 from rapport.core.services.interactions import InteractionFields, log_interaction
@@ -181,6 +183,11 @@ __all__ = [
     "log_interaction",
     "new_id",
     "normalize_contact",
+    "phone_region",
+    "money_error",
+    "check_money",
+    "currency_decimals",
+    "UnreadableNumber",
     "operator_operation",
     "parse_query",
     "parse_recurrence",

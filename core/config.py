@@ -42,6 +42,7 @@ SETTING_HELP: dict[str, str] = {
     "requests_per_minute_per_key": "requests one API key may send a minute, per process (0: any)",
     "requests_per_minute_per_workspace": "requests one workspace may send a minute (0: any)",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
+    "default_phone_region": "region phone numbers without +country code are read in (GB, US...)",
 }
 
 
@@ -70,6 +71,7 @@ class Settings:
     statement_timeout: float = 30.0
     compiled_reads: bool = True
     trace_plugins: bool = False
+    default_phone_region: str = ""
     requests_per_minute_per_key: int = 0
     requests_per_minute_per_workspace: int = 0
     idempotency_hours: float = 24.0

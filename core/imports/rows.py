@@ -65,7 +65,9 @@ def _attribute(definition: CustomFieldDefinition, text: str) -> Any:
     return text
 
 
-def _parse_value(name: str, text: str, known: dict[str, CustomFieldDefinition]) -> tuple[str, Any]:
+def _parse_value(
+    name: str, text: str, known: dict[str, CustomFieldDefinition], region: str | None
+) -> tuple[str, Any]:
     """(where it goes, the value); ValueError with the reason when the text does not parse."""
     if name.startswith(ATTRIBUTE_PREFIX):
         key = name[len(ATTRIBUTE_PREFIX) :]
@@ -77,7 +79,7 @@ def _parse_value(name: str, text: str, known: dict[str, CustomFieldDefinition]) 
         except ValueError as exc:
             raise ValueError(f"{text!r} is not a valid {definition.field_type}") from exc
     if name in ("email", "phone"):
-        return name, (text, normalize_contact(name, text))
+        return name, (text, normalize_contact(name, text, region))
     if name == "tags":
         return name, _split(text)
     if name == "birth_date":
@@ -107,6 +109,7 @@ def parse_row(
     raw: dict[str | None, Any],
     plan: ColumnPlan,
     known: dict[str, CustomFieldDefinition],
+    region: str | None = None,
 ) -> ParsedRow | list[RowProblem]:
     problems: list[RowProblem] = []
     if raw.get(None):
@@ -122,7 +125,7 @@ def parse_row(
             problems.append(RowProblem(number, column, "contains a NUL character"))
             continue
         try:
-            target, value = _parse_value(name, text, known)
+            target, value = _parse_value(name, text, known, region)
         except ValueError as exc:
             problems.append(RowProblem(number, column, str(exc)))
             continue

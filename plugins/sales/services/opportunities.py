@@ -75,10 +75,12 @@ class OpportunityFields:
     lead_id: uuid.UUID | None = None
 
 
-async def _validate(op: Operation, data: OpportunityFields, problems: Problems) -> None:
+async def _validate(
+    op: Operation, data: OpportunityFields, problems: Problems, currency: str | None
+) -> None:
     if data.name is not None:
         problems.required("name", data.name)
-    problems.not_negative("amount", data.amount)
+    problems.money("amount", data.amount, data.currency or currency)
     problems.currency("currency", data.currency)
     problems.percent("probability", data.probability)
     await problems.user(op, "ownerId", data.owner_id)
@@ -139,7 +141,7 @@ async def create_opportunity(
         problems.required("name", None)
     problems.required("currency", data.currency)
     problems.required("customerId", data.customer_id)
-    await _validate(op, data, problems)
+    await _validate(op, data, problems, None)
     if data.customer_id is not None:
         try:
             await get_customer(op, data.customer_id, f"{prefix}customerId")
@@ -218,7 +220,7 @@ async def update_opportunity(
     """Change the descriptive fields; stage moves go through :func:`move_opportunity`."""
     opportunity = await _get(op, opportunity_id, expected_version)
     problems = Problems(prefix)
-    await _validate(op, data, problems)
+    await _validate(op, data, problems, opportunity.currency)
     fixed = {"pipeline_id": "pipelineId", "stage_id": "stageId", "customer_id": "customerId"}
     for name, field in fixed.items():
         if getattr(data, name) is not None:
