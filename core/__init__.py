@@ -76,7 +76,13 @@ from rapport.core.models import (
     User,
     Workspace,
 )
-from rapport.core.money import UnreadableNumber, check_money, currency_decimals, money_error
+from rapport.core.money import (
+    UnreadableNumber,
+    check_money,
+    currency_decimals,
+    money_error,
+    number_error,
+)
 from rapport.core.plugins import PluginError, PluginInfo, Registered
 from rapport.core.search.terms import QueryTerms, parse_query
 from rapport.core.services.changes import apply_changes
@@ -89,6 +95,7 @@ from rapport.core.services.contact_points import (
 from rapport.core.services.customers import CustomerFields, create_customer, get_customer
 from rapport.core.services.interactions import InteractionFields, log_interaction
 from rapport.core.services.operation import Operation
+from rapport.core.stored_values import DateRange, text_error, value_errors
 from rapport.core.services.recurrence import parse_recurrence
 from rapport.core.services.tasks import OPEN_STATUSES as OPEN_TASK_STATUSES
 from rapport.core.services.tasks import TaskFields, create_task, update_task
@@ -184,7 +191,11 @@ __all__ = [
     "new_id",
     "normalize_contact",
     "phone_region",
+    "DateRange",
+    "text_error",
+    "value_errors",
     "money_error",
+    "number_error",
     "check_money",
     "currency_decimals",
     "UnreadableNumber",

@@ -22,6 +22,7 @@ __all__ = [
     "check_money",
     "currency_decimals",
     "money_error",
+    "number_error",
 ]
 
 # Money columns are Numeric(18, 2); below 10^13 an amount also keeps all its digits where
@@ -60,6 +61,27 @@ def money_error(
     negative_allowed: bool = False,
 ) -> FieldError | None:
     """Why ``value`` is not an amount ``field`` may hold, or None when it is (or is absent)."""
+    return number_error(
+        field,
+        value,
+        currency_decimals(currency),
+        f"{currency} has" if currency else "amounts have",
+        positive=positive,
+        negative_allowed=negative_allowed,
+    )
+
+
+def number_error(
+    field: str,
+    value: Decimal | None,
+    decimals: int,
+    unit: str = "it has",
+    *,
+    positive: bool = False,
+    negative_allowed: bool = False,
+) -> FieldError | None:
+    """Why ``value`` is not a number ``field`` may hold: the money rules for any decimal (a
+    rate, a quantity) with ``decimals`` places at most; ``unit`` starts the message on them."""
     if value is None:
         return None
     if isinstance(value, UnreadableNumber):
@@ -70,10 +92,8 @@ def money_error(
         return FieldError(
             field, CoreErrorCode.OUT_OF_RANGE, f"must be below {MONEY_LIMIT:,} in size"
         )
-    decimals = currency_decimals(currency)
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > decimals:
-        unit = f"{currency} has" if currency else "amounts have"
         return FieldError(
             field, CoreErrorCode.TOO_MANY_DECIMALS, f"{unit} at most {decimals} decimal(s)"
         )

@@ -10,6 +10,7 @@ from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core.db import Base, JSONType, TenantMixin, TimestampMixin, tenant_fk
+from rapport.core.stored_values import BIRTH_DATES
 
 
 class Customer(TenantMixin, TimestampMixin, Base):
@@ -28,10 +29,10 @@ class Customer(TenantMixin, TimestampMixin, Base):
     organization_name: Mapped[str | None] = mapped_column(String(200))
     lifecycle_status: Mapped[str] = mapped_column(String(20), default="lead")
     owner_id: Mapped[uuid.UUID | None]
-    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list, info={"max_length": 64})
     industry: Mapped[str | None] = mapped_column(String(100))
     occupation: Mapped[str | None] = mapped_column(String(100))
-    birth_date: Mapped[date | None]
+    birth_date: Mapped[date | None] = mapped_column(info={"dates": BIRTH_DATES})
     region: Mapped[str | None] = mapped_column(String(100))
     source_channel: Mapped[str | None] = mapped_column(String(50))
     value_grade: Mapped[str | None] = mapped_column(String(1))

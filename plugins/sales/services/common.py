@@ -18,6 +18,7 @@ from rapport.core import (
     User,
     ValidationFailed,
     money_error,
+    number_error,
 )
 
 __all__ = [
@@ -89,8 +90,15 @@ class Problems:
             self.errors.append(error)
         return error is None
 
+    def number(self, field: str, value: Decimal | None, decimals: int) -> bool:
+        """Whether ``value`` is a finite number of at most ``decimals`` places; if not, why."""
+        error = number_error(f"{self.prefix}{field}", value, decimals, negative_allowed=True)
+        if error is not None:
+            self.errors.append(error)
+        return error is None
+
     def percent(self, field: str, value: int | Decimal | None) -> None:
-        if isinstance(value, Decimal) and not self.money(field, value, None):
+        if isinstance(value, Decimal) and not self.number(field, value, 2):
             return
         if value is not None and not 0 <= value <= 100:
             self.add(field, "must be between 0 and 100")
