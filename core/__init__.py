@@ -95,10 +95,10 @@ from rapport.core.services.contact_points import (
 from rapport.core.services.customers import CustomerFields, create_customer, get_customer
 from rapport.core.services.interactions import InteractionFields, log_interaction
 from rapport.core.services.operation import Operation
-from rapport.core.stored_values import DateRange, text_error, value_errors
 from rapport.core.services.recurrence import parse_recurrence
 from rapport.core.services.tasks import OPEN_STATUSES as OPEN_TASK_STATUSES
 from rapport.core.services.tasks import TaskFields, create_task, update_task
+from rapport.core.stored_values import DateRange, text_error, value_errors
 from rapport.core.tenancy import tenant_session, unscoped_session
 from rapport.core.worker import JobContext
 from rapport.core.workspaces import SYSTEM_EMAIL, operator_operation
@@ -127,6 +127,7 @@ __all__ = [
     "CustomerRestored",
     "CustomerUpdated",
     "DataLoaderFactory",
+    "DateRange",
     "DemoData",
     "DomainCode",
     "DomainError",
@@ -171,6 +172,7 @@ __all__ = [
     "TaskFields",
     "TenantMixin",
     "TimestampMixin",
+    "UnreadableNumber",
     "User",
     "ValidationFailed",
     "Workspace",
@@ -180,31 +182,29 @@ __all__ = [
     "age_of",
     "ages_today",
     "apply_changes",
+    "check_money",
     "create_customer",
     "create_task",
+    "currency_decimals",
     "event_data",
     "get_customer",
     "hookimpl",
     "insert_rows",
     "load_settings",
     "log_interaction",
+    "money_error",
     "new_id",
     "normalize_contact",
-    "phone_region",
-    "DateRange",
-    "text_error",
-    "value_errors",
-    "money_error",
     "number_error",
-    "check_money",
-    "currency_decimals",
-    "UnreadableNumber",
     "operator_operation",
     "parse_query",
     "parse_recurrence",
+    "phone_region",
     "tenant_fk",
     "tenant_session",
+    "text_error",
     "unscoped_session",
     "update_task",
     "utcnow",
+    "value_errors",
 ]

@@ -44,7 +44,7 @@ def parse_decimal(value: object) -> Decimal:
 DecimalDefinition = ScalarDefinition(
     name="Decimal",
     description=(
-        "An exact decimal number, as a string (`\"1250.50\"`) so that no digit is lost. An "
+        'An exact decimal number, as a string (`"1250.50"`) so that no digit is lost. An '
         "amount has at most as many decimals as its currency (EUR 2, JPY 0); `NaN`, "
         "`Infinity` and digits other than 0-9 are refused."
     ),

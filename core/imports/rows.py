@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 
 from rapport.core.errors import ErrorCode, FieldError
 from rapport.core.imports.columns import ATTRIBUTE_PREFIX, ColumnPlan
-from rapport.core.models import CustomFieldDefinition, Customer
+from rapport.core.models import Customer, CustomFieldDefinition
 from rapport.core.services.contact_points import normalize_contact
 from rapport.core.services.custom_fields import check_attributes
 from rapport.core.services.customers import check_customer_fields

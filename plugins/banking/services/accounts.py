@@ -160,9 +160,7 @@ def balance_error(
     field: str, balance: Decimal | None, currency: str, product: FinancialProduct
 ) -> FieldError | None:
     """Why ``balance`` cannot be the balance of an account of ``product``, if it cannot."""
-    return money_error(
-        field, balance, currency, negative_allowed=product.kind in OVERDRAFT_KINDS
-    )
+    return money_error(field, balance, currency, negative_allowed=product.kind in OVERDRAFT_KINDS)
 
 
 async def open_account(op: Operation, data: AccountFields) -> FinancialAccount:

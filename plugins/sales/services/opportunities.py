@@ -38,8 +38,8 @@ from rapport.plugins.sales.services.pipelines import default_pipeline, first_ope
 
 __all__ = [
     "DEFAULT_BIG_DEAL_AMOUNT",
-    "OpportunityFields",
     "BigDealAmounts",
+    "OpportunityFields",
     "big_deal_amounts",
     "create_opportunity",
     "move_opportunity",
