@@ -91,9 +91,9 @@ async def test_reviews_due_and_customer_ratings(bank: Bank) -> None:
         {"id": managed},
     )
     assert sorted((r["rating"], r["isCurrent"]) for r in data["customer"]["riskRatings"]) == [
+        ("ADEQUATE", True),
         ("BB", False),
         ("BBB", True),
-        ("ADEQUATE", True),
     ]
 
 
