@@ -5,7 +5,8 @@ no service can forget: text has no NUL and no lone surrogate (PostgreSQL cannot 
 no encoder the other, and neither is ever meant), and no more characters than its column
 allows (``String(n)``, or ``info={"max_length": n}``, or :data:`TEXT_LENGTH` for ``Text``);
 strings inside JSON columns (tags, custom fields) likewise; dates fall in a plausible range
-(:data:`PLAUSIBLE`, or ``info={"dates": DateRange(...)}``). A failure is a
+(:data:`PLAUSIBLE`, or ``info={"dates": DateRange(...)}``). A column made from others
+(``info={"derived": True}``) is left to the checks of those. A failure is a
 :class:`ValidationFailed` naming the input field (the attribute in camelCase), so the
 operation is refused with a payload error and rolled back, on both engines alike.
 
@@ -120,7 +121,11 @@ def value_errors(
     errors: list[FieldError] = []
     for name, value in values.items():
         prop = mapper.attrs.get(name)
-        if value is not None and isinstance(prop, ColumnProperty):
+        if (
+            value is not None
+            and isinstance(prop, ColumnProperty)
+            and not prop.columns[0].info.get("derived")
+        ):
             errors.extend(_column_errors(prop, prefix + to_camel_case(name), value))
     return errors
 

@@ -23,7 +23,8 @@ class Customer(TenantMixin, TimestampMixin, Base):
     )
 
     kind: Mapped[str] = mapped_column(String(20))
-    display_name: Mapped[str] = mapped_column(String(300))
+    # Made from the names, whose own checks report a bad value on the field it came in.
+    display_name: Mapped[str] = mapped_column(String(300), info={"derived": True})
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     organization_name: Mapped[str | None] = mapped_column(String(200))
@@ -69,7 +70,7 @@ class ContactPoint(TenantMixin, TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     label: Mapped[str | None] = mapped_column(String(50))
     value: Mapped[str] = mapped_column(String(500))
-    normalized_value: Mapped[str] = mapped_column(String(500))
+    normalized_value: Mapped[str] = mapped_column(String(500), info={"derived": True})
     is_primary: Mapped[bool] = mapped_column(default=False)
     consent_marketing: Mapped[bool] = mapped_column(default=False)
     do_not_contact: Mapped[bool] = mapped_column(default=False)
