@@ -65,6 +65,7 @@ OVERDRAFT_KINDS = frozenset({"deposit", "card", "loan", "mortgage"})
 ACCOUNT_STATUSES = ("open", "dormant", "closed")
 HOLDER_ROLES = ("owner", "joint_owner", "signatory", "beneficiary", "guarantor")
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
 def mask_number(number: str) -> str:
@@ -237,6 +238,7 @@ async def record_balance(
     wrong = balance_error("balance", balance, account.currency, product)
     if wrong is not None:
         raise ValidationFailed([wrong])
+    balance = balance.quantize(CENT)  # as stored, so the answer reads as a later read will
     day = as_of or today()
     if day < account.opened_on:
         raise ValidationFailed.one(
