@@ -76,6 +76,13 @@ from rapport.core.models import (
     User,
     Workspace,
 )
+from rapport.core.money import (
+    UnreadableNumber,
+    check_money,
+    currency_decimals,
+    money_error,
+    number_error,
+)
 from rapport.core.plugins import PluginError, PluginInfo, Registered
 from rapport.core.search.terms import QueryTerms, parse_query
 from rapport.core.services.changes import apply_changes
@@ -83,6 +90,7 @@ from rapport.core.services.contact_points import (
     ContactPointFields,
     add_contact_point,
     normalize_contact,
+    phone_region,
 )
 from rapport.core.services.customers import CustomerFields, create_customer, get_customer
 from rapport.core.services.interactions import InteractionFields, log_interaction
@@ -90,6 +98,7 @@ from rapport.core.services.operation import Operation
 from rapport.core.services.recurrence import parse_recurrence
 from rapport.core.services.tasks import OPEN_STATUSES as OPEN_TASK_STATUSES
 from rapport.core.services.tasks import TaskFields, create_task, update_task
+from rapport.core.stored_values import DateRange, text_error, value_errors
 from rapport.core.tenancy import tenant_session, unscoped_session
 from rapport.core.worker import JobContext
 from rapport.core.workspaces import SYSTEM_EMAIL, operator_operation
@@ -118,6 +127,7 @@ __all__ = [
     "CustomerRestored",
     "CustomerUpdated",
     "DataLoaderFactory",
+    "DateRange",
     "DemoData",
     "DomainCode",
     "DomainError",
@@ -162,6 +172,7 @@ __all__ = [
     "TaskFields",
     "TenantMixin",
     "TimestampMixin",
+    "UnreadableNumber",
     "User",
     "ValidationFailed",
     "Workspace",
@@ -171,22 +182,29 @@ __all__ = [
     "age_of",
     "ages_today",
     "apply_changes",
+    "check_money",
     "create_customer",
     "create_task",
+    "currency_decimals",
     "event_data",
     "get_customer",
     "hookimpl",
     "insert_rows",
     "load_settings",
     "log_interaction",
+    "money_error",
     "new_id",
     "normalize_contact",
+    "number_error",
     "operator_operation",
     "parse_query",
     "parse_recurrence",
+    "phone_region",
     "tenant_fk",
     "tenant_session",
+    "text_error",
     "unscoped_session",
     "update_task",
     "utcnow",
+    "value_errors",
 ]

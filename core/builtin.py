@@ -67,13 +67,24 @@ MEMBER_PERMISSIONS = (
     "tasks:write",
 )
 
+PERSON = ("person",)
+ORGANIZATION = ("organization",)
+# Households, referrals and partnerships may join any kinds (a company refers a person).
 RELATIONSHIP_TYPES = (
-    RelationshipType("employee_of", "employee of", "employer of"),
+    RelationshipType(
+        "employee_of", "employee of", "employer of", from_kinds=PERSON, to_kinds=ORGANIZATION
+    ),
     RelationshipType("household_member", "household member of", "household of"),
-    RelationshipType("subsidiary_of", "subsidiary of", "parent company of"),
+    RelationshipType(
+        "subsidiary_of",
+        "subsidiary of",
+        "parent company of",
+        from_kinds=ORGANIZATION,
+        to_kinds=ORGANIZATION,
+    ),
     RelationshipType("referred_by", "referred by", "referred"),
-    RelationshipType("spouse_of", "spouse of", symmetric=True),
-    RelationshipType("parent_of", "parent of", "child of"),
+    RelationshipType("spouse_of", "spouse of", symmetric=True, from_kinds=PERSON, to_kinds=PERSON),
+    RelationshipType("parent_of", "parent of", "child of", from_kinds=PERSON, to_kinds=PERSON),
     RelationshipType("partner_of", "business partner of", symmetric=True),
 )
 

@@ -43,6 +43,7 @@ SETTING_HELP: dict[str, str] = {
     "requests_per_minute_per_workspace": "requests one workspace may send a minute (0: any)",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
     "keep_alive_seconds": "seconds `serve` keeps an idle HTTP connection open for a next request",
+    "default_phone_region": "region phone numbers without +country code are read in (GB, US...)",
 }
 
 
@@ -71,6 +72,7 @@ class Settings:
     statement_timeout: float = 30.0
     compiled_reads: bool = True
     trace_plugins: bool = False
+    default_phone_region: str = ""
     requests_per_minute_per_key: int = 0
     requests_per_minute_per_workspace: int = 0
     idempotency_hours: float = 24.0

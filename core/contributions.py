@@ -85,6 +85,9 @@ class RelationshipType:
     label: str
     inverse_label: str | None = None  # how it reads from ``to``; the label when None
     symmetric: bool = False
+    # The customer kinds each end may be (``("person",)``); empty: any kind.
+    from_kinds: tuple[str, ...] = ()
+    to_kinds: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -11,6 +11,14 @@ class CoreErrorCode(DomainCode):
     NOT_ONE_OF = "not_one_of", ErrorCode.INVALID  # a value outside a fixed list
     OUT_OF_RANGE = "out_of_range", ErrorCode.INVALID
     NEGATIVE = "negative", ErrorCode.INVALID
+    NOT_POSITIVE = "not_positive", ErrorCode.INVALID
+    NOT_A_NUMBER = "not_a_number", ErrorCode.INVALID  # NaN or Infinity
+    NON_ASCII_DIGITS = "non_ascii_digits", ErrorCode.INVALID
+    TOO_MANY_DECIMALS = "too_many_decimals", ErrorCode.INVALID
+    TOO_LONG = "too_long", ErrorCode.INVALID
+    CONTROL_CHARACTER = "control_character", ErrorCode.INVALID  # NUL or a lone surrogate
+    DUPLICATE_RELATIONSHIP = "duplicate_relationship", ErrorCode.DUPLICATE
+    WRONG_CUSTOMER_KIND = "wrong_customer_kind", ErrorCode.INVALID
     IN_THE_FUTURE = "in_the_future", ErrorCode.INVALID
     DATES_REVERSED = "dates_reversed", ErrorCode.INVALID
     REMINDER_AFTER_DUE = "reminder_after_due", ErrorCode.INVALID

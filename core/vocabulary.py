@@ -19,6 +19,8 @@ class RelationshipType:
     inverse_label: str
     symmetric: bool = False
     plugin: str = "core"
+    from_kinds: tuple[str, ...] = ()  # empty: any kind
+    to_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,13 @@ class Vocabulary:
 def build_vocabulary(host: PluginHost) -> Vocabulary:
     relationship_types = {
         key: RelationshipType(
-            key, found.item.label, found.item.inverse, found.item.symmetric, found.plugin
+            key,
+            found.item.label,
+            found.item.inverse,
+            found.item.symmetric,
+            found.plugin,
+            found.item.from_kinds,
+            found.item.to_kinds,
         )
         for key, found in host.collect_named(
             "register_relationship_types", "relationship type"

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import inspect
+
 from rapport.core.errors import ErrorCode, FieldError
 from rapport.core.imports.columns import ATTRIBUTE_PREFIX, ColumnPlan
-from rapport.core.models import CustomFieldDefinition
+from rapport.core.models import Customer, CustomFieldDefinition
 from rapport.core.services.contact_points import normalize_contact
 from rapport.core.services.custom_fields import check_attributes
 from rapport.core.services.customers import check_customer_fields
+from rapport.core.stored_values import value_errors
 
 __all__ = ["ParsedRow", "RowProblem", "parse_row"]
 
@@ -65,7 +68,9 @@ def _attribute(definition: CustomFieldDefinition, text: str) -> Any:
     return text
 
 
-def _parse_value(name: str, text: str, known: dict[str, CustomFieldDefinition]) -> tuple[str, Any]:
+def _parse_value(
+    name: str, text: str, known: dict[str, CustomFieldDefinition], region: str | None
+) -> tuple[str, Any]:
     """(where it goes, the value); ValueError with the reason when the text does not parse."""
     if name.startswith(ATTRIBUTE_PREFIX):
         key = name[len(ATTRIBUTE_PREFIX) :]
@@ -77,7 +82,7 @@ def _parse_value(name: str, text: str, known: dict[str, CustomFieldDefinition]) 
         except ValueError as exc:
             raise ValueError(f"{text!r} is not a valid {definition.field_type}") from exc
     if name in ("email", "phone"):
-        return name, (text, normalize_contact(name, text))
+        return name, (text, normalize_contact(name, text, region))
     if name == "tags":
         return name, _split(text)
     if name == "birth_date":
@@ -107,6 +112,7 @@ def parse_row(
     raw: dict[str | None, Any],
     plan: ColumnPlan,
     known: dict[str, CustomFieldDefinition],
+    region: str | None = None,
 ) -> ParsedRow | list[RowProblem]:
     problems: list[RowProblem] = []
     if raw.get(None):
@@ -122,7 +128,7 @@ def parse_row(
             problems.append(RowProblem(number, column, "contains a NUL character"))
             continue
         try:
-            target, value = _parse_value(name, text, known)
+            target, value = _parse_value(name, text, known, region)
         except ValueError as exc:
             problems.append(RowProblem(number, column, str(exc)))
             continue
@@ -136,7 +142,9 @@ def parse_row(
     values.setdefault("kind", _infer_kind(values))
     errors: list[FieldError] = check_customer_fields(values, dict(values), "")
     values["attributes"], attribute_errors = check_attributes(known, attributes, {}, "")
-    for error in [*errors, *attribute_errors]:
+    # Imports insert in bulk, past the ORM's flush check: the same column rules, asked here.
+    stored = value_errors(inspect(Customer), values, "")
+    for error in [*errors, *attribute_errors, *stored]:
         name = error.field or ""
         column = plan.column_of(name if name.startswith(ATTRIBUTE_PREFIX) else _snake(name))
         problems.append(RowProblem(number, column, error.message, error.kind))

@@ -29,6 +29,7 @@ from rapport.core.imports.rows import ParsedRow, RowProblem, parse_row
 from rapport.core.imports.writer import insert_rows
 from rapport.core.models import ContactPoint, Customer
 from rapport.core.services.changes import apply_changes
+from rapport.core.services.contact_points import phone_region
 from rapport.core.services.custom_fields import definitions
 from rapport.core.services.customers import display_name_of
 from rapport.core.services.operation import Operation
@@ -301,7 +302,7 @@ async def import_customers(
     known = await definitions(op.session)
     parsed: list[ParsedRow] = []
     for number, raw in raw_rows:
-        result = parse_row(number, raw, plan, known)
+        result = parse_row(number, raw, plan, known, phone_region(op))
         if isinstance(result, ParsedRow):
             parsed.append(result)
         else:

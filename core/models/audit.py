@@ -14,6 +14,8 @@ from rapport.core.db import Base, JSONType, TenantMixin, utcnow
 
 class AuditEntry(TenantMixin, Base):
     __tablename__ = "audit_entries"
+    # Written by the system from values checked where they came in (rapport.core.stored_values).
+    stored_as_given = True
     __table_args__ = (
         Index(
             "ix_audit_entries_ws_entity", "workspace_id", "entity_type", "entity_id", "occurred_at"

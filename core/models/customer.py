@@ -10,6 +10,7 @@ from sqlalchemy import Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core.db import Base, JSONType, TenantMixin, TimestampMixin, tenant_fk
+from rapport.core.stored_values import BIRTH_DATES
 
 
 class Customer(TenantMixin, TimestampMixin, Base):
@@ -22,16 +23,17 @@ class Customer(TenantMixin, TimestampMixin, Base):
     )
 
     kind: Mapped[str] = mapped_column(String(20))
-    display_name: Mapped[str] = mapped_column(String(300))
+    # Made from the names, whose own checks report a bad value on the field it came in.
+    display_name: Mapped[str] = mapped_column(String(300), info={"derived": True})
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     organization_name: Mapped[str | None] = mapped_column(String(200))
     lifecycle_status: Mapped[str] = mapped_column(String(20), default="lead")
     owner_id: Mapped[uuid.UUID | None]
-    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list, info={"max_length": 64})
     industry: Mapped[str | None] = mapped_column(String(100))
     occupation: Mapped[str | None] = mapped_column(String(100))
-    birth_date: Mapped[date | None]
+    birth_date: Mapped[date | None] = mapped_column(info={"dates": BIRTH_DATES})
     region: Mapped[str | None] = mapped_column(String(100))
     source_channel: Mapped[str | None] = mapped_column(String(50))
     value_grade: Mapped[str | None] = mapped_column(String(1))
@@ -68,7 +70,7 @@ class ContactPoint(TenantMixin, TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     label: Mapped[str | None] = mapped_column(String(50))
     value: Mapped[str] = mapped_column(String(500))
-    normalized_value: Mapped[str] = mapped_column(String(500))
+    normalized_value: Mapped[str] = mapped_column(String(500), info={"derived": True})
     is_primary: Mapped[bool] = mapped_column(default=False)
     consent_marketing: Mapped[bool] = mapped_column(default=False)
     do_not_contact: Mapped[bool] = mapped_column(default=False)

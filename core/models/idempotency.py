@@ -21,6 +21,8 @@ class IdempotencyRecord(TenantMixin, Base):
     """
 
     __tablename__ = "idempotency_keys"
+    # Written by the system from values checked where they came in (rapport.core.stored_values).
+    stored_as_given = True
     __table_args__ = (
         UniqueConstraint("workspace_id", "caller_id", "key"),
         Index("ix_idempotency_keys_expires_at", "expires_at"),

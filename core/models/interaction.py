@@ -28,7 +28,7 @@ class Interaction(TenantMixin, TimestampMixin, Base):
     direction: Mapped[str] = mapped_column(String(16), default="outbound")
     occurred_at: Mapped[datetime]
     subject: Mapped[str | None] = mapped_column(String(300))
-    body: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text, info={"max_length": 200_000})  # an email
     outcome: Mapped[str | None] = mapped_column(String(100))
     duration_seconds: Mapped[int | None]
     user_id: Mapped[uuid.UUID | None]

@@ -27,6 +27,8 @@ class OutboxEvent(TenantMixin, Base):
     """A committed domain event waiting to be delivered to one webhook."""
 
     __tablename__ = "outbox_events"
+    # Written by the system from values checked where they came in (rapport.core.stored_values).
+    stored_as_given = True
     __table_args__ = (
         tenant_fk("webhook_id", "webhooks", ondelete="CASCADE"),
         Index("ix_outbox_events_due", "delivered_at", "next_attempt_at"),

@@ -14,7 +14,7 @@ from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, Valid
 from rapport.core.models import ApiKey, User
 from rapport.core.permissions import RoleBook
 from rapport.core.services.changes import apply_changes
-from rapport.core.services.contact_points import EMAIL_PATTERN
+from rapport.core.services.contact_points import normalize_contact
 from rapport.core.services.operation import Operation
 
 __all__ = ["create_api_key", "create_user", "revoke_api_key", "update_user"]
@@ -32,10 +32,10 @@ async def create_user(
 ) -> User:
     email = email.strip().lower()
     errors = _check_role(roles, role, "input.role")
-    if not EMAIL_PATTERN.match(email):
-        errors.append(
-            FieldError("input.email", CoreErrorCode.EMAIL_INVALID, "not an email address")
-        )
+    try:
+        email = normalize_contact("email", email)
+    except ValueError as bad:
+        errors.append(FieldError("input.email", CoreErrorCode.EMAIL_INVALID, str(bad)))
     if errors:
         raise ValidationFailed(errors)
     taken = await op.session.execute(select(User.id).where(User.email == email))

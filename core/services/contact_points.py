@@ -1,15 +1,20 @@
 """Contact points: emails, phones, addresses, social handles and websites.
 
-Values are stored as given and in a normalised form (lower-case email, digits-only phone with
-its leading +), which is what duplicate detection and import match on.
+Values are stored as given and in a normalised form, which is what duplicate detection, search
+and import match on: an email checked by ``email-validator`` (syntax only, never the network)
+with its domain in lower case and then lower-cased whole; a phone number parsed by
+``phonenumbers`` in E.164 (``+447946123456``), read in the deployment's
+``default_phone_region`` when it has no ``+country code``, so ``07946 123456`` and
+``+44 7946 123456`` are one number.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 
 from rapport.core.db import new_id
@@ -25,14 +30,12 @@ __all__ = [
     "ContactPointFields",
     "add_contact_point",
     "normalize_contact",
+    "phone_region",
     "remove_contact_point",
     "update_contact_point",
 ]
 
 CONTACT_KINDS = ("email", "phone", "address", "social", "website")
-# Pragmatic, not RFC 5322: one @, no spaces, a dot in the domain.
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 
 
 @dataclass
@@ -49,22 +52,42 @@ class ContactPointFields:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-def normalize_contact(kind: str, value: str) -> str:
-    """The form duplicates are matched on; ValueError with the reason if ``value`` is invalid."""
+def phone_region(op: Operation) -> str | None:
+    """The region a number without ``+country code`` is read in, if the deployment set one."""
+    return op.host.settings.default_phone_region.strip().upper() or None
+
+
+def _normal_email(value: str) -> str:
+    try:
+        checked = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"{value!r} is not an email address: {exc}") from None
+    return checked.normalized.lower()
+
+
+def _normal_phone(value: str, region: str | None) -> str:
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        hint = "" if region else " with its +country code (no default region is set)"
+        raise ValueError(f"{value!r} is not a phone number{hint}") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"{value!r} has the wrong number of digits for its country")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_contact(kind: str, value: str, region: str | None = None) -> str:
+    """The form duplicates are matched on; ValueError with the reason if ``value`` is invalid.
+
+    ``region`` is where a phone number without ``+country code`` is read (``GB``).
+    """
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")
     if kind == "email":
-        if not EMAIL_PATTERN.match(value) or len(value) > 320:
-            raise ValueError(f"{value!r} is not an email address")
-        return value.lower()
+        return _normal_email(value)
     if kind == "phone":
-        if not PHONE_PATTERN.match(value):
-            raise ValueError(f"{value!r} is not a phone number")
-        digits = re.sub(r"\D", "", value)
-        if not 5 <= len(digits) <= 15:
-            raise ValueError(f"{value!r} has {len(digits)} digits; a phone number has 5 to 15")
-        return ("+" if value.startswith("+") else "") + digits
+        return _normal_phone(value, region)
     if kind in ("social", "website"):
         return value.lower()
     if kind == "address":
@@ -72,7 +95,7 @@ def normalize_contact(kind: str, value: str) -> str:
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def _check(fields: dict[str, object], prefix: str) -> None:
+def _check(fields: dict[str, object], prefix: str, region: str | None) -> None:
     errors: list[FieldError] = []
     kind = fields.get("kind")
     if kind not in CONTACT_KINDS:
@@ -85,7 +108,7 @@ def _check(fields: dict[str, object], prefix: str) -> None:
         )
     elif isinstance(fields.get("value"), str):
         try:
-            fields["normalized_value"] = normalize_contact(kind, str(fields["value"]))
+            fields["normalized_value"] = normalize_contact(kind, str(fields["value"]), region)
             fields["value"] = str(fields["value"]).strip()
         except ValueError as exc:
             errors.append(
@@ -115,7 +138,7 @@ async def add_contact_point(
 ) -> ContactPoint:
     await get_customer(op, customer_id, f"{prefix}customerId")
     fields = data.given()
-    _check(fields, prefix)
+    _check(fields, prefix, phone_region(op))
     point = ContactPoint(
         workspace_id=op.workspace_id, id=new_id(), customer_id=customer_id, **fields
     )
@@ -144,7 +167,7 @@ async def update_contact_point(
     fields = data.given()
     if "value" in fields or "kind" in fields:
         merged = {"kind": fields.get("kind", point.kind), "value": fields.get("value", point.value)}
-        _check(merged, prefix)
+        _check(merged, prefix, phone_region(op))
         fields["normalized_value"] = merged["normalized_value"]
         fields["value"] = merged["value"]
     if fields.get("is_primary"):

@@ -12,13 +12,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
 from rapport.core.event_types import RelationshipCreated, RelationshipDeleted, RelationshipUpdated
-from rapport.core.models import Relationship, RelationshipTypeRow
+from rapport.core.models import Customer, Relationship, RelationshipTypeRow
 from rapport.core.plugins import PluginHost
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import get_customer
@@ -125,12 +125,79 @@ async def remove_relationship_type(op: Operation, key: str) -> RelationshipTypeR
     return row
 
 
+def _kind_errors(
+    kind: RelationshipType, ends: dict[str, Customer], prefix: str
+) -> list[FieldError]:
+    """The ends whose customer kind the type does not join (``employee_of``: person to
+    organization)."""
+    errors: list[FieldError] = []
+    for name, path, allowed in (
+        ("from_customer_id", "fromId", kind.from_kinds),
+        ("to_customer_id", "toId", kind.to_kinds),
+    ):
+        end = ends.get(name)
+        if allowed and end is not None and end.kind not in allowed:
+            errors.append(
+                FieldError(
+                    f"{prefix}{path}",
+                    CoreErrorCode.WRONG_CUSTOMER_KIND,
+                    f"{kind.key} joins {' or '.join(kind.from_kinds) or 'any'} to "
+                    f"{' or '.join(kind.to_kinds) or 'any'}; this one is of kind {end.kind}",
+                )
+            )
+    return errors
+
+
+def _overlap(a_start: object, a_end: object, b_start: object, b_end: object) -> bool:
+    """Whether two date spans meet; a missing start or end is open on that side."""
+    starts_before_b_ends = not (isinstance(a_start, date) and isinstance(b_end, date)) or (
+        a_start <= b_end
+    )
+    b_starts_before_a_ends = not (isinstance(b_start, date) and isinstance(a_end, date)) or (
+        b_start <= a_end
+    )
+    return starts_before_b_ends and b_starts_before_a_ends
+
+
+async def _duplicate_error(
+    op: Operation, merged: dict[str, object], symmetric: bool, own_id: object, prefix: str
+) -> FieldError | None:
+    """The same edge (type, ends, overlapping dates) existing already; a symmetric type's
+    edge is the same read either way."""
+    ends = (merged["from_customer_id"], merged["to_customer_id"])
+    pairs = [ends, ends[::-1]] if symmetric else [ends]
+    same = select(Relationship).where(
+        Relationship.type_key == merged["type_key"],
+        or_(
+            *(
+                and_(Relationship.from_customer_id == a, Relationship.to_customer_id == b)
+                for a, b in pairs
+            )
+        ),
+    )
+    for other in (await op.session.execute(same)).scalars():
+        if other.id != own_id and _overlap(
+            merged.get("start_date"), merged.get("end_date"), other.start_date, other.end_date
+        ):
+            return FieldError(
+                f"{prefix}toId",
+                CoreErrorCode.DUPLICATE_RELATIONSHIP,
+                "these customers already have this relationship over these dates",
+            )
+    return None
+
+
 async def _validate(
-    op: Operation, fields: dict[str, object], merged: dict[str, object], prefix: str
+    op: Operation,
+    fields: dict[str, object],
+    merged: dict[str, object],
+    prefix: str,
+    own_id: object = None,
 ) -> None:
     errors: list[FieldError] = []
+    types = await relationship_types(op.session, op.host)
     type_key = fields.get("type_key")
-    if type_key is not None and type_key not in await relationship_types(op.session, op.host):
+    if type_key is not None and type_key not in types:
         errors.append(
             FieldError(
                 f"{prefix}type",
@@ -138,14 +205,22 @@ async def _validate(
                 f"unknown relationship type {type_key!r}",
             )
         )
+    ends: dict[str, Customer] = {}
     for name, path in (("from_customer_id", "fromId"), ("to_customer_id", "toId")):
-        customer_id = fields.get(name)
+        customer_id = merged.get(name)
         if isinstance(customer_id, uuid.UUID):
             try:
-                await get_customer(op, customer_id, f"{prefix}{path}")
+                ends[name] = await get_customer(op, customer_id, f"{prefix}{path}")
             except NotFound as missing:
-                errors.extend(missing.errors)
-    if merged.get("from_customer_id") == merged.get("to_customer_id"):
+                if name in fields:
+                    errors.extend(missing.errors)
+    # Only what this write changes is held to the rules, so editing the notes of an older
+    # edge is never refused for what it already was.
+    kind = types.get(str(merged.get("type_key")))
+    self_edge = merged.get("from_customer_id") == merged.get("to_customer_id")
+    if kind is not None and "type_key" in fields and not self_edge:
+        errors.extend(_kind_errors(kind, ends, prefix))
+    if self_edge:
         errors.append(
             FieldError(
                 f"{prefix}toId",
@@ -162,6 +237,10 @@ async def _validate(
                 "must not be before the start date",
             )
         )
+    if not errors and kind is not None and fields.keys() & {"type_key", "start_date", "end_date"}:
+        duplicate = await _duplicate_error(op, merged, kind.symmetric, own_id, prefix)
+        if duplicate is not None:
+            errors.append(duplicate)
     if errors:
         raise ValidationFailed(errors)
 
@@ -234,7 +313,7 @@ async def update_relationship(
     current = {
         name: getattr(relationship, name) for name in RelationshipFields.__dataclass_fields__
     }
-    await _validate(op, fields, {**current, **fields}, prefix)
+    await _validate(op, fields, {**current, **fields}, prefix, relationship.id)
     changes = apply_changes(relationship, fields)
     if changes:
         await op.session.flush()

@@ -27,7 +27,6 @@ class MarketingErrorCode(DomainCode):
     NOT_SENT = "not_sent", ErrorCode.INVALID_TRANSITION  # only a sent email can bounce
     IN_THE_FUTURE = "in_the_future", ErrorCode.INVALID
     # Costs
-    NOT_POSITIVE = "not_positive", ErrorCode.INVALID
     COST_APPROVED = "cost_approved", ErrorCode.INVALID_TRANSITION
     # Segments
     FILTER_INVALID = "filter_invalid", ErrorCode.INVALID

@@ -120,7 +120,7 @@ class Campaign(TenantMixin, TimestampMixin, Base):
     owner_id: Mapped[uuid.UUID | None]
     # The email of an EMAIL campaign: `{first_name}`-style fields are filled per member.
     email_subject: Mapped[str | None] = mapped_column(String(300))
-    email_body: Mapped[str | None] = mapped_column(Text)
+    email_body: Mapped[str | None] = mapped_column(Text, info={"max_length": 200_000})
     email_from: Mapped[str | None] = mapped_column(String(320))
     # The subscription topic the email is sent under (consent is asked per topic).
     topic: Mapped[str | None] = mapped_column(String(60))

@@ -10,7 +10,6 @@ __all__ = ["SalesErrorCode"]
 class SalesErrorCode(DomainCode):
     OVERPAYMENT = "overpayment", ErrorCode.INVALID
     CURRENCY_MISMATCH = "currency_mismatch", ErrorCode.INVALID
-    NOT_POSITIVE = "not_positive", ErrorCode.INVALID
     IN_THE_FUTURE = "in_the_future", ErrorCode.INVALID
     ONE_TARGET_REQUIRED = "one_target_required", ErrorCode.INVALID
     STAGE_OF_OTHER_PIPELINE = "stage_of_other_pipeline", ErrorCode.INVALID

@@ -308,7 +308,7 @@ class Article(TenantMixin, TimestampMixin, Base):
     __table_args__ = (Index("ix_service_articles_ws_status", "workspace_id", "status"),)
 
     title: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info={"max_length": 200_000})
     category: Mapped[str | None] = mapped_column(String(100))
     locale: Mapped[str] = mapped_column(String(10), default="en")
     # DRAFT | PUBLISHED | ARCHIVED
@@ -329,7 +329,7 @@ class ArticleVersion(TenantMixin, Base):
     article_id: Mapped[uuid.UUID]
     version: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info={"max_length": 200_000})
     saved_at: Mapped[datetime]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from rapport.core.ages import age_of
 from rapport.core.runtime import Runtime
 from tests.conftest import Client
-from tests.schema.factories import interaction, person, relate, run, task
+from tests.schema.factories import interaction, organization, person, relate, run, task
 
 TIMELINE = """
 query($id: ID!, $first: Int, $after: String, $kinds: [TimelineKind!]) {
@@ -165,7 +165,7 @@ query($first: Int!) {
 async def test_statement_count_does_not_grow_with_the_page(
     client: Client, runtime: Runtime
 ) -> None:
-    company = await person(client, "Zed", "Employer")
+    company = await organization(client, "Zed Employer")
     for index in range(50):
         customer = await person(client, "Person", f"{index:02d}")
         await run(

@@ -33,7 +33,7 @@ async def test_bad_rows_are_reported_and_nothing_written(client: Client) -> None
         {
             "row": 3,
             "column": "mail",
-            "problem": "'not-an-email' is not an email address",
+            "problem": "'not-an-email' is not an email address: An email address must have an @-sign.",
             "code": "INVALID",
         }
     ]

@@ -20,6 +20,7 @@ from rapport.core import (
     NotFound,
     Operation,
     ValidationFailed,
+    money_error,
 )
 from rapport.plugins.banking.access import today
 from rapport.plugins.banking.error_codes import BankingErrorCode
@@ -35,6 +36,7 @@ from rapport.plugins.banking.services.common import require_customer
 __all__ = [
     "ACCOUNT_STATUSES",
     "HOLDER_ROLES",
+    "OVERDRAFT_KINDS",
     "PRODUCT_KINDS",
     "AccountFields",
     "HolderFields",
@@ -57,9 +59,13 @@ PRODUCT_KINDS = (
     "pension",
     "insurance",
 )
+# Kinds whose balance may fall below zero: a current account in overdraft, money owed on credit.
+# Savings, investments, pensions and insurance never hold less than nothing.
+OVERDRAFT_KINDS = frozenset({"deposit", "card", "loan", "mortgage"})
 ACCOUNT_STATUSES = ("open", "dormant", "closed")
 HOLDER_ROLES = ("owner", "joint_owner", "signatory", "beneficiary", "guarantor")
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
 def mask_number(number: str) -> str:
@@ -118,8 +124,13 @@ async def _validate_account(op: Operation, data: AccountFields) -> list[FieldErr
         errors.append(FieldError("input.number", ErrorCode.INVALID, "4 to 64 characters"))
     if len(data.currency) != 3 or not data.currency.isalpha():
         errors.append(FieldError("input.currency", ErrorCode.INVALID, "an ISO 4217 code"))
-    if await op.session.get(FinancialProduct, (op.workspace_id, data.product_id)) is None:
+    product = await op.session.get(FinancialProduct, (op.workspace_id, data.product_id))
+    if product is None:
         errors.append(FieldError("input.productId", ErrorCode.NOT_FOUND, "product not found"))
+    else:
+        wrong = balance_error("input.balance", data.balance, data.currency.upper(), product)
+        if wrong is not None:
+            errors.append(wrong)
     if not data.holders:
         errors.append(FieldError("input.holders", ErrorCode.REQUIRED, "an account needs a holder"))
     elif sum(1 for h in data.holders if h.is_primary) > 1:
@@ -144,6 +155,13 @@ async def _validate_account(op: Operation, data: AccountFields) -> list[FieldErr
         except NotFound as missing:
             errors.extend(missing.errors)
     return errors
+
+
+def balance_error(
+    field: str, balance: Decimal | None, currency: str, product: FinancialProduct
+) -> FieldError | None:
+    """Why ``balance`` cannot be the balance of an account of ``product``, if it cannot."""
+    return money_error(field, balance, currency, negative_allowed=product.kind in OVERDRAFT_KINDS)
 
 
 async def open_account(op: Operation, data: AccountFields) -> FinancialAccount:
@@ -215,6 +233,12 @@ async def record_balance(
 ) -> FinancialAccount:
     """Store the balance of one day (replacing that day's); the newest becomes current."""
     account = await get_account(op, account_id, "accountId")
+    product = await op.session.get(FinancialProduct, (op.workspace_id, account.product_id))
+    assert product is not None  # the foreign key keeps it
+    wrong = balance_error("balance", balance, account.currency, product)
+    if wrong is not None:
+        raise ValidationFailed([wrong])
+    balance = balance.quantize(CENT)  # as stored, so the answer reads as a later read will
     day = as_of or today()
     if day < account.opened_on:
         raise ValidationFailed.one(

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from rapport.core import ErrorCode, FieldError, Operation, ValidationFailed
+from rapport.core import ErrorCode, FieldError, Operation, ValidationFailed, check_money
 from rapport.plugins.banking.access import today
 from rapport.plugins.banking.models import ClientRevenue, SurveyScore
 from rapport.plugins.banking.services.common import require_customer
@@ -20,6 +20,8 @@ async def record_revenue(
     op: Operation, customer_id: uuid.UUID, month: date, amount: Decimal
 ) -> ClientRevenue:
     """Set what a client earned the bank in a month (any day of it names the month)."""
+    # Revenue is in the bank's reporting currency; a month may lose money.
+    check_money("amount", amount, None, negative_allowed=True)
     first = month.replace(day=1)
     if first > today():
         raise ValidationFailed.one("month", "must not be in the future")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import (
     OPEN_TASK_STATUSES,
+    CoreErrorCode,
     Customer,
     ErrorCode,
     FieldError,
@@ -34,6 +35,7 @@ from rapport.plugins.banking.services.common import require_customer
 
 __all__ = [
     "RATING_KINDS",
+    "RATING_SCALES",
     "REVIEW_LINK",
     "RatingFields",
     "overdue_condition",
@@ -42,7 +44,13 @@ __all__ = [
     "rate_customer",
 ]
 
-RATING_KINDS = ("credit", "liquidity", "aml_kyc")
+# The scale of each kind, best first; a rating is one of its kind's grades, never free text.
+RATING_SCALES: dict[str, tuple[str, ...]] = {
+    "credit": ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D"),
+    "liquidity": ("STRONG", "ADEQUATE", "WEAK"),
+    "aml_kyc": ("LOW", "MEDIUM", "HIGH"),
+}
+RATING_KINDS = tuple(RATING_SCALES)
 # Tasks for a review point at the rating through the core task's link.
 REVIEW_LINK = "RiskRating"
 
@@ -63,9 +71,16 @@ async def rate_customer(op: Operation, data: RatingFields) -> RiskRating:
         errors.append(
             FieldError("input.kind", ErrorCode.INVALID, f"must be one of {', '.join(RATING_KINDS)}")
         )
-    rating = data.rating.strip()
-    if not rating or len(rating) > 20:
-        errors.append(FieldError("input.rating", ErrorCode.INVALID, "1 to 20 characters"))
+    rating = data.rating.strip().upper()
+    scale = RATING_SCALES.get(data.kind)
+    if scale is not None and rating not in scale:
+        errors.append(
+            FieldError(
+                "input.rating",
+                CoreErrorCode.NOT_ONE_OF,
+                f"a {data.kind} rating is one of {', '.join(scale)}",
+            )
+        )
     rated_at = data.rated_at or utcnow()
     if rated_at > utcnow():
         errors.append(FieldError("input.ratedAt", ErrorCode.INVALID, "must not be in the future"))

@@ -150,7 +150,9 @@ async def _validate(
         )
     problems.currency("currency", data.currency)
     for name in ("budget", "expected_revenue"):
-        problems.not_negative(_camel(name), given[name])
+        problems.money(
+            _camel(name), given[name], data.currency or (campaign.currency if campaign else None)
+        )
     if data.expected_response is not None and data.expected_response < 0:
         problems.add("expectedResponse", "must not be negative")
     starts = data.starts_on or (campaign.starts_on if campaign else None)

@@ -37,8 +37,7 @@ async def record_cost(op: Operation, data: CostFields) -> CampaignCost:
     campaign = await get_row(op, Campaign, data.campaign_id, "input.campaignId", "campaign")
     problems = Problems()
     problems.required("category", data.category)
-    if data.amount <= 0:
-        problems.add("amount", "must be more than zero", MarketingErrorCode.NOT_POSITIVE)
+    problems.money("amount", data.amount, campaign.currency, positive=True)
     problems.currency("currency", data.currency)
     if data.currency is not None and data.currency != campaign.currency:
         problems.add(

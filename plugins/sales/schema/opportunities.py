@@ -420,7 +420,8 @@ class OpportunityOrder: ...
 
 
 def _big_and_open(scope: Scope) -> list[ColumnElement[bool]]:
-    threshold = service.big_deal_amount(scope.runtime.settings)
+    amounts = service.big_deal_amounts(scope.runtime.settings)
+    threshold = case(amounts.by_currency, value=OpportunityRow.currency, else_=amounts.default)
     return [OpportunityRow.amount >= threshold, _category_is([StageCategory.OPEN])]
 
 
@@ -445,8 +446,8 @@ class OpportunityQueries:
         BIG_DEALS,
         order=OpportunityOrder,
         description=(
-            "Open opportunities at or above the big-deal amount (setting"
-            " `[sales] big_deal_amount`), largest first."
+            "Open opportunities at or above the big-deal amount of their currency (settings"
+            " `[sales] big_deal_amount` and `[sales.big_deal_amounts]`), largest first."
         ),
     )
 

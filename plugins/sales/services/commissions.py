@@ -66,18 +66,24 @@ async def _validate(
     if creating:
         problems.required("name", data.name)
         problems.required("rate", data.rate)
-    if data.rate is not None and not ZERO <= data.rate <= 1:
+    # Rates, attainments and multipliers are stored with four decimals (Numeric(8, 4)).
+    rate_ok = problems.number("rate", data.rate, 4)
+    if rate_ok and data.rate is not None and not ZERO <= data.rate <= 1:
         problems.add("rate", "must be between 0 and 1", SalesErrorCode.RATE_OUT_OF_RANGE)
     for index, tier in enumerate(data.tiers or []):
-        if tier.attainment <= 0:
-            problems.add(f"tiers.{index}.attainment", "must be more than zero")
-        if not 0 < tier.multiplier <= 10:
-            problems.add(f"tiers.{index}.multiplier", "must be more than 0 and at most 10")
+        at = f"tiers.{index}."
+        if problems.number(f"{at}attainment", tier.attainment, 4) and tier.attainment <= 0:
+            problems.add(f"{at}attainment", "must be more than zero")
+        fine = problems.number(f"{at}multiplier", tier.multiplier, 4)
+        if fine and not 0 < tier.multiplier <= 10:
+            problems.add(f"{at}multiplier", "must be more than 0 and at most 10")
+    if problems.errors:
+        problems.raise_if_any()
     thresholds = [tier.attainment for tier in data.tiers or []]
     if len(set(thresholds)) != len(thresholds):
         problems.add("tiers", "two tiers start at the same attainment")
     for family, rate in (data.family_rates or {}).items():
-        if not ZERO <= rate <= 1:
+        if problems.number(f"familyRates.{family}", rate, 4) and not ZERO <= rate <= 1:
             problems.add(f"familyRates.{family}", "must be between 0 and 1")
     await problems.user(op, "userId", data.user_id)
     if data.name:

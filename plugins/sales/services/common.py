@@ -17,6 +17,8 @@ from rapport.core import (
     Settings,
     User,
     ValidationFailed,
+    money_error,
+    number_error,
 )
 
 __all__ = [
@@ -79,11 +81,25 @@ class Problems:
         if value is not None and not CURRENCY.match(value):
             self.add(field, "an ISO 4217 code in capitals, such as EUR")
 
-    def not_negative(self, field: str, value: Decimal | None) -> None:
-        if value is not None and value < 0:
-            self.add(field, "must not be negative")
+    def money(
+        self, field: str, value: Decimal | None, currency: str | None, *, positive: bool = False
+    ) -> bool:
+        """Whether ``value`` is an amount in ``currency`` (the core rules); if not, say why."""
+        error = money_error(f"{self.prefix}{field}", value, currency, positive=positive)
+        if error is not None:
+            self.errors.append(error)
+        return error is None
+
+    def number(self, field: str, value: Decimal | None, decimals: int) -> bool:
+        """Whether ``value`` is a finite number of at most ``decimals`` places; if not, why."""
+        error = number_error(f"{self.prefix}{field}", value, decimals, negative_allowed=True)
+        if error is not None:
+            self.errors.append(error)
+        return error is None
 
     def percent(self, field: str, value: int | Decimal | None) -> None:
+        if isinstance(value, Decimal) and not self.number(field, value, 2):
+            return
         if value is not None and not 0 <= value <= 100:
             self.add(field, "must be between 0 and 100")
 

@@ -21,6 +21,7 @@ from rapport.core import (
     create_customer,
     get_customer,
     normalize_contact,
+    phone_region,
     utcnow,
 )
 from rapport.plugins.sales.events import LEAD_TRANSITIONS, LeadConverted, LeadCreated
@@ -70,7 +71,7 @@ async def _validate(op: Operation, fields: dict[str, object], merged: dict[str, 
         value = fields.get(kind)
         if isinstance(value, str) and value:
             try:
-                normalize_contact(kind, value)
+                normalize_contact(kind, value, phone_region(op))
             except ValueError as bad:
                 problems.add(kind, str(bad))
     owner = fields.get("owner_id")

@@ -38,8 +38,9 @@ from rapport.plugins.sales.services.pipelines import default_pipeline, first_ope
 
 __all__ = [
     "DEFAULT_BIG_DEAL_AMOUNT",
+    "BigDealAmounts",
     "OpportunityFields",
-    "big_deal_amount",
+    "big_deal_amounts",
     "create_opportunity",
     "move_opportunity",
     "reopen_opportunity",
@@ -47,16 +48,51 @@ __all__ = [
 ]
 
 DEFAULT_BIG_DEAL_AMOUNT = Decimal("100000")
+# A big deal is big in its own currency: about 100,000 EUR in those whose unit is worth far
+# less, so a 150,000 JPY deal (under 1,000 EUR) raises no alert. The settings override any.
+DEFAULT_BIG_DEAL_AMOUNTS = {
+    "CNY": Decimal("800000"),
+    "CZK": Decimal("2500000"),
+    "DKK": Decimal("750000"),
+    "HUF": Decimal("40000000"),
+    "INR": Decimal("9000000"),
+    "JPY": Decimal("15000000"),
+    "KRW": Decimal("150000000"),
+    "NOK": Decimal("1200000"),
+    "SEK": Decimal("1100000"),
+}
 
 
-def big_deal_amount(settings: Settings) -> Decimal:
-    """``[sales] big_deal_amount`` from the settings; a bad value falls back to the default."""
-    raw = settings_of(settings).get("big_deal_amount", DEFAULT_BIG_DEAL_AMOUNT)
+@dataclass(frozen=True)
+class BigDealAmounts:
+    """The amount from which a deal is big, per currency, and for any other currency."""
+
+    by_currency: dict[str, Decimal]
+    default: Decimal
+
+    def of(self, currency: str) -> Decimal:
+        return self.by_currency.get(currency, self.default)
+
+
+def _positive(raw: object) -> Decimal | None:
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        return DEFAULT_BIG_DEAL_AMOUNT
-    return value if value > 0 else DEFAULT_BIG_DEAL_AMOUNT
+        return None
+    return value if value.is_finite() and value > 0 else None
+
+
+def big_deal_amounts(settings: Settings) -> BigDealAmounts:
+    """``[sales] big_deal_amount`` (any currency) and ``[sales.big_deal_amounts]`` (per
+    currency) over the defaults; a bad value falls back to the default."""
+    section = settings_of(settings)
+    default = _positive(section.get("big_deal_amount", DEFAULT_BIG_DEAL_AMOUNT))
+    by_currency = dict(DEFAULT_BIG_DEAL_AMOUNTS)
+    given = section.get("big_deal_amounts", {})
+    for currency, raw in given.items() if isinstance(given, dict) else ():
+        if (amount := _positive(raw)) is not None:
+            by_currency[str(currency).upper()] = amount
+    return BigDealAmounts(by_currency, default or DEFAULT_BIG_DEAL_AMOUNT)
 
 
 @dataclass
@@ -75,10 +111,12 @@ class OpportunityFields:
     lead_id: uuid.UUID | None = None
 
 
-async def _validate(op: Operation, data: OpportunityFields, problems: Problems) -> None:
+async def _validate(
+    op: Operation, data: OpportunityFields, problems: Problems, currency: str | None
+) -> None:
     if data.name is not None:
         problems.required("name", data.name)
-    problems.not_negative("amount", data.amount)
+    problems.money("amount", data.amount, data.currency or currency)
     problems.currency("currency", data.currency)
     problems.percent("probability", data.probability)
     await problems.user(op, "ownerId", data.owner_id)
@@ -118,7 +156,7 @@ async def _record_stage(
 
 async def _alert_if_big(op: Operation, opportunity: Opportunity, before: Decimal | None) -> None:
     """Emit ``opportunity.big_deal`` when the amount reaches the threshold (once per crossing)."""
-    threshold = big_deal_amount(op.host.settings)
+    threshold = big_deal_amounts(op.host.settings).of(opportunity.currency)
     if opportunity.amount >= threshold and (before is None or before < threshold):
         await op.emit(
             OpportunityBigDeal(
@@ -139,7 +177,7 @@ async def create_opportunity(
         problems.required("name", None)
     problems.required("currency", data.currency)
     problems.required("customerId", data.customer_id)
-    await _validate(op, data, problems)
+    await _validate(op, data, problems, None)
     if data.customer_id is not None:
         try:
             await get_customer(op, data.customer_id, f"{prefix}customerId")
@@ -218,7 +256,7 @@ async def update_opportunity(
     """Change the descriptive fields; stage moves go through :func:`move_opportunity`."""
     opportunity = await _get(op, opportunity_id, expected_version)
     problems = Problems(prefix)
-    await _validate(op, data, problems)
+    await _validate(op, data, problems, opportunity.currency)
     fixed = {"pipeline_id": "pipelineId", "stage_id": "stageId", "customer_id": "customerId"}
     for name, field in fixed.items():
         if getattr(data, name) is not None:

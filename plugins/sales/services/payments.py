@@ -47,8 +47,6 @@ async def record_payment(op: Operation, data: PaymentFields) -> Payment:
             "pay against an order or a customer (one of the two)",
             SalesErrorCode.ONE_TARGET_REQUIRED,
         )
-    if data.amount <= 0:
-        problems.add("amount", "must be more than zero", SalesErrorCode.NOT_POSITIVE)
     if data.method not in PAYMENT_METHODS:
         problems.add("method", f"must be one of {', '.join(PAYMENT_METHODS)}")
     problems.currency("currency", data.currency)
@@ -66,6 +64,7 @@ async def record_payment(op: Operation, data: PaymentFields) -> Payment:
         order = found.scalar_one_or_none()
         if order is None:
             problems.add("orderId", "order not found", ErrorCode.NOT_FOUND)
+    problems.money("amount", data.amount, order.currency if order else data.currency, positive=True)
     problems.raise_if_any()
     amount = money(data.amount)
     if order is not None:

@@ -77,7 +77,7 @@ async def set_price(
     await get_row(op, Product, product_id, "productId", "product")
     problems = Problems("")
     problems.currency("currency", currency)
-    problems.not_negative("unitPrice", unit_price)
+    problems.money("unitPrice", unit_price, currency)
     problems.raise_if_any()
     price = await price_of(op, product_id, currency)
     if price is None:

@@ -158,7 +158,7 @@ async def set_quota(op: Operation, data: QuotaFields) -> Quota:
     await problems.exists(op, "territoryId", Territory, data.territory_id, "territory")
     if data.period_end < data.period_start:
         problems.add("periodEnd", "must not come before the start")
-    problems.not_negative("amount", data.amount)
+    problems.money("amount", data.amount, data.currency)
     problems.currency("currency", data.currency)
     problems.raise_if_any()
     same_target = (

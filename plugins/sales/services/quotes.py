@@ -108,11 +108,10 @@ async def _write_lines(op: Operation, quote: Quote, lines: list[QuoteLineFields]
         product = await problems.exists(
             op, f"{prefix}productId", Product, line.product_id, "product"
         )
-        if line.quantity <= 0:
-            problems.add(f"{prefix}quantity", "must be more than zero")
+        problems.money(f"{prefix}quantity", line.quantity, None, positive=True)
         discount = line.discount_percent if line.discount_percent is not None else Decimal("0")
         problems.percent(f"{prefix}discountPercent", discount)
-        problems.not_negative(f"{prefix}unitPrice", line.unit_price)
+        problems.money(f"{prefix}unitPrice", line.unit_price, quote.currency)
         unit_price = line.unit_price
         if unit_price is None and product is not None:
             listed = await price_of(op, product.id, quote.currency)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from rapport.core import (
@@ -14,6 +15,7 @@ from rapport.core import (
     Operation,
     User,
     ValidationFailed,
+    money_error,
     utcnow,
 )
 from rapport.plugins.service.error_codes import ServiceErrorCode
@@ -73,6 +75,14 @@ class Problems:
     def one_of(self, field: str, value: str | None, allowed: tuple[str, ...]) -> None:
         if value is not None and value not in allowed:
             self.add(field, f"must be one of {', '.join(allowed)}")
+
+    def money(
+        self, field: str, value: Decimal, currency: str | None, *, positive: bool = False
+    ) -> None:
+        """The core rules for an amount (finite, bounded, no finer than ``currency``)."""
+        error = money_error(f"{self.prefix}{field}", value, currency, positive=positive)
+        if error is not None:
+            self.errors.append(error)
 
     def length(self, field: str, value: str | None, most: int) -> None:
         if value is not None and len(value) > most:

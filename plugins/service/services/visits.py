@@ -171,12 +171,12 @@ async def add_line(op: Operation, visit_id: uuid.UUID, data: LineFields) -> Work
     problems = Problems()
     problems.one_of("kind", data.kind, ("PART", "LABOUR"))
     problems.required("description", data.description)
-    if data.quantity <= 0:
-        problems.add("quantity", "must be more than zero")
-    if data.unit_price < 0:
-        problems.add("unitPrice", "must not be negative")
+    problems.money("quantity", data.quantity, None, positive=True)
     if len(data.currency) != 3 or not data.currency.isalpha() or not data.currency.isupper():
         problems.add("currency", "an ISO 4217 code in capitals, such as EUR")
+        problems.money("unitPrice", data.unit_price, None)
+    else:
+        problems.money("unitPrice", data.unit_price, data.currency)
     if visit.status in ("COMPLETED", "CANCELLED"):
         problems.add(
             "workOrderId",

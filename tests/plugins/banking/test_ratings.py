@@ -74,7 +74,7 @@ async def test_reviews_due_and_customer_ratings(bank: Bank) -> None:
     managed = await bank.customer("Ada Lovelace")
     await bank.assign(alice, managed)
     first = await bank.rate(managed, "CREDIT", "BB", OVERDUE, rated_at=LONG_AGO)
-    await bank.rate(managed, "LIQUIDITY", "OK", LATER)
+    await bank.rate(managed, "LIQUIDITY", "ADEQUATE", LATER)
     data = await alice.client.query(
         """query($id: ID!) { reviewsDue { edges { node { id isOverdue } } }
              customer(id: $id) { riskRatings { kind isOverdue }
@@ -91,9 +91,9 @@ async def test_reviews_due_and_customer_ratings(bank: Bank) -> None:
         {"id": managed},
     )
     assert sorted((r["rating"], r["isCurrent"]) for r in data["customer"]["riskRatings"]) == [
+        ("ADEQUATE", True),
         ("BB", False),
         ("BBB", True),
-        ("OK", True),
     ]
 
 
@@ -103,6 +103,8 @@ async def test_rating_inputs_are_checked(bank: Bank) -> None:
                  rating { id } errors { field code } } }"""
     cases = [
         ({"rating": "", "nextReviewOn": LATER}, "input.rating"),
+        ({"rating": "extreme-ish", "nextReviewOn": LATER}, "input.rating"),
+        ({"rating": "LOW", "nextReviewOn": LATER}, "input.rating"),  # an AML grade, not credit
         ({"rating": "A", "nextReviewOn": TODAY.isoformat()}, "input.nextReviewOn"),
         (
             {"rating": "A", "nextReviewOn": LATER, "ratedAt": "2999-01-01T00:00:00+00:00"},

@@ -235,3 +235,23 @@ async def test_cost_lines(client: Client, runtime: Runtime) -> None:
         "totalCount": 1,
         "nodes": [{"amount": "120.50", "campaign": {"name": "Spring"}}],
     }
+
+
+async def test_budgets_and_costs_are_amounts(client: Client) -> None:
+    for budget, reason in (
+        ("NaN", "CORE_NOT_A_NUMBER"),
+        ("1e30", "CORE_OUT_OF_RANGE"),
+        ("10.001", "CORE_TOO_MANY_DECIMALS"),
+        ("-1", "CORE_NEGATIVE"),
+    ):
+        given = {
+            "name": f"Budget {budget}",
+            "channel": "email",
+            "currency": "EUR",
+            "budget": budget,
+        }
+        assert await error_reasons(client, CREATE, {"i": given}) == [("INVALID", reason)], budget
+    yen = await campaign(client, "Tokyo", currency="JPY")
+    for amount, reason in (("0.5", "CORE_TOO_MANY_DECIMALS"), ("Infinity", "CORE_NOT_A_NUMBER")):
+        given = {"campaignId": yen, "category": "ads", "amount": amount, "incurredOn": "2026-03-01"}
+        assert await error_reasons(client, COST, {"i": given}) == [("INVALID", reason)], amount

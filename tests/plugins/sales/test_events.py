@@ -36,7 +36,8 @@ def listener(seen: list[DomainEvent]) -> types.ModuleType:
 async def watched(runtime: Runtime) -> AsyncIterator[tuple[Client, list[DomainEvent]]]:
     seen: list[DomainEvent] = []
     settings = Settings(
-        database_url=runtime.settings.database_url, extra={"sales": {"big_deal_amount": "5000"}}
+        database_url=runtime.settings.database_url,
+        extra={"sales": {"big_deal_amount": "5000", "big_deal_amounts": {"jpy": "700000"}}},
     )
     own = Runtime.create(settings, extra_plugins=[listener(seen)])
     app = create_app(settings, runtime=own)
@@ -85,6 +86,31 @@ async def test_default_big_deal_amount(client: Client) -> None:
     await opportunity(client, acme, amount="100000")
     data = await client.query("{ bigDeals { totalCount nodes { amount } } }")
     assert data["bigDeals"] == {"totalCount": 1, "nodes": [{"amount": "100000.00"}]}
+
+
+async def test_big_deals_are_big_in_their_own_currency(client: Client) -> None:
+    acme = await customer(client)
+    await opportunity(client, acme, amount="150000", currency="JPY")  # under 1,000 EUR
+    await opportunity(client, acme, amount="15000000", currency="JPY")
+    await opportunity(client, acme, amount="150000", currency="EUR")
+    data = await client.query("{ bigDeals { nodes { amount currency } } }")
+    assert data["bigDeals"]["nodes"] == [
+        {"amount": "15000000.00", "currency": "JPY"},
+        {"amount": "150000.00", "currency": "EUR"},
+    ]
+
+
+async def test_a_currency_threshold_comes_from_the_settings(
+    watched: tuple[Client, list[DomainEvent]],
+) -> None:
+    client, seen = watched
+    acme = await customer(client)
+    await opportunity(client, acme, amount="600000", currency="JPY")
+    big = await opportunity(client, acme, amount="700000", currency="JPY")
+    alerts = [e for e in seen if e.name == "opportunity.big_deal"]
+    assert [(e.entity_id, e.data["threshold"]) for e in alerts] == [
+        (uuid.UUID(relay.GlobalID.from_id(big["id"]).node_id), "700000")
+    ]
 
 
 async def test_failed_moves_emit_nothing(watched: tuple[Client, list[DomainEvent]]) -> None:

@@ -290,3 +290,23 @@ async def test_merging_contacts_moves_the_cases_they_raised(client: Client) -> N
     )
     # The case stays with its customer; only the person who raised it is the survivor now.
     assert data["node"] == {"customer": {"id": acme}, "contact": {"id": survivor}}
+
+
+async def test_a_line_is_priced_in_its_currency(client: Client) -> None:
+    acme = await customer(client)
+    visit = (await ok(client, CREATE_VISIT, {"i": {"subject": "Repair", "customerId": acme}}))[
+        "workOrder"
+    ]
+    line = {"kind": "PART", "description": "Valve", "quantity": "1", "currency": "EUR"}
+    query = LINE.replace(ERRORS, "errors { field code reason }")
+    for price, currency, quantity, field, reason in (
+        ("0.001", "EUR", "1", "input.unitPrice", "CORE_TOO_MANY_DECIMALS"),
+        ("100.5", "JPY", "1", "input.unitPrice", "CORE_TOO_MANY_DECIMALS"),
+        ("NaN", "EUR", "1", "input.unitPrice", "CORE_NOT_A_NUMBER"),
+        ("10", "EUR", "Infinity", "input.quantity", "CORE_NOT_A_NUMBER"),
+    ):
+        given = {**line, "unitPrice": price, "currency": currency, "quantity": quantity}
+        data = await client.query(query, {"id": visit["id"], "i": given})
+        assert data["addWorkOrderLine"]["errors"] == [
+            {"field": field, "code": "INVALID", "reason": reason}
+        ], price
