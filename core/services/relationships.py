@@ -22,6 +22,7 @@ from rapport.core.models import Relationship, RelationshipTypeRow
 from rapport.core.plugins import PluginHost
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import get_customer
+from rapport.core.services.field_values import FieldValues
 from rapport.core.services.operation import Operation
 from rapport.core.vocabulary import RelationshipType, build_vocabulary
 
@@ -40,7 +41,7 @@ WORKSPACE_PLUGIN = "workspace"
 
 
 @dataclass
-class RelationshipFields:
+class RelationshipFields(FieldValues):
     type_key: str | None = None
     from_customer_id: uuid.UUID | None = None
     to_customer_id: uuid.UUID | None = None
@@ -48,9 +49,6 @@ class RelationshipFields:
     start_date: date | None = None
     end_date: date | None = None
     notes: str | None = None
-
-    def given(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 async def relationship_types(
@@ -223,7 +221,7 @@ async def update_relationship(
 ) -> Relationship:
     """Change role, dates, notes or type; the two ends of an edge never move."""
     relationship = await get_relationship(op, relationship_id)
-    fields = data.given()
+    fields = data.patch(Relationship, prefix)
     for fixed, path in (("from_customer_id", "fromId"), ("to_customer_id", "toId")):
         if fixed in fields:
             raise ValidationFailed.one(
@@ -231,9 +229,7 @@ async def update_relationship(
                 "the ends of a relationship cannot change; create a new one",
                 CoreErrorCode.RELATIONSHIP_ENDS_FIXED,
             )
-    current = {
-        name: getattr(relationship, name) for name in RelationshipFields.__dataclass_fields__
-    }
+    current = {name: getattr(relationship, name) for name in RelationshipFields.names()}
     await _validate(op, fields, {**current, **fields}, prefix)
     changes = apply_changes(relationship, fields)
     if changes:

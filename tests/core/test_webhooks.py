@@ -19,7 +19,7 @@ SUBSCRIBE = """mutation($input: WebhookInput!) {
   createWebhook(input: $input) { webhook { id eventTypes } secret errors { field code message } }
 }"""
 CREATE = (
-    """mutation($input: CustomerInput!) { createCustomer(input: $input) { errors { code } } }"""
+    """mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { errors { code } } }"""
 )
 
 

@@ -36,7 +36,7 @@ async def error_codes(
 async def customer(client: Client, name: str = "Acme") -> str:
     result = await ok(
         client,
-        "mutation($i: CustomerInput!) { createCustomer(input: $i) { customer { id } "
+        "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } "
         + ERRORS
         + " } }",
         {"i": {"kind": "ORGANIZATION", "organizationName": name}},

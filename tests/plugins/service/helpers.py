@@ -68,7 +68,7 @@ async def me(client: Client) -> str:
 async def customer(client: Client, name: str = "Acme", **fields: Any) -> str:
     result = await ok(
         client,
-        "mutation($i: CustomerInput!) { createCustomer(input: $i) { customer { id } "
+        "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } "
         + ERRORS
         + " } }",
         {"i": {"kind": "ORGANIZATION", "organizationName": name, **fields}},
