@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from rapport.core.error_codes import CoreErrorCode
 from rapport.core.errors import FieldError, ValidationFailed
@@ -26,8 +26,12 @@ def camel_case(name: str) -> str:
 
 @dataclass
 class FieldValues:
-    """The base of the services' field dataclasses."""
+    """The base of the services' field dataclasses.
 
+    ``api_names`` spells the fields whose API name is not their own in camelCase, for errors.
+    """
+
+    api_names: ClassVar[dict[str, str]] = {}
     cleared: frozenset[str] = field(default=frozenset(), kw_only=True)
 
     @classmethod
@@ -46,7 +50,7 @@ class FieldValues:
         columns = model.__table__.columns  # type: ignore[attr-defined]
         errors = [
             FieldError(
-                f"{prefix}{camel_case(name)}",
+                f"{prefix}{self.api_names.get(name, camel_case(name))}",
                 CoreErrorCode.CANNOT_CLEAR,
                 "is required and cannot be cleared",
             )

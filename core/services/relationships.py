@@ -11,6 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +43,12 @@ WORKSPACE_PLUGIN = "workspace"
 
 @dataclass
 class RelationshipFields(FieldValues):
+    api_names: ClassVar[dict[str, str]] = {
+        "type_key": "type",
+        "from_customer_id": "fromId",
+        "to_customer_id": "toId",
+    }
+
     type_key: str | None = None
     from_customer_id: uuid.UUID | None = None
     to_customer_id: uuid.UUID | None = None
@@ -187,7 +194,7 @@ async def create_relationship(
         "Relationship",
         relationship.id,
         "create",
-        {"type": [None, relationship.type_key], "to": [None, str(relationship.to_customer_id)]},
+        {"type": [None, relationship.type_key], "toId": [None, str(relationship.to_customer_id)]},
         customer_id=relationship.from_customer_id,
     )
     await _emit(op, RelationshipCreated, relationship)
