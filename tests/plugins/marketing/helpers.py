@@ -29,7 +29,9 @@ __all__ = [
 ]
 
 CREATE_CUSTOMER = (
-    "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } " + ERRORS + " } }"
+    "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } "
+    + ERRORS
+    + " } }"
 )
 
 
