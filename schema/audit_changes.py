@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from enum import Enum
 from functools import cache
 from typing import Any
 
 from strawberry import relay
 from strawberry.types.base import StrawberryList, StrawberryOptional
+from strawberry.types.enum import StrawberryEnumDefinition
 
 from rapport.core.services.field_values import camel_case
 from rapport.schema.relay import ModelNode
@@ -62,14 +62,14 @@ def _global_ids(type_name: str) -> Convert:
     return convert
 
 
-def _enum_names(enum: type[Enum]) -> Convert:
+def _enum_names(enum: StrawberryEnumDefinition) -> Convert:
+    names = {item.value: item.name for item in enum.values}
+
     def convert(value: Any) -> Any:
         if isinstance(value, list):
             return [convert(item) for item in value]
-        try:
-            return enum(value).name
-        except ValueError:
-            return value  # a value the enum no longer has: shown as stored
+        # A value the enum no longer has is shown as stored.
+        return names.get(value, value) if isinstance(value, str) else value
 
     return convert
 
@@ -91,7 +91,7 @@ def _converters(type_name: str) -> dict[str, Convert]:
     fields = {field.python_name: _unwrap(field.type) for field in definition.fields}
     converters: dict[str, Convert] = {}
     for name, annotation in fields.items():
-        if isinstance(annotation, type) and issubclass(annotation, Enum):
+        if isinstance(annotation, StrawberryEnumDefinition):
             converters[name] = _enum_names(annotation)
         elif isinstance(annotation, type) and issubclass(annotation, ModelNode):
             converters[f"{name}_id"] = _global_ids(annotation.__name__)
