@@ -47,7 +47,7 @@ async def customer(client: Client, name: str = "Acme") -> str:
 async def opportunity(client: Client, customer_id: str, **fields: Any) -> dict[str, Any]:
     result = await ok(
         client,
-        "mutation($i: OpportunityInput!) { createOpportunity(input: $i) { opportunity { "
+        "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { "
         + OPPORTUNITY_FIELDS
         + " } "
         + ERRORS
