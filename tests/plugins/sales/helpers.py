@@ -88,7 +88,7 @@ async def me(client: Client) -> str:
 async def product(client: Client, sku: str, family: str | None, prices: dict[str, str]) -> str:
     created = await ok(
         client,
-        "mutation($i: ProductInput!) { createProduct(input: $i) { product { id } "
+        "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } "
         + ERRORS
         + " } }",
         {"i": {"sku": sku, "name": f"Product {sku}", "family": family}},

@@ -135,7 +135,7 @@ def target(metric: str, minutes: int, **more: Any) -> dict[str, Any]:
 
 
 OPEN = (
-    "mutation($i: CaseInput!) { openCase(input: $i) { case { "
+    "mutation($i: OpenCaseInput!) { openCase(input: $i) { case { "
     + CASE_FIELDS
     + " } "
     + ERRORS
