@@ -65,7 +65,7 @@ async def campaign(client: Client, name: str, **fields: Any) -> str:
     values = {"name": name, "channel": "email", "currency": "EUR", **fields}
     result = await ok(
         client,
-        "mutation($i: CampaignInput!) { createCampaign(input: $i) { campaign { id } "
+        "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } "
         + ERRORS
         + " } }",
         {"i": values},
