@@ -12,7 +12,7 @@ from tests.conftest import Client
 from tests.plugins.service.helpers import ERRORS, customer, errors, me, ok, open_case
 
 ASSET = (
-    "mutation($i: AssetInput!) { createAsset(input: $i) { asset { id status coversParts } "
+    "mutation($i: CreateAssetInput!) { createAsset(input: $i) { asset { id status coversParts } "
     + ERRORS
     + " } }"
 )
