@@ -32,7 +32,7 @@ import httpx
 from http_load import PYTHON, free_port, server_process
 from w0_request_overhead import prepare
 
-CREATE = """mutation($inputs: [CustomerInput!]!) {
+CREATE = """mutation($inputs: [CreateCustomerInput!]!) {
   createCustomers(inputs: $inputs) { createdCount errors { code } }
 }"""
 BATCH = 5

@@ -33,7 +33,7 @@ from w0_request_overhead import prepare
 READ = """{ customers(first: 20) { edges { node { id displayName
   contactPoints { kind value } } } } }"""
 VIEWER = "{ viewer { role } }"
-WRITE = """mutation($input: CustomerInput!) {
+WRITE = """mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id } errors { code } } }"""
 WINDOW_SECONDS = 30.0
 FAILURES: Counter[str] = Counter()

@@ -93,6 +93,7 @@ from rapport.core.services.contact_points import (
     phone_region,
 )
 from rapport.core.services.customers import CustomerFields, create_customer, get_customer
+from rapport.core.services.field_values import FieldValues
 from rapport.core.services.interactions import InteractionFields, log_interaction
 from rapport.core.services.operation import Operation
 from rapport.core.services.recurrence import parse_recurrence
@@ -138,6 +139,7 @@ __all__ = [
     "EventHandler",
     "EventType",
     "FieldError",
+    "FieldValues",
     "GraphQLPart",
     "Interaction",
     "InteractionFields",

@@ -40,3 +40,4 @@ class CoreErrorCode(DomainCode):
     CHOICE_REMOVED = "choice_removed", ErrorCode.INVALID
     TARGET_URL_INVALID = "target_url_invalid", ErrorCode.INVALID
     TARGET_REFUSED = "target_refused", ErrorCode.INVALID
+    CANNOT_CLEAR = "cannot_clear", ErrorCode.REQUIRED  # null given for a required field

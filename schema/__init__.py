@@ -28,6 +28,7 @@ from rapport.schema.filters import (
     compile_filter,
     filter_input,
 )
+from rapport.schema.inputs import explicit_nulls, to_service_fields
 from rapport.schema.loaders import by_id_loader, grouped_loader, run_select
 from rapport.schema.mutations import mutate
 from rapport.schema.node_rows import node_from_row
@@ -98,6 +99,7 @@ __all__ = [
     "connection",
     "context_of",
     "decode_node_id",
+    "explicit_nulls",
     "filter_input",
     "filtered_listing",
     "grouped_loader",
@@ -116,5 +118,6 @@ __all__ = [
     "row_id_of",
     "run_select",
     "scope_of",
+    "to_service_fields",
     "user_errors",
 ]

@@ -11,9 +11,10 @@ import strawberry
 from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
+from rapport.core.services.field_values import FieldValues
 from rapport.schema.relay import row_id_of
 
-__all__ = ["plain_value", "to_service_fields"]
+__all__ = ["explicit_nulls", "plain_value", "to_service_fields"]
 
 FieldsT = TypeVar("FieldsT")
 
@@ -35,17 +36,44 @@ def to_service_fields(
     *,
     prefix: str = "input.",
     id_types: Mapping[str, str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> FieldsT:
-    """The set fields of ``data`` as a ``target`` dataclass (fields matched by name).
+    """The given fields of ``data`` as a ``target`` dataclass (fields matched by name).
 
-    ``id_types`` names the GraphQL type a global id field must point at (``owner_id: "User"``),
-    so an id of the wrong kind is reported on its field rather than as "not found".
+    A field left out stays ``None``; one given as an explicit null is also named in the
+    target's ``cleared`` (a :class:`~rapport.core.services.field_values.FieldValues`), which
+    an update clears. ``id_types`` names the GraphQL type a global id field must point at
+    (``owner_id: "User"``), so an id of the wrong kind is reported on its field rather than
+    as "not found"; ``sources`` names the input field of a target field named otherwise
+    (``type_key: "type"``).
     """
     values: dict[str, Any] = {}
+    cleared: set[str] = set()
     for field in dataclasses.fields(target):  # type: ignore[arg-type]
-        value = getattr(data, field.name, None)
-        if value is None or value is strawberry.UNSET:
+        source = (sources or {}).get(field.name, field.name)
+        value = getattr(data, source, strawberry.UNSET)
+        if value is strawberry.UNSET or field.name == "cleared":
             continue
-        path = prefix + to_camel_case(field.name)
+        if value is None:
+            cleared.add(field.name)
+            continue
+        path = prefix + to_camel_case(source)
         values[field.name] = plain_value(value, path, (id_types or {}).get(field.name))
+    if issubclass(target, FieldValues):
+        values["cleared"] = frozenset(cleared)
     return target(**values)
+
+
+def explicit_nulls(
+    data: Any, sources: Mapping[str, tuple[str, ...]] | None = None
+) -> frozenset[str]:
+    """The service fields an input clears: those of its fields given as an explicit null.
+
+    A field left out is ``UNSET`` and clears nothing. ``sources`` maps an input field to the
+    service fields it stands for when they are named otherwise (``link``: its type and id).
+    """
+    cleared: set[str] = set()
+    for field in dataclasses.fields(data):
+        if getattr(data, field.name) is None:
+            cleared.update((sources or {}).get(field.name, (field.name,)))
+    return frozenset(cleared)

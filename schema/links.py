@@ -18,7 +18,10 @@ from rapport.core.services.operation import Operation
 from rapport.schema.context import Info
 from rapport.schema.types.node import node_type_of, resolve_global_ids
 
-__all__ = ["link_condition", "linked_record", "resolve_link"]
+__all__ = ["LINK_FIELDS", "link_condition", "linked_record", "resolve_link"]
+
+# The service fields an input's ``link`` stands for: a null link clears both.
+LINK_FIELDS = {"link": ("link_type", "link_id")}
 
 
 async def resolve_link(

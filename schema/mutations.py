@@ -19,20 +19,26 @@ T = TypeVar("T")
 
 
 async def mutate(
-    info: Info, permission: str, work: Callable[[Operation], Awaitable[T]]
+    info: Info,
+    permission: str,
+    work: Callable[[Operation], Awaitable[T]],
+    *,
+    dry_run: bool = False,
 ) -> tuple[T | None, list[UserError]]:
     """Run ``work`` in its own transaction; a DomainError rolls everything back.
 
-    Returns the work's result and no errors, or None and the payload errors.
+    Returns the work's result and no errors, or None and the payload errors. A ``dry_run``
+    is never committed: its payload is read while its writes are still visible (see
+    :meth:`~rapport.core.services.operation.Operation.rehearsal`).
     """
     context = context_of(info)
     context.require(permission)
     scope = context.request.scope if context.request is not None else {}
-    claim = scope.get(CLAIM_KEY)
+    claim = None if dry_run else scope.get(CLAIM_KEY)
     async with context.db():
         operation = context.operation
         try:
-            async with operation.transaction():
+            async with operation.rehearsal() if dry_run else operation.transaction():
                 result = await work(operation)
                 if claim is not None:
                     # In the write's own transaction: the key is kept exactly when it commits.

@@ -144,8 +144,10 @@ def row_id_of(value: relay.GlobalID | str, type_name: str | None, field: str) ->
 def optional_row_id_of(
     value: relay.GlobalID | str | None, type_name: str | None, field: str
 ) -> uuid.UUID | None:
-    """:func:`row_id_of` for an input that may be absent."""
-    return None if value is None else row_id_of(value, type_name, field)
+    """:func:`row_id_of` for an input that may be absent (``None`` or ``UNSET``)."""
+    return (
+        None if value is None or value is strawberry.UNSET else row_id_of(value, type_name, field)
+    )
 
 
 def argument_row_id(value: relay.GlobalID | str, type_name: str | None, argument: str) -> uuid.UUID:

@@ -23,12 +23,27 @@ def auditable(value: Any) -> Any:
     return value
 
 
+def _changed_entries(old: dict[str, Any], new: dict[str, Any]) -> list[Any]:
+    """``[old, new]`` of a mapping, narrowed to the keys that changed (a removed key is null)."""
+    keys = sorted(
+        k for k in old.keys() | new.keys() if k not in old or k not in new or old[k] != new[k]
+    )
+    return [{k: auditable(old.get(k)) for k in keys}, {k: auditable(new.get(k)) for k in keys}]
+
+
 def apply_changes(row: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
-    """Set ``values`` on ``row``; return ``{field: [old, new]}`` for those that changed."""
+    """Set ``values`` on ``row``; return ``{field: [old, new]}`` for those that changed.
+
+    A mapping field (custom attributes) is described by the keys that changed only, so the
+    audit log shows the one value edited rather than every value the record holds.
+    """
     changed: dict[str, list[Any]] = {}
     for name, new in values.items():
         old = getattr(row, name)
         if old != new:
-            changed[name] = [auditable(old), auditable(new)]
+            if isinstance(old, dict) and isinstance(new, dict):
+                changed[name] = _changed_entries(old, new)
+            else:
+                changed[name] = [auditable(old), auditable(new)]
             setattr(row, name, new)
     return changed

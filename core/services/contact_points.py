@@ -23,6 +23,7 @@ from rapport.core.errors import ErrorCode, FieldError, NotFound, ValidationFaile
 from rapport.core.models import ContactPoint
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import get_customer
+from rapport.core.services.field_values import FieldValues
 from rapport.core.services.operation import Operation
 
 __all__ = [
@@ -39,7 +40,7 @@ CONTACT_KINDS = ("email", "phone", "address", "social", "website")
 
 
 @dataclass
-class ContactPointFields:
+class ContactPointFields(FieldValues):
     kind: str | None = None
     value: str | None = None
     label: str | None = None
@@ -47,9 +48,6 @@ class ContactPointFields:
     consent_marketing: bool | None = None
     do_not_contact: bool | None = None
     verified: bool | None = None
-
-    def given(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 def phone_region(op: Operation) -> str | None:
@@ -164,7 +162,7 @@ async def update_contact_point(
     op: Operation, point_id: uuid.UUID, data: ContactPointFields, prefix: str = "input."
 ) -> ContactPoint:
     point = await get_contact_point(op, point_id)
-    fields = data.given()
+    fields = data.patch(ContactPoint, prefix)
     if "value" in fields or "kind" in fields:
         merged = {"kind": fields.get("kind", point.kind), "value": fields.get("value", point.value)}
         _check(merged, prefix, phone_region(op))

@@ -28,6 +28,7 @@ from rapport.core.event_types import (
 from rapport.core.models import Customer, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.custom_fields import validate_attributes
+from rapport.core.services.field_values import FieldValues
 from rapport.core.services.operation import Operation
 
 __all__ = [
@@ -50,9 +51,9 @@ MAX_TAGS = 50
 
 
 @dataclass
-class CustomerFields:
-    """The writable fields; ``None`` values of an update mean "leave as is" unless listed in
-    ``cleared``."""
+class CustomerFields(FieldValues):
+    """The writable fields. ``attributes`` of an update are merged into the customer's: a key
+    given ``None`` is removed, keys not given are kept."""
 
     kind: str | None = None
     first_name: str | None = None
@@ -70,9 +71,6 @@ class CustomerFields:
     churn_risk: float | None = None
     notes: str | None = None
     attributes: dict[str, Any] | None = None
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 def _clean_text(value: str | None) -> str | None:
@@ -144,8 +142,14 @@ def check_customer_fields(
 
 
 async def _validate(
-    op: Operation, fields: dict[str, Any], merged: dict[str, Any], prefix: str
+    op: Operation,
+    fields: dict[str, Any],
+    merged: dict[str, Any],
+    prefix: str,
+    attributes: dict[str, Any],
 ) -> list[FieldError]:
+    """``attributes`` are the customer's current custom field values, which given ones merge
+    into."""
     errors = check_customer_fields(fields, merged, prefix)
     owner = fields.get("owner_id")
     if owner is not None and await op.session.get(User, (op.workspace_id, owner)) is None:
@@ -154,7 +158,7 @@ async def _validate(
         )
     if "attributes" in fields:
         cleaned, attribute_errors = await validate_attributes(
-            op.session, fields["attributes"], merged.get("attributes") or {}, prefix
+            op.session, fields["attributes"], attributes, prefix
         )
         fields["attributes"] = cleaned
         errors.extend(attribute_errors)
@@ -183,7 +187,7 @@ async def create_customer(op: Operation, data: CustomerFields, prefix: str = "in
     fields.setdefault("lifecycle_status", "lead")
     if data.attributes is None:
         fields["attributes"] = {}
-    errors = await _validate(op, fields, dict(fields), prefix)
+    errors = await _validate(op, fields, dict(fields), prefix, {})
     if errors:
         raise ValidationFailed(errors)
     customer = Customer(
@@ -211,7 +215,6 @@ async def update_customer(
     data: CustomerFields,
     *,
     expected_version: int | None = None,
-    cleared: tuple[str, ...] = (),
     prefix: str = "input.",
 ) -> Customer:
     customer = await get_customer(op, customer_id)
@@ -221,11 +224,11 @@ async def update_customer(
             f"customer was changed since version {expected_version} (now {customer.version}); "
             "reload and retry",
         )
-    fields = data.given()
-    for name in cleared:
-        fields[name] = None
-    current = {name: getattr(customer, name) for name in CustomerFields.__dataclass_fields__}
-    errors = await _validate(op, fields, {**current, **fields}, prefix)
+    fields = data.patch(Customer, prefix)
+    current = {name: getattr(customer, name) for name in CustomerFields.names()}
+    errors = await _validate(
+        op, fields, {**current, **fields}, prefix, dict(customer.attributes or {})
+    )
     if errors:
         raise ValidationFailed(errors)
     changes = apply_changes(customer, fields)

@@ -15,6 +15,7 @@ from rapport.core.event_types import InteractionLogged
 from rapport.core.models import Interaction, InteractionParticipant, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import customer_errors
+from rapport.core.services.field_values import FieldValues
 from rapport.core.services.operation import Operation
 from rapport.core.services.soft_delete import restore_row, soft_delete_row
 from rapport.core.vocabulary import build_vocabulary
@@ -33,7 +34,7 @@ MAX_PARTICIPANTS = 50
 
 
 @dataclass
-class InteractionFields:
+class InteractionFields(FieldValues):
     customer_id: uuid.UUID | None = None
     kind: str | None = None
     channel: str | None = None
@@ -51,7 +52,7 @@ class InteractionFields:
 
     def given(self) -> dict[str, object]:
         skip = ("participant_customer_ids", "participant_user_ids")
-        return {k: v for k, v in self.__dict__.items() if v is not None and k not in skip}
+        return {k: v for k, v in super().given().items() if k not in skip}
 
 
 async def _validate(
@@ -196,7 +197,7 @@ async def update_interaction(
     op: Operation, interaction_id: uuid.UUID, data: InteractionFields, prefix: str = "input."
 ) -> Interaction:
     interaction = await get_interaction(op, interaction_id)
-    fields = data.given()
+    fields = data.patch(Interaction, prefix)
     await _validate(op, fields, data, prefix)
     changes: dict[str, list[object]] = dict(apply_changes(interaction, fields))
     if data.participant_customer_ids is not None:

@@ -58,6 +58,10 @@ FILLABLE = (
 )
 
 
+# What a merge re-pointed at the survivor: record ids by kind (the model's name).
+Moved = dict[str, list[uuid.UUID]]
+
+
 @dataclass
 class MergeCounts:
     contact_points: int = 0
@@ -112,7 +116,11 @@ async def _load(
 
 
 async def _move_contact_points(
-    op: Operation, survivor: Customer, merged_ids: list[uuid.UUID], counts: MergeCounts
+    op: Operation,
+    survivor: Customer,
+    merged_ids: list[uuid.UUID],
+    counts: MergeCounts,
+    moved: Moved,
 ) -> None:
     rows = await op.session.execute(
         select(ContactPoint)
@@ -139,12 +147,17 @@ async def _move_contact_points(
             primaries.add(point.kind)
         point.customer_id = survivor.id
         counts.contact_points += 1
+        moved.setdefault(ContactPoint.__name__, []).append(point.id)
     # Demotions and deletions first: the unique index allows one primary per kind at a time.
     await op.session.flush()
 
 
 async def _move_relationships(
-    op: Operation, survivor: Customer, merged_ids: list[uuid.UUID], counts: MergeCounts
+    op: Operation,
+    survivor: Customer,
+    merged_ids: list[uuid.UUID],
+    counts: MergeCounts,
+    moved: Moved,
 ) -> None:
     involved = [survivor.id, *merged_ids]
     rows = await op.session.execute(
@@ -177,6 +190,7 @@ async def _move_relationships(
         seen.add(key)
         edge.from_customer_id, edge.to_customer_id = key[1], key[2]
         counts.relationships += 1
+        moved.setdefault(Relationship.__name__, []).append(edge.id)
 
 
 async def _move_participants(
@@ -242,14 +256,16 @@ async def merge_customers(
     merged_ids = list(dict.fromkeys(merged_ids))
     survivor, merged = await _load(op, survivor_id, merged_ids)
     counts = MergeCounts()
+    moved: Moved = {}
     preview: Customer | None = None
     async with op.savepoint(keep=not dry_run):
-        await _move_contact_points(op, survivor, merged_ids, counts)
-        await _move_relationships(op, survivor, merged_ids, counts)
+        await _move_contact_points(op, survivor, merged_ids, counts, moved)
+        await _move_relationships(op, survivor, merged_ids, counts, moved)
         await _move_participants(op, survivor, merged_ids, counts)
-        moved = await repoint_customer_links(op, survivor.id, merged_ids)
-        counts.interactions = moved.get(Interaction, 0)
-        counts.tasks = moved.get(Task, 0)
+        linked = await repoint_customer_links(op, survivor.id, merged_ids)
+        counts.interactions = len(linked.get(Interaction, []))
+        counts.tasks = len(linked.get(Task, []))
+        moved |= {model.__name__: ids for model, ids in linked.items()}
         changes = apply_changes(survivor, _combined_fields(survivor, merged))
         survivor.updated_at = utcnow()
         now = utcnow()
@@ -258,6 +274,9 @@ async def merge_customers(
             customer.merged_into_id = survivor.id
         await op.session.flush()
         summary = {"mergedIds": [str(i) for i in merged_ids], "counts": asdict(counts)}
+        # What changed on the survivor, which customers it absorbed and every record it took.
+        changes["merged_ids"] = [None, [str(i) for i in merged_ids]]
+        changes["moved"] = [None, {kind: sorted(map(str, ids)) for kind, ids in moved.items()}]
         op.audit(
             "Customer",
             survivor.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from rapport.core.services.operation import Operation
 
@@ -20,28 +20,33 @@ __all__ = ["repoint_customer_links"]
 
 async def repoint_customer_links(
     op: Operation, survivor_id: uuid.UUID, merged_ids: list[uuid.UUID]
-) -> dict[type, int]:
-    """Re-point every registered link column at the survivor; rows moved, per table."""
+) -> dict[type, list[uuid.UUID]]:
+    """Re-point every registered link column at the survivor; the rows moved, per table."""
     links = [found.item for found in op.host.customer_links]
     for link in links:
         if link.resolve is not None:
             await link.resolve(op, survivor_id, merged_ids)
-    moved: dict[type, int] = {}
+    moved: dict[type, list[uuid.UUID]] = {}
     for link in links:
         if not link.repoint:
             continue
         model = link.model
         for name in link.columns:
+            column = getattr(model, name)
+            found = await op.session.execute(select(model.id).where(column.in_(merged_ids)))
+            ids = list(found.scalars())
+            if not ids:
+                continue
             values: dict[str, Any] = {name: survivor_id}
             if hasattr(model, "version"):
                 # A changed row is a change: readers holding the old version must reload.
                 values["version"] = model.version + 1
-            result = await op.session.execute(
+            await op.session.execute(
                 update(model)
-                .where(getattr(model, name).in_(merged_ids))
+                .where(column.in_(merged_ids))
                 .values(**values)
                 .execution_options(synchronize_session="fetch")
             )
-            # An UPDATE returns a CursorResult, which carries the row count.
-            moved[model] = moved.get(model, 0) + int(getattr(result, "rowcount", 0) or 0)
+            known = moved.setdefault(model, [])
+            known.extend(i for i in ids if i not in known)
     return moved

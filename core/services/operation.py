@@ -39,6 +39,8 @@ class Operation:
     host: PluginHost
     pending_events: list[DomainEvent] = field(default_factory=list)
     _depth: int = 0
+    # A rehearsal's transaction is open: the next transaction rolls it back, never commits it.
+    _rehearsed: bool = False
 
     @property
     def workspace_id(self) -> uuid.UUID:
@@ -51,9 +53,7 @@ class Operation:
             # Nested use (a service calling another): the outer transaction decides.
             yield
             return
-        if self.session.in_transaction():
-            # Only reads can have begun one (resolving the previous mutation's payload).
-            await self.session.commit()
+        await self._end_previous()
         self.pending_events = []
         self._depth += 1
         try:
@@ -66,6 +66,38 @@ class Operation:
             committed, self.pending_events = self.pending_events, []
         for event in committed:
             await self.host.after_commit(event)
+
+    async def _end_previous(self) -> None:
+        if self._rehearsed:
+            self._rehearsed = False
+            await self.session.rollback()
+        elif self.session.in_transaction():
+            # Only reads can have begun one (resolving the previous mutation's payload).
+            await self.session.commit()
+
+    @asynccontextmanager
+    async def rehearsal(self) -> AsyncIterator[None]:
+        """A transaction that is never committed: a dry run.
+
+        What the block writes stays visible to the session's reads until the next transaction
+        begins or the session closes, and is then rolled back, so a dry run's answer can show
+        records exactly as the real thing would leave them. No event reaches after-commit
+        hooks; an exception rolls back at once.
+        """
+        await self._end_previous()
+        self._depth += 1
+        try:
+            await self.session.begin()
+            await self.session.connection(execution_options={WRITES: True})
+            yield
+            await self.session.flush()
+        except BaseException:
+            await self.session.rollback()
+            raise
+        finally:
+            self._depth -= 1
+            self.pending_events = []
+        self._rehearsed = True
 
     @asynccontextmanager
     async def savepoint(self, *, keep: bool = True) -> AsyncIterator[Savepoint]:

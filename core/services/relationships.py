@@ -11,6 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +23,7 @@ from rapport.core.models import Customer, Relationship, RelationshipTypeRow
 from rapport.core.plugins import PluginHost
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import get_customer
+from rapport.core.services.field_values import FieldValues
 from rapport.core.services.operation import Operation
 from rapport.core.vocabulary import RelationshipType, build_vocabulary
 
@@ -40,7 +42,13 @@ WORKSPACE_PLUGIN = "workspace"
 
 
 @dataclass
-class RelationshipFields:
+class RelationshipFields(FieldValues):
+    api_names: ClassVar[dict[str, str]] = {
+        "type_key": "type",
+        "from_customer_id": "fromId",
+        "to_customer_id": "toId",
+    }
+
     type_key: str | None = None
     from_customer_id: uuid.UUID | None = None
     to_customer_id: uuid.UUID | None = None
@@ -48,9 +56,6 @@ class RelationshipFields:
     start_date: date | None = None
     end_date: date | None = None
     notes: str | None = None
-
-    def given(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 async def relationship_types(
@@ -268,7 +273,7 @@ async def create_relationship(
         "Relationship",
         relationship.id,
         "create",
-        {"type": [None, relationship.type_key], "to": [None, str(relationship.to_customer_id)]},
+        {"type": [None, relationship.type_key], "toId": [None, str(relationship.to_customer_id)]},
         customer_id=relationship.from_customer_id,
     )
     await _emit(op, RelationshipCreated, relationship)
@@ -302,7 +307,7 @@ async def update_relationship(
 ) -> Relationship:
     """Change role, dates, notes or type; the two ends of an edge never move."""
     relationship = await get_relationship(op, relationship_id)
-    fields = data.given()
+    fields = data.patch(Relationship, prefix)
     for fixed, path in (("from_customer_id", "fromId"), ("to_customer_id", "toId")):
         if fixed in fields:
             raise ValidationFailed.one(
@@ -310,9 +315,7 @@ async def update_relationship(
                 "the ends of a relationship cannot change; create a new one",
                 CoreErrorCode.RELATIONSHIP_ENDS_FIXED,
             )
-    current = {
-        name: getattr(relationship, name) for name in RelationshipFields.__dataclass_fields__
-    }
+    current = {name: getattr(relationship, name) for name in RelationshipFields.names()}
     await _validate(op, fields, {**current, **fields}, prefix, relationship.id)
     changes = apply_changes(relationship, fields)
     if changes:

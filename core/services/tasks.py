@@ -22,6 +22,7 @@ from rapport.core.event_types import TaskCancelled, TaskCompleted, TaskCreated
 from rapport.core.models import Task, User
 from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import customer_errors
+from rapport.core.services.field_values import FieldValues
 from rapport.core.services.operation import Operation
 from rapport.core.services.recurrence import parse_recurrence
 from rapport.core.services.soft_delete import restore_row, soft_delete_row
@@ -45,7 +46,7 @@ TASK_PRIORITIES = ("low", "normal", "high", "urgent")
 
 
 @dataclass
-class TaskFields:
+class TaskFields(FieldValues):
     title: str | None = None
     description: str | None = None
     customer_id: uuid.UUID | None = None
@@ -57,9 +58,6 @@ class TaskFields:
     recurrence: str | None = None
     link_type: str | None = None
     link_id: uuid.UUID | None = None
-
-    def given(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 async def _validate(
@@ -157,8 +155,8 @@ async def update_task(
     task = await get_task(op, task_id)
     if expected_version is not None and task.version != expected_version:
         raise Conflict(f"{prefix}version", f"task was changed since version {expected_version}")
-    fields = data.given()
-    current = {name: getattr(task, name) for name in TaskFields.__dataclass_fields__}
+    fields = data.patch(Task, prefix)
+    current = {name: getattr(task, name) for name in TaskFields.names()}
     await _validate(op, fields, {**current, **fields}, prefix)
     changes = apply_changes(task, fields)
     if changes:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from rapport.core.models import AuditEntry as AuditRow
+from rapport.schema.audit_changes import api_changes
 from rapport.schema.context import Info, context_of
 from rapport.schema.errors import BadRequest
 from rapport.schema.relay import Connection, ModelNode, SortKey, paginate
@@ -32,7 +33,11 @@ class AuditEntry(ModelNode):
     entity_id: relay.GlobalID = strawberry.field(description="The changed record's global id.")
     action: str
     occurred_at: datetime
-    changes: JSON = strawberry.field(description="{field: [old, new]} for each changed field.")
+    changes: JSON = strawberry.field(
+        description="{field: [old, new]} for each changed field, named as the schema names it, "
+        "enum values and ids as the schema spells them (global ids). A merge also lists "
+        "`mergedIds` and what it `moved` to the survivor ({type: [ids]})."
+    )
     note: str | None
     actor_pk: strawberry.Private[uuid.UUID | None]
     customer_pk: strawberry.Private[uuid.UUID | None]
@@ -45,7 +50,7 @@ class AuditEntry(ModelNode):
             entity_id=relay.GlobalID(row.entity_type, str(row.entity_id)),
             action=row.action,
             occurred_at=row.occurred_at,
-            changes=cast(JSON, dict(row.changes or {})),
+            changes=cast(JSON, api_changes(row.entity_type, dict(row.changes or {}))),
             note=row.note,
             actor_pk=row.actor_id,
             customer_pk=row.customer_id,

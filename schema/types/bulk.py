@@ -11,7 +11,7 @@ from rapport.core.services import bulk as service
 from rapport.schema.context import Info
 from rapport.schema.errors import UserError
 from rapport.schema.mutations import mutate
-from rapport.schema.types.customer import Customer, CustomerInput
+from rapport.schema.types.customer import CreateCustomerInput, Customer
 
 __all__ = ["BulkMutations"]
 
@@ -62,7 +62,7 @@ def _payload(result: service.BulkResult) -> CreateCustomersPayload:
     )
 
 
-def _fields(inputs: list[CustomerInput]) -> list[Any]:
+def _fields(inputs: list[CreateCustomerInput]) -> list[Any]:
     parsed: list[Any] = []
     for index, item in enumerate(inputs):
         try:
@@ -79,7 +79,7 @@ class BulkMutations:
         "(the default) any invalid item means none is created; otherwise the valid ones are."
     )
     async def create_customers(
-        self, info: Info, inputs: list[CustomerInput], all_or_nothing: bool = True
+        self, info: Info, inputs: list[CreateCustomerInput], all_or_nothing: bool = True
     ) -> CreateCustomersPayload:
         async def work(op: Any) -> service.BulkResult:
             return await service.create_customers(

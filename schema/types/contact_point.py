@@ -17,6 +17,7 @@ from rapport.core.services.customers import get_customer
 from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.entities import Scope, ToMany, columns, reads
 from rapport.schema.errors import UserError
+from rapport.schema.inputs import to_service_fields
 from rapport.schema.loaders import grouped_loader
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import ModelNode, decode_node_id
@@ -137,26 +138,27 @@ class CustomerContactFields:
         return await _primary(info, self.pk, "phone")
 
 
-@strawberry.input
-class ContactPointInput:
-    kind: ContactPointKind | None = None
-    value: str | None = None
-    label: str | None = None
-    is_primary: bool | None = None
-    consent_marketing: bool | None = None
-    do_not_contact: bool | None = None
-    verified: bool | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for those a contact point needs)."
+)
+class UpdateContactPointInput:
+    kind: ContactPointKind | None = strawberry.UNSET
+    value: str | None = strawberry.UNSET
+    label: str | None = strawberry.UNSET
+    is_primary: bool | None = strawberry.UNSET
+    consent_marketing: bool | None = strawberry.UNSET
+    do_not_contact: bool | None = strawberry.UNSET
+    verified: bool | None = strawberry.UNSET
 
     def to_fields(self) -> service.ContactPointFields:
-        return service.ContactPointFields(
-            kind=self.kind.value if self.kind else None,
-            value=self.value,
-            label=self.label,
-            is_primary=self.is_primary,
-            consent_marketing=self.consent_marketing,
-            do_not_contact=self.do_not_contact,
-            verified=self.verified,
-        )
+        return to_service_fields(self, service.ContactPointFields)
+
+
+@strawberry.input(description="A new contact point: its kind and value.")
+class AddContactPointInput(UpdateContactPointInput):
+    kind: ContactPointKind
+    value: str
 
 
 @strawberry.type
@@ -175,7 +177,7 @@ def _payload(row: ContactPointRow | None, errors: list[UserError]) -> ContactPoi
 class ContactPointMutations:
     @strawberry.mutation(description="Add a contact point; a new primary replaces the old one.")
     async def add_contact_point(
-        self, info: Info, customer_id: relay.GlobalID, input: ContactPointInput
+        self, info: Info, customer_id: relay.GlobalID, input: AddContactPointInput
     ) -> ContactPointPayload:
         async def work(op: Any) -> ContactPointRow:
             customer = decode_node_id(customer_id, Customer, "customerId")
@@ -187,7 +189,7 @@ class ContactPointMutations:
 
     @strawberry.mutation
     async def update_contact_point(
-        self, info: Info, id: relay.GlobalID, input: ContactPointInput
+        self, info: Info, id: relay.GlobalID, input: UpdateContactPointInput
     ) -> ContactPointPayload:
         async def work(op: Any) -> ContactPointRow:
             point_id = decode_node_id(id, ContactPoint, "id")

@@ -308,31 +308,46 @@ class CustomerQueries:
         )
 
 
-@strawberry.input
-class CustomerInput:
-    kind: CustomerKind | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    organization_name: str | None = None
-    lifecycle_status: LifecycleStatus | None = None
-    owner_id: relay.GlobalID | None = None
-    tags: list[str] | None = None
-    industry: str | None = None
-    occupation: str | None = None
-    birth_date: date | None = None
-    region: str | None = None
-    source_channel: str | None = None
-    value_grade: str | None = None
-    churn_risk: float | None = None
-    notes: str | None = None
-    attributes: JSON | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `kind`, `lifecycleStatus`, `tags` and `attributes`)."
+)
+class UpdateCustomerInput:
+    kind: CustomerKind | None = strawberry.UNSET
+    first_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    organization_name: str | None = strawberry.UNSET
+    lifecycle_status: LifecycleStatus | None = strawberry.UNSET
+    owner_id: relay.GlobalID | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    industry: str | None = strawberry.UNSET
+    occupation: str | None = strawberry.UNSET
+    birth_date: date | None = strawberry.UNSET
+    region: str | None = strawberry.UNSET
+    source_channel: str | None = strawberry.UNSET
+    value_grade: str | None = strawberry.UNSET
+    churn_risk: float | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+    attributes: JSON | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Custom field values to set, merged into the customer's; a key given "
+        "null removes that value, keys left out are kept.",
+    )
 
     def to_fields(self, prefix: str = "input.") -> service.CustomerFields:
-        if self.attributes is not None and not isinstance(self.attributes, dict):
+        if self.attributes and not isinstance(self.attributes, dict):
             raise ValidationFailed.one(f"{prefix}attributes", "expected an object of field values")
         return to_service_fields(
             self, service.CustomerFields, prefix=prefix, id_types={"owner_id": "User"}
         )
+
+
+@strawberry.input(description="A new customer: `kind` is required, the rest optional.")
+class CreateCustomerInput(UpdateCustomerInput):
+    kind: CustomerKind
+    attributes: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Custom field values by key."
+    )
 
 
 @strawberry.type
@@ -348,7 +363,7 @@ def _payload(row: CustomerRow | None, errors: list[UserError]) -> CustomerPayloa
 @strawberry.type
 class CustomerMutations:
     @strawberry.mutation
-    async def create_customer(self, info: Info, input: CustomerInput) -> CustomerPayload:
+    async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
         async def work(op: Any) -> CustomerRow:
             return await service.create_customer(op, input.to_fields())
 
@@ -356,7 +371,11 @@ class CustomerMutations:
 
     @strawberry.mutation(description="Change the given fields; pass `version` to detect conflicts.")
     async def update_customer(
-        self, info: Info, id: relay.GlobalID, input: CustomerInput, version: int | None = None
+        self,
+        info: Info,
+        id: relay.GlobalID,
+        input: UpdateCustomerInput,
+        version: int | None = None,
     ) -> CustomerPayload:
         async def work(op: Any) -> CustomerRow:
             customer_id = decode_node_id(id, Customer, "id")

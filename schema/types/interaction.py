@@ -27,7 +27,8 @@ from rapport.schema.filters import (
     compile_filter,
     filter_input,
 )
-from rapport.schema.links import link_condition, linked_record, resolve_link
+from rapport.schema.inputs import explicit_nulls, to_service_fields
+from rapport.schema.links import LINK_FIELDS, link_condition, linked_record, resolve_link
 from rapport.schema.loaders import grouped_loader, latest_per_key_loader, value_loader
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import (
@@ -292,55 +293,47 @@ class LogInteractionInput:
     participant_user_ids: list[relay.GlobalID] | None = None
 
 
-@strawberry.input
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `kind`, `direction`, `occurredAt` and the participant lists)."
+)
 class UpdateInteractionInput:
-    kind: str | None = None
-    channel: str | None = None
-    direction: InteractionDirection | None = None
-    occurred_at: datetime | None = None
-    subject: str | None = None
-    body: str | None = None
-    outcome: str | None = None
-    duration_seconds: int | None = None
-    link: relay.GlobalID | None = None
+    kind: str | None = strawberry.UNSET
+    channel: str | None = strawberry.UNSET
+    direction: InteractionDirection | None = strawberry.UNSET
+    occurred_at: datetime | None = strawberry.UNSET
+    subject: str | None = strawberry.UNSET
+    body: str | None = strawberry.UNSET
+    outcome: str | None = strawberry.UNSET
+    duration_seconds: int | None = strawberry.UNSET
+    link: relay.GlobalID | None = strawberry.UNSET
     participant_customer_ids: list[relay.GlobalID] | None = strawberry.field(
-        default=None, description="Replaces the customers who took part; omit to keep them."
+        default=strawberry.UNSET,
+        description="Replaces the customers who took part (an empty list: none); omit to keep "
+        "them.",
     )
     participant_user_ids: list[relay.GlobalID] | None = strawberry.field(
-        default=None, description="Replaces the users who took part; omit to keep them."
+        default=strawberry.UNSET,
+        description="Replaces the users who took part (an empty list: none); omit to keep them.",
     )
 
 
 async def _fields(
     info: Info, op: Any, given: LogInteractionInput | UpdateInteractionInput
 ) -> service.InteractionFields:
-    link_type, link_id = (
-        await resolve_link(info, op, given.link, "input.link") if given.link else (None, None)
+    fields = to_service_fields(
+        given,
+        service.InteractionFields,
+        id_types={
+            "customer_id": "Customer",
+            "participant_customer_ids": "Customer",
+            "participant_user_ids": "User",
+        },
     )
-    fields = service.InteractionFields(
-        kind=given.kind,
-        channel=given.channel,
-        direction=given.direction.value if given.direction else None,
-        occurred_at=given.occurred_at,
-        subject=given.subject,
-        body=given.body,
-        outcome=given.outcome,
-        duration_seconds=given.duration_seconds,
-        link_type=link_type,
-        link_id=link_id,
-    )
-    if isinstance(given, LogInteractionInput):
-        fields.customer_id = decode_node_id(given.customer_id, Customer, "input.customerId")
-    if given.participant_customer_ids is not None:
-        fields.participant_customer_ids = [
-            decode_node_id(value, Customer, f"input.participantCustomerIds.{index}")
-            for index, value in enumerate(given.participant_customer_ids)
-        ]
-    if given.participant_user_ids is not None:
-        fields.participant_user_ids = [
-            decode_node_id(value, User, f"input.participantUserIds.{index}")
-            for index, value in enumerate(given.participant_user_ids)
-        ]
+    if given.link:
+        fields.link_type, fields.link_id = await resolve_link(info, op, given.link, "input.link")
+    if isinstance(given, UpdateInteractionInput):
+        fields.cleared = explicit_nulls(given, LINK_FIELDS)
     return fields
 
 

@@ -83,9 +83,12 @@ class MergeCounts:
 @strawberry.type
 class MergeCustomersPayload:
     survivor: Customer | None = strawberry.field(
-        description="The survivor after the merge (as it would be, on a dry run)."
+        description="The survivor after the merge, with everything it took over (as it would "
+        "be, on a dry run)."
     )
-    merged: list[Customer]
+    merged: list[Customer] = strawberry.field(
+        description="The merged customers, deleted (as they would be, on a dry run)."
+    )
     counts: MergeCounts | None
     dry_run: bool
     errors: list[UserError]
@@ -109,9 +112,11 @@ class MergeMutations:
     ) -> MergeCustomersPayload:
         async def work(op: Any) -> merge.MergeResult:
             survivor = decode_node_id(survivor_id, Customer, "survivorId")
-            return await merge.merge_customers(op, survivor, _ids(merged_ids), dry_run=dry_run)
+            # A dry run merges for real in a transaction that is never committed, so the
+            # payload (the survivor's contact points and relationships too) reads as after.
+            return await merge.merge_customers(op, survivor, _ids(merged_ids))
 
-        result, errors = await mutate(info, "customers:merge", work)
+        result, errors = await mutate(info, "customers:merge", work, dry_run=dry_run)
         if result is None:
             return MergeCustomersPayload(
                 survivor=None, merged=[], counts=None, dry_run=dry_run, errors=errors
@@ -120,6 +125,6 @@ class MergeMutations:
             survivor=Customer.from_model(result.survivor),
             merged=[Customer.from_model(row) for row in result.merged],
             counts=MergeCounts(**vars(result.counts)),
-            dry_run=result.dry_run,
+            dry_run=dry_run,
             errors=[],
         )

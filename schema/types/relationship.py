@@ -21,6 +21,7 @@ from rapport.core.vocabulary import RelationshipType as RegisteredType
 from rapport.schema.context import Info, RequestContext, context_of
 from rapport.schema.entities import Entity, Scope, ToMany, ToOne, columns, reads
 from rapport.schema.errors import UserError
+from rapport.schema.inputs import to_service_fields
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import ModelNode, decode_node_id
 from rapport.schema.types.customer import Customer
@@ -339,13 +340,16 @@ class CreateRelationshipInput:
     notes: str | None = None
 
 
-@strawberry.input
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `type`)."
+)
 class UpdateRelationshipInput:
-    type: str | None = None
-    role: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    notes: str | None = None
+    type: str | None = strawberry.UNSET
+    role: str | None = strawberry.UNSET
+    start_date: date | None = strawberry.UNSET
+    end_date: date | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -420,12 +424,8 @@ class RelationshipMutations:
         self, info: Info, id: relay.GlobalID, input: UpdateRelationshipInput
     ) -> RelationshipPayload:
         async def work(op: Any) -> RelationshipRow:
-            fields = service.RelationshipFields(
-                type_key=input.type,
-                role=input.role,
-                start_date=input.start_date,
-                end_date=input.end_date,
-                notes=input.notes,
+            fields = to_service_fields(
+                input, service.RelationshipFields, sources={"type_key": "type"}
             )
             return await service.update_relationship(
                 op, decode_node_id(id, Relationship, "id"), fields

@@ -18,7 +18,8 @@ from rapport.schema.declared import related
 from rapport.schema.entities import ToOne, columns
 from rapport.schema.errors import UserError
 from rapport.schema.filters import Custom, DateTimeFilter, FilterMap, IDFilter, compile_filter
-from rapport.schema.links import link_condition, linked_record, resolve_link
+from rapport.schema.inputs import explicit_nulls, to_service_fields
+from rapport.schema.links import LINK_FIELDS, link_condition, linked_record, resolve_link
 from rapport.schema.loaders import grouped_loader
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import (
@@ -233,45 +234,41 @@ class CustomerTaskFields:
         return [Task.from_model(row) for row in rows]
 
 
-@strawberry.input
-class TaskInput:
-    title: str | None = None
-    description: str | None = None
-    customer_id: relay.GlobalID | None = None
-    status: TaskStatus | None = None
-    priority: TaskPriority | None = None
-    due_at: datetime | None = None
-    remind_at: datetime | None = None
-    assignee_id: relay.GlobalID | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `title`, `status` and `priority`)."
+)
+class UpdateTaskInput:
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    customer_id: relay.GlobalID | None = strawberry.UNSET
+    status: TaskStatus | None = strawberry.UNSET
+    priority: TaskPriority | None = strawberry.UNSET
+    due_at: datetime | None = strawberry.UNSET
+    remind_at: datetime | None = strawberry.UNSET
+    assignee_id: relay.GlobalID | None = strawberry.UNSET
     recurrence: str | None = strawberry.field(
-        default=None, description="FREQ=DAILY|WEEKLY|MONTHLY|YEARLY[;INTERVAL=n][;COUNT=n]"
+        default=strawberry.UNSET,
+        description="FREQ=DAILY|WEEKLY|MONTHLY|YEARLY[;INTERVAL=n][;COUNT=n]",
     )
     link: relay.GlobalID | None = strawberry.field(
-        default=None, description="The global id of any record this task is about."
+        default=strawberry.UNSET, description="The global id of any record this task is about."
     )
 
 
-async def _fields(info: Info, op: Any, given: TaskInput) -> service.TaskFields:
-    link_type, link_id = (
-        await resolve_link(info, op, given.link, "input.link") if given.link else (None, None)
+@strawberry.input(description="A new task: a title is required; it is assigned to the caller.")
+class CreateTaskInput(UpdateTaskInput):
+    title: str
+
+
+async def _fields(info: Info, op: Any, given: UpdateTaskInput) -> service.TaskFields:
+    fields = to_service_fields(
+        given, service.TaskFields, id_types={"customer_id": "Customer", "assignee_id": "User"}
     )
-    return service.TaskFields(
-        title=given.title,
-        description=given.description,
-        customer_id=decode_node_id(given.customer_id, Customer, "input.customerId")
-        if given.customer_id
-        else None,
-        status=given.status.value if given.status else None,
-        priority=given.priority.value if given.priority else None,
-        due_at=given.due_at,
-        remind_at=given.remind_at,
-        assignee_id=decode_node_id(given.assignee_id, User, "input.assigneeId")
-        if given.assignee_id
-        else None,
-        recurrence=given.recurrence,
-        link_type=link_type,
-        link_id=link_id,
-    )
+    if given.link:
+        fields.link_type, fields.link_id = await resolve_link(info, op, given.link, "input.link")
+    fields.cleared = explicit_nulls(given, LINK_FIELDS)
+    return fields
 
 
 @strawberry.type
@@ -296,7 +293,7 @@ def _payload(row: TaskRow | None, errors: list[UserError]) -> TaskPayload:
 @strawberry.type
 class TaskMutations:
     @strawberry.mutation(description="Create a task; it is assigned to the caller by default.")
-    async def create_task(self, info: Info, input: TaskInput) -> TaskPayload:
+    async def create_task(self, info: Info, input: CreateTaskInput) -> TaskPayload:
         async def work(op: Any) -> TaskRow:
             return await service.create_task(op, await _fields(info, op, input))
 
@@ -304,7 +301,7 @@ class TaskMutations:
 
     @strawberry.mutation(description="Change the given fields; pass `version` to detect conflicts.")
     async def update_task(
-        self, info: Info, id: relay.GlobalID, input: TaskInput, version: int | None = None
+        self, info: Info, id: relay.GlobalID, input: UpdateTaskInput, version: int | None = None
     ) -> TaskPayload:
         async def work(op: Any) -> TaskRow:
             task_id = decode_node_id(id, Task, "id")

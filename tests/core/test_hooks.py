@@ -50,7 +50,7 @@ async def sample_client(sample_runtime: Runtime) -> AsyncIterator[Client]:
         yield Client(http, issued.key, name)
 
 
-CREATE = """mutation($input: CustomerInput!) {
+CREATE = """mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id displayName } errors { field code message } }
 }"""
 
@@ -239,7 +239,7 @@ async def test_hook_after_commit(sample_client: Client) -> None:
 
 async def test_hook_register_error_codes(sample_client: Client) -> None:
     data = await sample_client.query(
-        """mutation($input: CustomerInput!) {
+        """mutation($input: CreateCustomerInput!) {
           createCustomer(input: $input) { customer { id } errors { field code reason } }
         }""",
         {"input": {"kind": "PERSON", "firstName": "Veto", "lastName": "Me"}},

@@ -22,9 +22,7 @@ from tests.conftest import Client
 SUBSCRIBE = """mutation($input: WebhookInput!) {
   createWebhook(input: $input) { webhook { id eventTypes } secret errors { field code message } }
 }"""
-CREATE = (
-    """mutation($input: CustomerInput!) { createCustomer(input: $input) { errors { code } } }"""
-)
+CREATE = """mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { errors { code } } }"""
 
 
 async def _pending(runtime: Runtime, marker: str) -> int:

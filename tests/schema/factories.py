@@ -8,7 +8,7 @@ from typing import Any
 from tests.conftest import Client
 
 CREATE_CUSTOMER = """
-mutation($input: CustomerInput!) {
+mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id displayName version } errors { field code message } }
 }
 """
@@ -71,7 +71,7 @@ async def interaction(client: Client, customer: str, kind: str, at: str, **extra
 
 
 CREATE_TASK = """
-mutation($input: TaskInput!) {
+mutation($input: CreateTaskInput!) {
   createTask(input: $input) {
     task { id title status dueAt version recurrence }
     errors { field code message }

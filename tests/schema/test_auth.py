@@ -11,7 +11,7 @@ from rapport.core.runtime import Runtime
 from tests.conftest import Client
 
 CREATE = """
-mutation($input: CustomerInput!) {
+mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id displayName version } errors { field code message } }
 }
 """

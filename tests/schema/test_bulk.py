@@ -6,7 +6,7 @@ from rapport.core.runtime import Runtime
 from tests.conftest import Client
 
 BULK = """
-mutation($inputs: [CustomerInput!]!, $all: Boolean! = true) {
+mutation($inputs: [CreateCustomerInput!]!, $all: Boolean! = true) {
   createCustomers(inputs: $inputs, allOrNothing: $all) {
     createdCount
     results { index customer { displayName } errors { field code message } }

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from tests.conftest import Client
 
-CREATE = """mutation($input: CustomerInput!) {
+CREATE = """mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) {
     customer { id displayName kind lifecycleStatus tags version attributes }
     errors { field code message }
   }
 }"""
-UPDATE = """mutation($id: ID!, $input: CustomerInput!, $version: Int) {
+UPDATE = """mutation($id: ID!, $input: UpdateCustomerInput!, $version: Int) {
   updateCustomer(id: $id, input: $input, version: $version) {
     customer { id displayName version lifecycleStatus }
     errors { field code message }

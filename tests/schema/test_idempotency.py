@@ -19,7 +19,7 @@ from rapport.core.runtime import Runtime
 from rapport.core.tenancy import unscoped_session
 from tests.conftest import Client
 
-CREATE = """mutation($input: CustomerInput!) {
+CREATE = """mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id displayName } errors { field code } }
 }"""
 ADA = {"input": {"kind": "PERSON", "firstName": "Ada", "lastName": "Lovelace"}}

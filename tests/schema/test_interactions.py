@@ -199,4 +199,4 @@ async def test_update_replaces_participants_and_audits_it(client: Client) -> Non
     updates = [
         e["node"]["changes"] for e in log["auditLog"]["edges"] if e["node"]["action"] == "update"
     ]
-    assert any("participants.customer_id" in change for change in updates)
+    assert any("participants.customerId" in change for change in updates)

@@ -74,7 +74,7 @@ async def test_merge_dry_run_then_merge(client: Client) -> None:
     assert preview["errors"] == []
     assert preview["dryRun"] is True
     assert preview["survivor"]["region"] == "London"
-    assert preview["merged"][0]["deletedAt"] is None
+    assert preview["merged"][0]["deletedAt"] is not None  # as the merge would leave it
     assert (await client.query(COUNT))["customers"]["totalCount"] == 2
 
     done = (await client.query(MERGE, variables))["mergeCustomers"]
@@ -132,3 +132,133 @@ async def test_a_merged_customer_leads_to_its_survivor(client: Client) -> None:
     assert data["hidden"] is None
     assert data["shown"]["deletedAt"] is not None
     assert data["shown"]["mergedInto"] == {"id": survivor}
+
+
+PREVIEW = """
+mutation($survivor: ID!, $merged: [ID!]!) {
+  mergeCustomers(survivorId: $survivor, mergedIds: $merged, dryRun: true) {
+    survivor {
+      id displayName region industry birthDate tags attributes version owner { id }
+      contactPoints { value }
+    }
+    errors { field code message }
+  }
+}
+"""
+SURVIVOR = """
+query($id: ID!) {
+  customer(id: $id) {
+    id displayName region industry birthDate tags attributes version owner { id }
+    contactPoints { value }
+  }
+}
+"""
+MERGE_AUDIT = """
+query($id: ID!) {
+  auditLog(entityId: $id, first: 1) { edges { node { action changes note } } }
+}
+"""
+
+
+async def _merge_fixture(client: Client, runtime: Runtime) -> tuple[str, str, str]:
+    await client.query(
+        'mutation { defineCustomField(input: {key: "tier", label: "Tier", fieldType: TEXT})'
+        " { errors { code } } }"
+    )
+    owner = (await client.query("{ viewer { user { id } } }"))["viewer"]["user"]["id"]
+    ada = await create_person(client, "Ada", "Lovelace", tags=["vip"])
+    king = await create_person(
+        client,
+        "Ada",
+        "King",
+        region="London",
+        industry="Maths",
+        birthDate="1815-12-10",
+        tags=["maths"],
+        ownerId=owner,
+        attributes={"tier": "gold"},
+    )
+    workspace = await workspace_named(runtime, client.workspace)
+    async with operation(runtime, workspace) as op:
+        await contact(op, pk(king["id"]), "email", "ada@example.com")
+    return ada["id"], king["id"], owner
+
+
+async def test_dry_run_shows_the_survivor_as_the_merge_would_leave_it(
+    client: Client, runtime: Runtime
+) -> None:
+    ada, king, owner = await _merge_fixture(client, runtime)
+    before = (await client.query(SURVIVOR, {"id": ada}))["customer"]
+
+    preview = (await client.query(PREVIEW, {"survivor": ada, "merged": [king]}))["mergeCustomers"]
+    assert preview["errors"] == []
+    shown = preview["survivor"]
+    assert shown["region"] == "London"
+    assert shown["industry"] == "Maths"
+    assert shown["birthDate"] == "1815-12-10"
+    assert shown["tags"] == ["maths", "vip"]
+    assert shown["attributes"] == {"tier": "gold"}
+    assert shown["owner"] == {"id": owner}
+    assert [p["value"] for p in shown["contactPoints"]] == ["ada@example.com"]
+    # Nothing was kept.
+    assert (await client.query(SURVIVOR, {"id": ada}))["customer"] == before
+
+    await client.query(MERGE, {"survivor": ada, "merged": [king]})
+    after = (await client.query(SURVIVOR, {"id": ada}))["customer"]
+    assert {k: v for k, v in after.items() if k != "version"} == {
+        k: v for k, v in shown.items() if k != "version"
+    }
+
+
+async def test_merge_audit_lists_what_moved_and_what_changed(
+    client: Client, runtime: Runtime
+) -> None:
+    ada, king, owner = await _merge_fixture(client, runtime)
+    task = await client.query(
+        'mutation($c: ID!) { createTask(input: {title: "Call", customerId: $c}) { task { id } } }',
+        {"c": king},
+    )
+    points = (await client.query(SURVIVOR, {"id": king}))["customer"]["contactPoints"]
+    assert len(points) == 1
+    point_ids = (
+        await client.query(
+            "query($id: ID!) { customer(id: $id) { contactPoints { id } } }", {"id": king}
+        )
+    )["customer"]["contactPoints"]
+
+    done = (await client.query(MERGE, {"survivor": ada, "merged": [king]}))["mergeCustomers"]
+    assert done["errors"] == []
+    entry = (await client.query(MERGE_AUDIT, {"id": ada}))["auditLog"]["edges"][0]["node"]
+    assert entry["action"] == "merge"
+    changes = entry["changes"]
+    assert changes["mergedIds"] == [None, [king]]
+    assert changes["moved"] == [
+        None,
+        {"ContactPoint": [point_ids[0]["id"]], "Task": [task["createTask"]["task"]["id"]]},
+    ]
+    assert changes["region"] == [None, "London"]
+    assert changes["ownerId"] == [None, owner]
+    assert changes["tags"] == [["vip"], ["maths", "vip"]]
+    assert changes["attributes"] == [{"tier": None}, {"tier": "gold"}]
+
+
+async def test_a_dry_run_is_rolled_back_before_the_next_mutation_of_the_document(
+    client: Client, runtime: Runtime
+) -> None:
+    ada, king, _owner = await _merge_fixture(client, runtime)
+    data = await client.query(
+        """mutation($survivor: ID!, $merged: [ID!]!) {
+          preview: mergeCustomers(survivorId: $survivor, mergedIds: $merged, dryRun: true) {
+            survivor { region } errors { code }
+          }
+          edit: updateCustomer(id: $survivor, input: {industry: "Poetry"}) {
+            customer { region industry } errors { code }
+          }
+        }""",
+        {"survivor": ada, "merged": [king]},
+    )
+    assert data["preview"]["survivor"]["region"] == "London"
+    assert data["edit"]["customer"] == {"region": None, "industry": "Poetry"}
+    assert (await client.query(COUNT))["customers"]["totalCount"] == 2
+    entries = (await client.query(MERGE_AUDIT, {"id": ada}))["auditLog"]["edges"]
+    assert [e["node"]["action"] for e in entries] == ["update"]

@@ -9,7 +9,7 @@ from tests.conftest import Client
 from tests.schema.factories import errors_of, interaction, person, run, task
 
 UPDATE = """
-mutation($id: ID!, $input: TaskInput!, $version: Int) {
+mutation($id: ID!, $input: UpdateTaskInput!, $version: Int) {
   updateTask(id: $id, input: $input, version: $version) {
     task { id title priority version } errors { field code message }
   }
@@ -60,7 +60,7 @@ async def test_bad_inputs(client: Client, other_client: Client) -> None:
     theirs = await person(other_client, "Eve", "Other")
     assert await errors_of(
         client,
-        "mutation($input: TaskInput!) { createTask(input: $input) { errors { field code } } }",
+        "mutation($input: CreateTaskInput!) { createTask(input: $input) { errors { field code } } }",
         {"input": {"title": "x", "recurrence": "FREQ=HOURLY", "dueAt": "2025-05-01T09:00:00Z"}},
     ) == [("input.recurrence", "INVALID")]
     cases = [
@@ -76,7 +76,7 @@ async def test_bad_inputs(client: Client, other_client: Client) -> None:
         assert (
             await errors_of(
                 client,
-                "mutation($input: TaskInput!) { createTask(input: $input) { errors { field code } } }",
+                "mutation($input: CreateTaskInput!) { createTask(input: $input) { errors { field code } } }",
                 {"input": given},
             )
             == expected

@@ -43,12 +43,12 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
-    optional_row_id_of,
     order_input,
     read_many,
     reads,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = [
@@ -294,35 +294,42 @@ class CampaignQueries:
         ]
 
 
-@strawberry.input
-class CampaignInput:
-    name: str | None = None
-    description: str | None = None
-    parent_id: relay.GlobalID | None = None
-    channel: str | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    currency: str | None = None
-    budget: Decimal | None = None
-    expected_revenue: Decimal | None = None
-    expected_response: int | None = None
-    owner_id: relay.GlobalID | None = None
-    segment_ids: list[relay.GlobalID] | None = None
-    email_subject: str | None = None
-    email_body: str | None = None
-    email_from: str | None = None
-    topic: str | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `name`, `channel`, `currency` and `segmentIds`; an empty list removes every "
+    "segment)."
+)
+class UpdateCampaignInput:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    parent_id: relay.GlobalID | None = strawberry.UNSET
+    channel: str | None = strawberry.UNSET
+    starts_on: date | None = strawberry.UNSET
+    ends_on: date | None = strawberry.UNSET
+    currency: str | None = strawberry.UNSET
+    budget: Decimal | None = strawberry.UNSET
+    expected_revenue: Decimal | None = strawberry.UNSET
+    expected_response: int | None = strawberry.UNSET
+    owner_id: relay.GlobalID | None = strawberry.UNSET
+    segment_ids: list[relay.GlobalID] | None = strawberry.UNSET
+    email_subject: str | None = strawberry.UNSET
+    email_body: str | None = strawberry.UNSET
+    email_from: str | None = strawberry.UNSET
+    topic: str | None = strawberry.UNSET
 
     def to_fields(self) -> service.CampaignFields:
-        values = dict(self.__dict__)
-        values["parent_id"] = optional_row_id_of(self.parent_id, "Campaign", "input.parentId")
-        values["owner_id"] = optional_row_id_of(self.owner_id, "User", "input.ownerId")
-        if self.segment_ids is not None:
-            values["segment_ids"] = [
-                row_id_of(v, "Segment", f"input.segmentIds.{i}")
-                for i, v in enumerate(self.segment_ids)
-            ]
-        return service.CampaignFields(**values)
+        return to_service_fields(
+            self,
+            service.CampaignFields,
+            id_types={"parent_id": "Campaign", "owner_id": "User", "segment_ids": "Segment"},
+        )
+
+
+@strawberry.input(description="A new campaign: its name, channel and currency.")
+class CreateCampaignInput(UpdateCampaignInput):
+    name: str
+    channel: str
+    currency: str
 
 
 @strawberry.input
@@ -402,7 +409,7 @@ def _transition(to: str, description: str) -> Any:
 @strawberry.type
 class CampaignMutations:
     @strawberry.mutation(description="Plan a campaign; it gets the default member statuses.")
-    async def create_campaign(self, info: Info, input: CampaignInput) -> CampaignPayload:
+    async def create_campaign(self, info: Info, input: CreateCampaignInput) -> CampaignPayload:
         async def work(op: Any) -> CampaignRow:
             return await service.create_campaign(op, input.to_fields())
 
@@ -410,7 +417,7 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Refused once the campaign is completed or aborted.")
     async def update_campaign(
-        self, info: Info, id: relay.GlobalID, input: CampaignInput
+        self, info: Info, id: relay.GlobalID, input: UpdateCampaignInput
     ) -> CampaignPayload:
         async def work(op: Any) -> CampaignRow:
             return await service.update_campaign(

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from rapport.core import ErrorCode, Operation, apply_changes
+from rapport.core import ErrorCode, FieldValues, Operation, apply_changes
 from rapport.plugins.marketing.error_codes import MarketingErrorCode
 from rapport.plugins.marketing.events import CAMPAIGN_TRANSITIONS, CampaignCreated, CampaignUpdated
 from rapport.plugins.marketing.models import (
@@ -76,7 +76,7 @@ DEFAULT_STATUSES = (
 
 
 @dataclass
-class CampaignFields:
+class CampaignFields(FieldValues):
     name: str | None = None
     description: str | None = None
     parent_id: uuid.UUID | None = None
@@ -213,8 +213,8 @@ async def _set_segments(op: Operation, campaign: Campaign, segment_ids: list[uui
 
 def _stored(data: CampaignFields) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for key, value in data.__dict__.items():
-        if key == "segment_ids" or value is None:
+    for key, value in data.given().items():
+        if key == "segment_ids":
             continue
         if isinstance(value, str):
             value = clean(value) if key not in ("currency", "channel") else value.strip()
@@ -261,10 +261,11 @@ def _editable(campaign: Campaign) -> None:
 async def update_campaign(op: Operation, campaign_id: uuid.UUID, data: CampaignFields) -> Campaign:
     campaign = await get_row(op, Campaign, campaign_id, "id", "campaign")
     _editable(campaign)
+    cleared = {name: None for name, value in data.patch(Campaign).items() if value is None}
     problems = Problems()
     await _validate(op, campaign, data, problems)
     problems.raise_if_any()
-    changes = apply_changes(campaign, _stored(data))
+    changes = apply_changes(campaign, _stored(data) | cleared)
     if data.segment_ids is not None:
         await _set_segments(op, campaign, data.segment_ids)
         changes["segments"] = [None, [str(i) for i in data.segment_ids]]

@@ -41,6 +41,7 @@ from rapport.schema import (
     order_input,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["Lead", "LeadMutations", "LeadQueries"]
@@ -137,26 +138,21 @@ class LeadQueries:
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A lead's fields (a name or a company at least). On update a field left out "
+    "is kept and an explicit null clears it."
+)
 class LeadInput:
-    first_name: str | None = None
-    last_name: str | None = None
-    company: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    source: str | None = None
-    owner_id: relay.GlobalID | None = None
+    first_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    company: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    source: str | None = strawberry.UNSET
+    owner_id: relay.GlobalID | None = strawberry.UNSET
 
     def to_fields(self) -> service.LeadFields:
-        return service.LeadFields(
-            first_name=self.first_name,
-            last_name=self.last_name,
-            company=self.company,
-            email=self.email,
-            phone=self.phone,
-            source=self.source,
-            owner_id=optional_row_id_of(self.owner_id, "User", "input.ownerId"),
-        )
+        return to_service_fields(self, service.LeadFields, id_types={"owner_id": "User"})
 
 
 @strawberry.input(description="Link an existing customer or leave empty to create one.")

@@ -69,6 +69,7 @@ from rapport.schema import (
     reads,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 if TYPE_CHECKING:
@@ -452,40 +453,47 @@ class OpportunityQueries:
     )
 
 
-@strawberry.input
-class OpportunityInput:
-    name: str | None = None
-    customer_id: relay.GlobalID | None = None
-    owner_id: relay.GlobalID | None = None
-    pipeline_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="Default: the workspace's default pipeline."
-    )
-    stage_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="Default: the pipeline's first open stage."
-    )
-    territory_id: relay.GlobalID | None = None
-    amount: Decimal | None = None
-    currency: str | None = None
+ID_TYPES = {
+    "customer_id": "Customer",
+    "owner_id": "User",
+    "pipeline_id": "Pipeline",
+    "stage_id": "Stage",
+    "territory_id": "Territory",
+}
+
+
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `name`, `amount`, `currency` and `probability`). The stage moves with "
+    "`moveOpportunity`; the customer changes only by merging customers."
+)
+class UpdateOpportunityInput:
+    name: str | None = strawberry.UNSET
+    owner_id: relay.GlobalID | None = strawberry.UNSET
+    territory_id: relay.GlobalID | None = strawberry.UNSET
+    amount: Decimal | None = strawberry.UNSET
+    currency: str | None = strawberry.UNSET
     probability: int | None = strawberry.field(
-        default=None, description="Set by hand; default: the stage's probability."
+        default=strawberry.UNSET, description="Set by hand; default: the stage's probability."
     )
-    expected_close_date: date | None = None
-    source_campaign_id: str | None = None
+    expected_close_date: date | None = strawberry.UNSET
+    source_campaign_id: str | None = strawberry.UNSET
 
     def to_fields(self) -> service.OpportunityFields:
-        return service.OpportunityFields(
-            name=self.name,
-            customer_id=optional_row_id_of(self.customer_id, "Customer", "input.customerId"),
-            owner_id=optional_row_id_of(self.owner_id, "User", "input.ownerId"),
-            pipeline_id=optional_row_id_of(self.pipeline_id, "Pipeline", "input.pipelineId"),
-            stage_id=optional_row_id_of(self.stage_id, "Stage", "input.stageId"),
-            territory_id=optional_row_id_of(self.territory_id, "Territory", "input.territoryId"),
-            amount=self.amount,
-            currency=self.currency,
-            probability=self.probability,
-            expected_close_date=self.expected_close_date,
-            source_campaign_id=self.source_campaign_id,
-        )
+        return to_service_fields(self, service.OpportunityFields, id_types=ID_TYPES)
+
+
+@strawberry.input(description="A new opportunity: its name, customer and currency.")
+class CreateOpportunityInput(UpdateOpportunityInput):
+    name: str
+    customer_id: relay.GlobalID
+    currency: str
+    pipeline_id: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="Default: the workspace's default pipeline."
+    )
+    stage_id: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="Default: the pipeline's first open stage."
+    )
 
 
 @strawberry.type
@@ -504,7 +512,9 @@ def opportunity_payload(result: tuple[Any, list[UserError]]) -> OpportunityPaylo
 @strawberry.type
 class OpportunityMutations:
     @strawberry.mutation
-    async def create_opportunity(self, info: Info, input: OpportunityInput) -> OpportunityPayload:
+    async def create_opportunity(
+        self, info: Info, input: CreateOpportunityInput
+    ) -> OpportunityPayload:
         async def work(op: Any) -> OpportunityRow:
             return await service.create_opportunity(op, input.to_fields())
 
@@ -515,7 +525,7 @@ class OpportunityMutations:
         self,
         info: Info,
         id: relay.GlobalID,
-        input: OpportunityInput,
+        input: UpdateOpportunityInput,
         reset_probability: bool = False,
         version: int | None = None,
     ) -> OpportunityPayload:

@@ -35,6 +35,7 @@ from rapport.schema import (
     read_many,
     reads,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["Product", "ProductMutations", "ProductQueries"]
@@ -108,22 +109,25 @@ class ProductQueries:
     )
 
 
-@strawberry.input
-class ProductInput:
-    sku: str | None = None
-    name: str | None = None
-    family: str | None = None
-    description: str | None = None
-    active: bool | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `sku`, `name` and `active`)."
+)
+class UpdateProductInput:
+    sku: str | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    family: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
 
     def to_fields(self) -> service.ProductFields:
-        return service.ProductFields(
-            sku=self.sku,
-            name=self.name,
-            family=self.family,
-            description=self.description,
-            active=self.active,
-        )
+        return to_service_fields(self, service.ProductFields)
+
+
+@strawberry.input(description="A new product: its SKU and name.")
+class CreateProductInput(UpdateProductInput):
+    sku: str
+    name: str
 
 
 @strawberry.type
@@ -140,7 +144,7 @@ def _product(result: tuple[Any, list[UserError]]) -> ProductPayload:
 @strawberry.type
 class ProductMutations:
     @strawberry.mutation
-    async def create_product(self, info: Info, input: ProductInput) -> ProductPayload:
+    async def create_product(self, info: Info, input: CreateProductInput) -> ProductPayload:
         async def work(op: Any) -> ProductRow:
             return await service.create_product(op, input.to_fields())
 
@@ -148,7 +152,7 @@ class ProductMutations:
 
     @strawberry.mutation
     async def update_product(
-        self, info: Info, id: relay.GlobalID, input: ProductInput
+        self, info: Info, id: relay.GlobalID, input: UpdateProductInput
     ) -> ProductPayload:
         async def work(op: Any) -> ProductRow:
             return await service.update_product(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from rapport.core import (
     ContactPointFields,
     CustomerFields,
+    FieldValues,
     InvalidTransition,
     Operation,
     add_contact_point,
@@ -45,7 +46,7 @@ LEAD_STATUSES = ("new", "working", "qualified", "disqualified", "converted")
 
 
 @dataclass
-class LeadFields:
+class LeadFields(FieldValues):
     first_name: str | None = None
     last_name: str | None = None
     company: str | None = None
@@ -55,11 +56,7 @@ class LeadFields:
     owner_id: uuid.UUID | None = None
 
     def given(self) -> dict[str, object]:
-        return {
-            k: (v.strip() if isinstance(v, str) else v)
-            for k, v in self.__dict__.items()
-            if v is not None
-        }
+        return {k: (v.strip() if isinstance(v, str) else v) for k, v in super().given().items()}
 
 
 async def _validate(op: Operation, fields: dict[str, object], merged: dict[str, object]) -> None:
@@ -95,8 +92,8 @@ async def update_lead(op: Operation, lead_id: uuid.UUID, data: LeadFields) -> Le
     lead = await get_row(op, Lead, lead_id, "id", "lead")
     if lead.status == "converted":
         raise InvalidTransition("id", "a converted lead is read-only")
-    fields = data.given()
-    current = {k: getattr(lead, k) for k in LeadFields.__dataclass_fields__}
+    fields = data.patch(Lead)
+    current = {k: getattr(lead, k) for k in LeadFields.names()}
     await _validate(op, fields, current | fields)
     changes = apply_changes(lead, fields)
     if changes:

@@ -14,6 +14,7 @@ from typing import Any
 
 from rapport.core import (
     Conflict,
+    FieldValues,
     InvalidTransition,
     NotFound,
     Operation,
@@ -96,7 +97,7 @@ def big_deal_amounts(settings: Settings) -> BigDealAmounts:
 
 
 @dataclass
-class OpportunityFields:
+class OpportunityFields(FieldValues):
     name: str | None = None
     customer_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
@@ -255,6 +256,7 @@ async def update_opportunity(
 ) -> Opportunity:
     """Change the descriptive fields; stage moves go through :func:`move_opportunity`."""
     opportunity = await _get(op, opportunity_id, expected_version)
+    given = data.patch(Opportunity, prefix)
     problems = Problems(prefix)
     await _validate(op, data, problems, opportunity.currency)
     fixed = {"pipeline_id": "pipelineId", "stage_id": "stageId", "customer_id": "customerId"}
@@ -267,11 +269,7 @@ async def update_opportunity(
     if opportunity.closed_at is not None and (reset_probability or data.probability is not None):
         # A closed deal's chance is its stage's; reopen it to forecast it again.
         raise InvalidTransition(f"{prefix}probability", "the opportunity is closed")
-    fields = {
-        name: value
-        for name, value in data.__dict__.items()
-        if value is not None and name not in ("pipeline_id", "stage_id", "customer_id", "lead_id")
-    }
+    fields = {name: value for name, value in given.items() if name not in (*fixed, "lead_id")}
     if isinstance(fields.get("name"), str):
         fields["name"] = str(fields["name"]).strip()
     if data.amount is not None:

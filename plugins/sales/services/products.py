@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from rapport.core import ErrorCode, Operation, apply_changes
+from rapport.core import ErrorCode, FieldValues, Operation, apply_changes
 from rapport.plugins.sales.models import Product, ProductPrice
 from rapport.plugins.sales.services.common import Problems, get_row, money
 
@@ -16,7 +16,7 @@ __all__ = ["ProductFields", "create_product", "price_of", "set_price", "update_p
 
 
 @dataclass
-class ProductFields:
+class ProductFields(FieldValues):
     sku: str | None = None
     name: str | None = None
     family: str | None = None
@@ -24,11 +24,7 @@ class ProductFields:
     active: bool | None = None
 
     def given(self) -> dict[str, object]:
-        return {
-            k: (v.strip() if isinstance(v, str) else v)
-            for k, v in self.__dict__.items()
-            if v is not None
-        }
+        return {k: (v.strip() if isinstance(v, str) else v) for k, v in super().given().items()}
 
 
 async def _validate(
@@ -61,7 +57,7 @@ async def create_product(op: Operation, data: ProductFields) -> Product:
 
 async def update_product(op: Operation, product_id: uuid.UUID, data: ProductFields) -> Product:
     product = await get_row(op, Product, product_id, "id", "product")
-    fields = data.given()
+    fields = data.patch(Product)
     await _validate(op, fields, product.id, creating=False)
     changes = apply_changes(product, fields)
     if changes:

@@ -37,6 +37,7 @@ from rapport.schema import (
     read_many,
     reads,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["Article", "ArticleMutations", "ArticleQueries"]
@@ -125,15 +126,24 @@ class ArticleOrder: ...
 ARTICLES = filtered_listing(lambda: Article, ARTICLE_FILTERS, [("title", OrderDirection.ASC)])
 
 
-@strawberry.input
-class ArticleInput:
-    title: str | None = None
-    body: str | None = None
-    category: str | None = None
-    locale: str | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `title`, `body` and `locale`)."
+)
+class UpdateArticleInput:
+    title: str | None = strawberry.UNSET
+    body: str | None = strawberry.UNSET
+    category: str | None = strawberry.UNSET
+    locale: str | None = strawberry.UNSET
 
     def to_fields(self) -> service.ArticleFields:
-        return service.ArticleFields(self.title, self.body, self.category, self.locale)
+        return to_service_fields(self, service.ArticleFields)
+
+
+@strawberry.input(description="A new article: its title and body.")
+class CreateArticleInput(UpdateArticleInput):
+    title: str
+    body: str
 
 
 @strawberry.type
@@ -187,7 +197,7 @@ class ArticleQueries:
 @strawberry.type
 class ArticleMutations:
     @strawberry.mutation(description="A draft article (version 1).")
-    async def create_article(self, info: Info, input: ArticleInput) -> ArticlePayload:
+    async def create_article(self, info: Info, input: CreateArticleInput) -> ArticlePayload:
         async def work(op: Any) -> ArticleRow:
             return await service.create_article(op, input.to_fields())
 
@@ -195,7 +205,7 @@ class ArticleMutations:
 
     @strawberry.mutation(description="Edit; a new title or body saves a new version.")
     async def update_article(
-        self, info: Info, id: relay.GlobalID, input: ArticleInput
+        self, info: Info, id: relay.GlobalID, input: UpdateArticleInput
     ) -> ArticlePayload:
         async def work(op: Any) -> ArticleRow:
             return await service.update_article(

@@ -32,10 +32,10 @@ from rapport.schema import (
     filter_input,
     filtered_listing,
     mutate,
-    optional_row_id_of,
     order_input,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["ASSETS", "ASSET_FILTERS", "Asset", "AssetFilter", "AssetMutations", "AssetOrder"]
@@ -109,32 +109,29 @@ class AssetOrder: ...
 ASSETS = filtered_listing(lambda: Asset, ASSET_FILTERS, [("product", OrderDirection.ASC)])
 
 
-@strawberry.input
-class AssetInput:
-    customer_id: relay.GlobalID | None = None
-    product: str | None = None
-    serial_number: str | None = None
-    installed_at: date | None = None
-    location: str | None = None
-    warranty_start: date | None = None
-    warranty_end: date | None = None
-    covers_parts: bool | None = None
-    covers_labour: bool | None = None
-    status: AssetStatus | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for those an asset needs). An asset stays with its customer."
+)
+class UpdateAssetInput:
+    product: str | None = strawberry.UNSET
+    serial_number: str | None = strawberry.UNSET
+    installed_at: date | None = strawberry.UNSET
+    location: str | None = strawberry.UNSET
+    warranty_start: date | None = strawberry.UNSET
+    warranty_end: date | None = strawberry.UNSET
+    covers_parts: bool | None = strawberry.UNSET
+    covers_labour: bool | None = strawberry.UNSET
+    status: AssetStatus | None = strawberry.UNSET
 
     def to_fields(self) -> service.AssetFields:
-        return service.AssetFields(
-            customer_id=optional_row_id_of(self.customer_id, "Customer", "input.customerId"),
-            product=self.product,
-            serial_number=self.serial_number,
-            installed_at=self.installed_at,
-            location=self.location,
-            warranty_start=self.warranty_start,
-            warranty_end=self.warranty_end,
-            covers_parts=self.covers_parts,
-            covers_labour=self.covers_labour,
-            status=self.status.value if self.status else None,
-        )
+        return to_service_fields(self, service.AssetFields, id_types={"customer_id": "Customer"})
+
+
+@strawberry.input(description="A new asset: its customer and product.")
+class CreateAssetInput(UpdateAssetInput):
+    customer_id: relay.GlobalID
+    product: str
 
 
 @strawberry.type
@@ -158,14 +155,16 @@ class AssetQueries:
 @strawberry.type
 class AssetMutations:
     @strawberry.mutation(description="Record a product installed at a customer's.")
-    async def create_asset(self, info: Info, input: AssetInput) -> AssetPayload:
+    async def create_asset(self, info: Info, input: CreateAssetInput) -> AssetPayload:
         async def work(op: Any) -> AssetRow:
             return await service.create_asset(op, input.to_fields())
 
         return _payload(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="Change an asset's details, warranty or status.")
-    async def update_asset(self, info: Info, id: relay.GlobalID, input: AssetInput) -> AssetPayload:
+    async def update_asset(
+        self, info: Info, id: relay.GlobalID, input: UpdateAssetInput
+    ) -> AssetPayload:
         async def work(op: Any) -> AssetRow:
             return await service.update_asset(op, row_id_of(id, "Asset", "id"), input.to_fields())
 

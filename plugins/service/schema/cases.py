@@ -70,6 +70,7 @@ from rapport.schema import (
     reads,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = [
@@ -468,40 +469,39 @@ class CaseQueries:
         )
 
 
-@strawberry.input
-class CaseInput:
-    customer_id: relay.GlobalID | None = None
-    contact_id: relay.GlobalID | None = None
-    kind: CaseKind | None = None
-    subject: str | None = None
-    description: str | None = None
-    channel: CaseChannel | None = None
-    category: str | None = None
-    subcategory: str | None = None
-    priority: CasePriority | None = None
-    severity: int | None = None
-    team: str | None = None
-    asset_id: relay.GlobalID | None = None
-    opened_at: datetime | None = strawberry.field(
-        default=None, description="When the customer got in touch; default now."
-    )
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `kind`, `subject`, `channel` and `priority`). A case stays with its customer."
+)
+class UpdateCaseInput:
+    contact_id: relay.GlobalID | None = strawberry.UNSET
+    kind: CaseKind | None = strawberry.UNSET
+    subject: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    channel: CaseChannel | None = strawberry.UNSET
+    category: str | None = strawberry.UNSET
+    subcategory: str | None = strawberry.UNSET
+    priority: CasePriority | None = strawberry.UNSET
+    severity: int | None = strawberry.UNSET
+    team: str | None = strawberry.UNSET
+    asset_id: relay.GlobalID | None = strawberry.UNSET
 
     def to_fields(self) -> service.CaseFields:
-        return service.CaseFields(
-            customer_id=optional_row_id_of(self.customer_id, "Customer", "input.customerId"),
-            contact_id=optional_row_id_of(self.contact_id, "Customer", "input.contactId"),
-            kind=self.kind.value if self.kind else None,
-            subject=self.subject,
-            description=self.description,
-            channel=self.channel.value if self.channel else None,
-            category=self.category,
-            subcategory=self.subcategory,
-            priority=self.priority.value if self.priority else None,
-            severity=self.severity,
-            team=self.team,
-            asset_id=optional_row_id_of(self.asset_id, "Asset", "input.assetId"),
-            opened_at=self.opened_at,
+        return to_service_fields(
+            self,
+            service.CaseFields,
+            id_types={"customer_id": "Customer", "contact_id": "Customer", "asset_id": "Asset"},
         )
+
+
+@strawberry.input(description="A new case: its customer, subject and channel.")
+class OpenCaseInput(UpdateCaseInput):
+    customer_id: relay.GlobalID
+    subject: str
+    channel: CaseChannel
+    opened_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="When the customer got in touch; default now."
+    )
 
 
 @strawberry.input(description="Optional details of a status move.")
@@ -569,14 +569,16 @@ async def _move(
 @strawberry.type
 class CaseMutations:
     @strawberry.mutation(description="Open a case; the first matching SLA policy applies.")
-    async def open_case(self, info: Info, input: CaseInput) -> CasePayload:
+    async def open_case(self, info: Info, input: OpenCaseInput) -> CasePayload:
         async def work(op: Any) -> CaseRow:
             return await service.open_case(op, input.to_fields())
 
         return _payload(await mutate(info, WRITE, work))
 
     @strawberry.mutation(description="Change fields; a new priority may select another policy.")
-    async def update_case(self, info: Info, id: relay.GlobalID, input: CaseInput) -> CasePayload:
+    async def update_case(
+        self, info: Info, id: relay.GlobalID, input: UpdateCaseInput
+    ) -> CasePayload:
         async def work(op: Any) -> CaseRow:
             return await service.update_case(op, row_id_of(id, "Case", "id"), input.to_fields())
 

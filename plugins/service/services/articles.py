@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import Conflict, Operation, QueryTerms, ValidationFailed, parse_query, utcnow
+from rapport.core import (
+    Conflict,
+    FieldValues,
+    Operation,
+    QueryTerms,
+    ValidationFailed,
+    apply_changes,
+    parse_query,
+    utcnow,
+)
 from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.events import ArticlePublished
 from rapport.plugins.service.models import Article, ArticleFeedback, ArticleVersion, Case
@@ -55,7 +64,7 @@ ORDER BY score DESC, a.id LIMIT :limit
 
 
 @dataclass
-class ArticleFields:
+class ArticleFields(FieldValues):
     title: str | None = None
     body: str | None = None
     category: str | None = None
@@ -113,12 +122,7 @@ async def update_article(op: Operation, article_id: uuid.UUID, data: ArticleFiel
     problems.raise_if_any()
     if article.status == "ARCHIVED":
         raise Conflict("id", "an archived article is not edited; publish it again first")
-    changes = {}
-    for key in ("title", "body", "category", "locale"):
-        value = getattr(data, key)
-        if value is not None and getattr(article, key) != value:
-            changes[key] = [getattr(article, key), value]
-            setattr(article, key, value)
+    changes = apply_changes(article, data.patch(Article))
     if "title" in changes or "body" in changes:
         article.version += 1
         _version(op, article)

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from rapport.core import Operation, get_customer
+from rapport.core import FieldValues, Operation, get_customer
 from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.events import AssetInstalled
 from rapport.plugins.service.models import Asset
@@ -20,7 +20,7 @@ ASSET_STATUSES = ("ACTIVE", "IN_REPAIR", "RETIRED")
 
 
 @dataclass
-class AssetFields:
+class AssetFields(FieldValues):
     customer_id: uuid.UUID | None = None
     product: str | None = None
     serial_number: str | None = None
@@ -102,9 +102,13 @@ async def update_asset(op: Operation, asset_id: uuid.UUID, data: AssetFields) ->
             "customerId", "an asset stays with its customer", ServiceErrorCode.CUSTOMER_FIXED
         )
     changes = {}
-    for key, value in data.__dict__.items():
-        if key != "customer_id" and value is not None and getattr(asset, key) != value:
-            changes[key] = [str(getattr(asset, key)), str(value)]
+    for key, value in data.patch(Asset).items():
+        old = getattr(asset, key)
+        if key != "customer_id" and old != value:
+            changes[key] = [
+                None if old is None else str(old),
+                None if value is None else str(value),
+            ]
             setattr(asset, key, value)
     await _check(op, problems, asset)
     problems.raise_if_any()

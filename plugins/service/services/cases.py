@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from rapport.core import (
     Customer,
     ErrorCode,
+    FieldValues,
     Interaction,
     InteractionFields,
     Operation,
@@ -79,7 +80,7 @@ ENTRY_TYPES = {
 
 
 @dataclass
-class CaseFields:
+class CaseFields(FieldValues):
     customer_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
     kind: str | None = None
@@ -94,9 +95,6 @@ class CaseFields:
     asset_id: uuid.UUID | None = None
     # When the customer got in touch (a phone case typed in afterwards); default: now.
     opened_at: datetime | None = None
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass
@@ -253,7 +251,7 @@ async def update_case(op: Operation, case_id: uuid.UUID, data: CaseFields) -> Ca
         )
     if data.opened_at is not None:
         problems.add("openedAt", "the opening time is history")
-    values = {k: v for k, v in data.given().items() if k in UPDATABLE}
+    values = {k: v for k, v in data.patch(Case).items() if k in UPDATABLE}
     asset = await _validate(op, problems, values, case.customer_id)
     problems.raise_if_any()
     changes: dict[str, list[Any]] = {}

@@ -80,7 +80,7 @@ class Bank:
     async def customer(self, name: str, **extra: Any) -> str:
         first, _, last = name.partition(" ")
         payload = await self.mutate(
-            """mutation($input: CustomerInput!) {
+            """mutation($input: CreateCustomerInput!) {
                  createCustomer(input: $input) { customer { id } errors { field code } } }""",
             {"input": {"kind": "PERSON", "firstName": first, "lastName": last or first, **extra}},
         )

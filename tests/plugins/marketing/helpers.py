@@ -29,7 +29,9 @@ __all__ = [
 ]
 
 CREATE_CUSTOMER = (
-    "mutation($i: CustomerInput!) { createCustomer(input: $i) { customer { id } " + ERRORS + " } }"
+    "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } "
+    + ERRORS
+    + " } }"
 )
 
 
@@ -42,7 +44,7 @@ async def person(client: Client, name: str, **fields: Any) -> str:
 async def contact(client: Client, customer_id: str, email: str) -> None:
     await ok(
         client,
-        "mutation($c: ID!, $i: ContactPointInput!) { addContactPoint(customerId: $c, input: $i) "
+        "mutation($c: ID!, $i: AddContactPointInput!) { addContactPoint(customerId: $c, input: $i) "
         "{ contactPoint { id } " + ERRORS + " } }",
         {"c": customer_id, "i": {"kind": "EMAIL", "value": email, "isPrimary": True}},
     )
@@ -63,7 +65,7 @@ async def campaign(client: Client, name: str, **fields: Any) -> str:
     values = {"name": name, "channel": "email", "currency": "EUR", **fields}
     result = await ok(
         client,
-        "mutation($i: CampaignInput!) { createCampaign(input: $i) { campaign { id } "
+        "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } "
         + ERRORS
         + " } }",
         {"i": values},

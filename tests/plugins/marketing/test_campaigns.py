@@ -15,14 +15,14 @@ from tests.plugins.marketing.helpers import (
 
 CAMPAIGN = "id name status channel currency budget parentId children { name } memberStatuses { id name responded isDefault } costs { category amount approved }"
 CREATE = (
-    "mutation($i: CampaignInput!) { createCampaign(input: $i) { campaign { "
+    "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { "
     + CAMPAIGN
     + " } "
     + ERRORS
     + " } }"
 )
 UPDATE = (
-    "mutation($id: ID!, $i: CampaignInput!) { updateCampaign(id: $id, input: $i) { campaign { "
+    "mutation($id: ID!, $i: UpdateCampaignInput!) { updateCampaign(id: $id, input: $i) { campaign { "
     + CAMPAIGN
     + " } "
     + ERRORS

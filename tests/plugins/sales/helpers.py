@@ -36,7 +36,7 @@ async def error_codes(
 async def customer(client: Client, name: str = "Acme") -> str:
     result = await ok(
         client,
-        "mutation($i: CustomerInput!) { createCustomer(input: $i) { customer { id } "
+        "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } "
         + ERRORS
         + " } }",
         {"i": {"kind": "ORGANIZATION", "organizationName": name}},
@@ -47,7 +47,7 @@ async def customer(client: Client, name: str = "Acme") -> str:
 async def opportunity(client: Client, customer_id: str, **fields: Any) -> dict[str, Any]:
     result = await ok(
         client,
-        "mutation($i: OpportunityInput!) { createOpportunity(input: $i) { opportunity { "
+        "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { "
         + OPPORTUNITY_FIELDS
         + " } "
         + ERRORS
@@ -88,7 +88,7 @@ async def me(client: Client) -> str:
 async def product(client: Client, sku: str, family: str | None, prices: dict[str, str]) -> str:
     created = await ok(
         client,
-        "mutation($i: ProductInput!) { createProduct(input: $i) { product { id } "
+        "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } "
         + ERRORS
         + " } }",
         {"i": {"sku": sku, "name": f"Product {sku}", "family": family}},

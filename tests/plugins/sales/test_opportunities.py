@@ -157,7 +157,7 @@ async def test_bad_input_is_reported_per_field(client: Client) -> None:
     acme = await customer(client)
     result = payload(
         await client.query(
-            "mutation($i: OpportunityInput!) { createOpportunity(input: $i) { opportunity { id } "
+            "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } "
             + ERRORS
             + " } }",
             {
@@ -197,7 +197,9 @@ async def test_workspace_boundary(client: Client, other_client: Client) -> None:
     theirs = await customer(other_client, "Initech")
     result = payload(
         await client.query(
-            "mutation($i: OpportunityInput!) { createOpportunity(input: $i) { " + ERRORS + " } }",
+            "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { "
+            + ERRORS
+            + " } }",
             {"i": {"name": "x", "customerId": theirs, "currency": "EUR"}},
         )
     )
@@ -276,3 +278,39 @@ async def test_a_stale_version_is_a_conflict(client: Client) -> None:
         {"id": deal["id"]},
     )
     assert data["node"]["stage"]["name"] == "Proposal"
+
+
+async def test_update_clears_with_null_refuses_null_for_required_and_keeps_the_rest(
+    client: Client,
+) -> None:
+    deal = await opportunity(
+        client, await customer(client), amount="900", expectedCloseDate="2030-01-31"
+    )
+    owner = deal["ownerId"]
+    assert owner is not None
+    update = (
+        "mutation($id: ID!, $i: UpdateOpportunityInput!) { updateOpportunity(id: $id, input: $i)"
+        " { opportunity { name amount expectedCloseDate ownerId } " + ERRORS + " } }"
+    )
+    cleared = await ok(client, update, {"id": deal["id"], "i": {"expectedCloseDate": None}})
+    assert cleared["opportunity"] == {
+        "name": "Deal",
+        "amount": "900.00",
+        "expectedCloseDate": None,
+        "ownerId": owner,
+    }
+    refused = payload(
+        await client.query(update, {"id": deal["id"], "i": {"name": None, "ownerId": None}})
+    )
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("input.name", "REQUIRED")]
+    data = await client.query(
+        "query($id: ID!) { node(id: $id) { ... on Opportunity { name ownerId } } }",
+        {"id": deal["id"]},
+    )
+    assert data["node"] == {"name": "Deal", "ownerId": owner}
+    body = await client.post(
+        'mutation($c: ID!) { createOpportunity(input: {customerId: $c, currency: "EUR"}) '
+        "{ " + ERRORS + " } }",
+        {"c": deal["customerId"]},
+    )
+    assert "required field 'name'" in body["errors"][0]["message"]

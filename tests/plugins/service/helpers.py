@@ -68,7 +68,7 @@ async def me(client: Client) -> str:
 async def customer(client: Client, name: str = "Acme", **fields: Any) -> str:
     result = await ok(
         client,
-        "mutation($i: CustomerInput!) { createCustomer(input: $i) { customer { id } "
+        "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } "
         + ERRORS
         + " } }",
         {"i": {"kind": "ORGANIZATION", "organizationName": name, **fields}},
@@ -135,7 +135,7 @@ def target(metric: str, minutes: int, **more: Any) -> dict[str, Any]:
 
 
 OPEN = (
-    "mutation($i: CaseInput!) { openCase(input: $i) { case { "
+    "mutation($i: OpenCaseInput!) { openCase(input: $i) { case { "
     + CASE_FIELDS
     + " } "
     + ERRORS

@@ -28,7 +28,7 @@ from tests.plugins.service.helpers import (
 )
 
 ARTICLE = (
-    "mutation($i: ArticleInput!) { createArticle(input: $i) { article { id version } "
+    "mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id version } "
     + ERRORS
     + " } }"
 )

@@ -12,7 +12,7 @@ from tests.conftest import Client
 from tests.plugins.service.helpers import ERRORS, customer, errors, me, ok, open_case
 
 ASSET = (
-    "mutation($i: AssetInput!) { createAsset(input: $i) { asset { id status coversParts } "
+    "mutation($i: CreateAssetInput!) { createAsset(input: $i) { asset { id status coversParts } "
     + ERRORS
     + " } }"
 )
@@ -84,7 +84,7 @@ async def test_assets_warranty_at_the_cases_opening_and_validation(client: Clien
     other = await customer(client, "Other")
     wrong = await errors(
         client,
-        "mutation($i: CaseInput!) { openCase(input: $i) { case { id } " + ERRORS + " } }",
+        "mutation($i: OpenCaseInput!) { openCase(input: $i) { case { id } " + ERRORS + " } }",
         {"i": {"customerId": other, "subject": "x", "channel": "PHONE", "assetId": boiler}},
     )
     assert wrong[0]["field"] == "input.assetId"

@@ -10,14 +10,14 @@ from tests.plugins.service.helpers import ERRORS, customer, errors, moved, ok, o
 
 ARTICLE = "id title body status version versions { version title }"
 CREATE = (
-    "mutation($i: ArticleInput!) { createArticle(input: $i) { article { "
+    "mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { "
     + ARTICLE
     + " } "
     + ERRORS
     + " } }"
 )
 UPDATE = (
-    "mutation($id: ID!, $i: ArticleInput!) { updateArticle(id: $id, input: $i) { article { "
+    "mutation($id: ID!, $i: UpdateArticleInput!) { updateArticle(id: $id, input: $i) { article { "
     + ARTICLE
     + " } "
     + ERRORS

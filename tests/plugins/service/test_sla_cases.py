@@ -26,7 +26,7 @@ from tests.plugins.service.helpers import (
 )
 
 UPDATE = (
-    "mutation($id: ID!, $i: CaseInput!) { updateCase(id: $id, input: $i) { case { id policyId timers { metric targetAt state breachedAt } } "
+    "mutation($id: ID!, $i: UpdateCaseInput!) { updateCase(id: $id, input: $i) { case { id policyId timers { metric targetAt state breachedAt } } "
     + ERRORS
     + " } }"
 )
