@@ -114,6 +114,7 @@ class Operation:
         changes: dict[str, Any] | None = None,
         *,
         customer_id: uuid.UUID | None = None,
+        other_customer_id: uuid.UUID | None = None,
         note: str | None = None,
     ) -> None:
         self.session.add(
@@ -122,6 +123,7 @@ class Operation:
                 entity_type=entity_type,
                 entity_id=entity_id,
                 customer_id=customer_id,
+                other_customer_id=other_customer_id,
                 action=action,
                 actor_id=self.actor.user_id,
                 changes=changes or {},
