@@ -42,6 +42,7 @@ SETTING_HELP: dict[str, str] = {
     "requests_per_minute_per_key": "requests one API key may send a minute, per process (0: any)",
     "requests_per_minute_per_workspace": "requests one workspace may send a minute (0: any)",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
+    "cors_origins": "browser origins that may call the API (comma-separated; `*`: any; none: off)",
 }
 
 
@@ -74,6 +75,8 @@ class Settings:
     requests_per_minute_per_workspace: int = 0
     idempotency_hours: float = 24.0
     idempotency_claim_seconds: float = 120.0
+    # Off unless named: a browser page of another origin may not call the API.
+    cors_origins: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

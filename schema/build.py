@@ -26,6 +26,7 @@ from rapport.schema.error_reasons import reason_fields
 from rapport.schema.extensions import NamedOperation, OperationSession, RequireActor
 from rapport.schema.failures import CodedErrors, is_bug
 from rapport.schema.limits import limit_rules
+from rapport.schema.scalars import SCALAR_OVERRIDES
 
 __all__ = ["RapportSchema", "build_schema"]
 
@@ -100,4 +101,5 @@ def build_schema(runtime: Runtime) -> RapportSchema:
         extensions=extensions,
         config=StrawberryConfig(relay_max_results=settings.max_page_size, info_class=Info),
         extra_fields=dict(extra_fields),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
