@@ -54,6 +54,8 @@ from rapport.schema.relay import (
 from rapport.schema.scalars import JSON
 from rapport.schema.types.customer import CUSTOMER_FILTERS, Customer, CustomerFilter, CustomerOrder
 from rapport.schema.types.identity import User
+from rapport.schema.types.interaction import InteractionDirection
+from rapport.schema.types.task import TaskPriority, TaskStatus
 
 __all__ = [
     "CUSTOMER_FILTERS",
@@ -76,6 +78,7 @@ __all__ = [
     "Forbidden",
     "IDFilter",
     "Info",
+    "InteractionDirection",
     "IntFilter",
     "Listing",
     "ModelNode",
@@ -87,6 +90,8 @@ __all__ = [
     "Scope",
     "SortKey",
     "StringFilter",
+    "TaskPriority",
+    "TaskStatus",
     "ToMany",
     "ToOne",
     "User",
