@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from collections.abc import Mapping
 from typing import Any, overload
 
 import strawberry
@@ -49,9 +49,7 @@ def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None
     return relay.GlobalID(type_name, str(row_id)) if row_id is not None else None
 
 
-async def node_named(
-    info: Info, types: Mapping[str, Any], value: relay.GlobalID | None
-) -> Any:
+async def node_named(info: Info, types: Mapping[str, Any], value: relay.GlobalID | None) -> Any:
     """The node ``value`` names, if it is of one of ``types`` (by GraphQL name) and visible.
 
     For figures computed in Python (a forecast row, a commission line) that name a record by
