@@ -35,6 +35,9 @@ def scope_conditions(
 ) -> Sequence[tuple[type, Any]]:
     """Row conditions for the customers in ``visible()`` and the rows linked to them.
 
+    A row naming several customers (a relationship joins two) is visible only when every
+    customer it names is: one visible end must not reveal the other, its notes or its history.
+
     Plain expressions rather than lambdas: the select carries the actor's values as bound
     parameters, and the conditions are built once per operation.
     """
@@ -42,7 +45,6 @@ def scope_conditions(
     conditions: list[tuple[type, Any]] = [(Customer, Customer.id.in_(ids))]
     for link in links:
         columns = [getattr(link.model, name) for name in link.columns]
-        belongs = or_(*(column.in_(ids) for column in columns))
-        no_customer = and_(*(column.is_(None) for column in columns))
-        conditions.append((link.model, or_(belongs, no_customer)))
+        every_end_visible = and_(*(or_(column.is_(None), column.in_(ids)) for column in columns))
+        conditions.append((link.model, every_end_visible))
     return conditions

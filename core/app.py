@@ -22,6 +22,7 @@ from prometheus_client import (
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -78,6 +79,28 @@ class MetricsMiddleware:
             self.metrics.requests.labels(path, str(status)).inc()
 
 
+# What a browser client sends beyond the simple headers: its key, the body's type, a retry key.
+CORS_HEADERS = ("Authorization", "Content-Type", "Accept", "Idempotency-Key")
+# What it may read of an answer beyond the simple headers.
+CORS_EXPOSED = ("Retry-After", "Idempotent-Replayed", "WWW-Authenticate")
+CORS_MAX_AGE_SECONDS = 600
+
+
+def _cors(origins: tuple[str, ...]) -> Middleware:
+    """Cross-origin calls from the configured browser origins, preflight answered.
+
+    Keys travel in the ``Authorization`` header, never in cookies, so credentials stay off.
+    """
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=list(CORS_HEADERS),
+        expose_headers=list(CORS_EXPOSED),
+        max_age=CORS_MAX_AGE_SECONDS,
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -128,10 +151,9 @@ def create_app(
         await runtime.dispose()
 
     known = {getattr(route, "path", "") for route in routes}
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics, known_paths=known)],
-    )
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics, known_paths=known)]
+    if runtime.settings.cors_origins:
+        middleware.append(_cors(runtime.settings.cors_origins))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.runtime = runtime
     return app

@@ -133,8 +133,10 @@ def register_customer_links(register: Register[CustomerLink]) -> None:
     register(CustomerLink(Task))
     # The merge moves these itself: it folds duplicate contact points and edges, and history
     # stays with the record it was written about.
-    for model in (ContactPoint, InteractionParticipant, AuditEntry):
+    for model in (ContactPoint, InteractionParticipant):
         register(CustomerLink(model, repoint=False))
+    # An entry about a record joining two customers names both, and is seen with both.
+    register(CustomerLink(AuditEntry, ("customer_id", "other_customer_id"), repoint=False))
     register(CustomerLink(Relationship, ("from_customer_id", "to_customer_id"), repoint=False))
 
 

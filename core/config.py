@@ -44,6 +44,7 @@ SETTING_HELP: dict[str, str] = {
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
     "keep_alive_seconds": "seconds `serve` keeps an idle HTTP connection open for a next request",
     "default_phone_region": "region phone numbers without +country code are read in (GB, US...)",
+    "cors_origins": "browser origins that may call the API (comma-separated; `*`: any; none: off)",
 }
 
 
@@ -81,6 +82,8 @@ class Settings:
     # the client closes first: a server closing a connection just as a request is sent on it
     # makes that request fail with nothing to show why.
     keep_alive_seconds: int = 75
+    # Off unless named: a browser page of another origin may not call the API.
+    cors_origins: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -144,7 +144,8 @@ MergeResolver: TypeAlias = Callable[["Operation", uuid.UUID, list[uuid.UUID]], A
 class CustomerLink:
     """A table whose rows belong to the customers named in ``columns``.
 
-    Access policies on the customer scope limit these rows too. When customers merge, core
+    Access policies on the customer scope limit these rows too; a row naming several customers
+    is visible only when every one it names is. When customers merge, core
     re-points every column at the survivor (bumping ``version`` where the table has one);
     ``resolve`` runs first, for rows that would clash, and ``repoint=False`` leaves the rows
     where they are (history that stays with the merged record, or rows ``resolve`` moves).

@@ -55,6 +55,8 @@ from rapport.schema.relay import (
 from rapport.schema.scalars import JSON
 from rapport.schema.types.customer import CUSTOMER_FILTERS, Customer, CustomerFilter, CustomerOrder
 from rapport.schema.types.identity import User
+from rapport.schema.types.interaction import InteractionDirection
+from rapport.schema.types.task import TaskPriority, TaskStatus
 
 __all__ = [
     "CUSTOMER_FILTERS",
@@ -78,6 +80,7 @@ __all__ = [
     "IDFilter",
     "Info",
     "IntFilter",
+    "InteractionDirection",
     "Listing",
     "ModelNode",
     "OrderDirection",
@@ -88,6 +91,8 @@ __all__ = [
     "Scope",
     "SortKey",
     "StringFilter",
+    "TaskPriority",
+    "TaskStatus",
     "ToMany",
     "ToOne",
     "User",

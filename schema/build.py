@@ -23,7 +23,7 @@ from rapport.core.plugins import PluginError
 from rapport.core.runtime import Runtime
 from rapport.schema.context import Info
 from rapport.schema.error_reasons import reason_fields
-from rapport.schema.extensions import OperationSession, RequireActor
+from rapport.schema.extensions import NamedOperation, OperationSession, RequireActor
 from rapport.schema.failures import CodedErrors, is_bug
 from rapport.schema.limits import limit_rules
 from rapport.schema.scalars import SCALAR_OVERRIDES
@@ -88,6 +88,7 @@ def build_schema(runtime: Runtime) -> RapportSchema:
         RequireActor,
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         ParserCache,
+        NamedOperation,
         lambda: AddValidationRules(list(rules)),
         ValidationCache,
         OperationSession,

@@ -27,6 +27,8 @@ class RequestContext:
     actor: Actor | None
     request: Request | None = None
     session: AsyncSession | None = None
+    # The operation the request names (``operationName``), None when it names none.
+    operation_name: str | None = None
     # One connection serves the whole operation; sibling resolvers (and DataLoader batches)
     # run concurrently, so they take turns on it.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)

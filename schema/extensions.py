@@ -1,15 +1,16 @@
-"""Schema extensions: authentication and the per-operation database session."""
+"""Schema extensions: authentication, the choice of operation, the per-operation session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from rapport.schema.context import RequestContext
 from rapport.schema.errors import Unauthenticated
 
-__all__ = ["OperationSession", "RequireActor"]
+__all__ = ["NamedOperation", "OperationSession", "RequireActor"]
 
 
 class RequireActor(SchemaExtension):
@@ -19,6 +20,27 @@ class RequireActor(SchemaExtension):
         context = self.execution_context.context
         if not isinstance(context, RequestContext) or context.actor is None:
             raise Unauthenticated("authentication required: send `Authorization: Bearer <api key>`")
+        yield
+
+
+class NamedOperation(SchemaExtension):
+    """Refuse a document of several operations that does not say which one to run.
+
+    The GraphQL specification makes it a request error; running the first one instead would
+    answer a question the client did not ask.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context.context
+        document = self.execution_context.graphql_document
+        named = isinstance(context, RequestContext) and context.operation_name is not None
+        if not named and document is not None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                raise GraphQLError(
+                    "the document has several operations: name one in `operationName`",
+                    extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                )
         yield
 
 

@@ -10,11 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from rapport.core.auth import Actor
 from rapport.core.runtime import Runtime
@@ -32,12 +36,22 @@ from rapport.schema.failures import (
 from rapport.schema.idempotent_requests import IDEMPOTENCY_HEADER, answer_idempotently, is_mutation
 from rapport.schema.key_cache import KeyCache
 from rapport.schema.request_budget import OverBudget, RequestBudget
+from rapport.schema.response_status import (
+    GRAPHQL_RESPONSE,
+    is_request_error,
+    media_type_for,
+    status_for,
+)
 
 __all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Where the request's actor is kept in the ASGI scope once looked up.
 ACTOR_KEY = "rapport.actor"
+# Where the answer's media type and status wait in the ASGI scope for the response.
+ANSWER_KEY = "rapport.answer"
+# Codes of requests refused before GraphQL could read them, by HTTP status.
+HTTP_REFUSALS = {405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
 
 def _root_fields(schema: RapportSchema, root: str) -> list[str]:
@@ -148,8 +162,17 @@ def _error_body(code: str, message: str) -> dict[str, Any]:
     return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
 
 
+def _media_type(scope: Scope) -> str:
+    accept = dict(scope.get("headers", ())).get(b"accept", b"").decode("latin-1")
+    return media_type_for(accept)
+
+
 async def _send_json(
-    send: Send, status: int, body: dict[str, Any], headers: Sequence[tuple[bytes, bytes]] = ()
+    send: Send,
+    status: int,
+    body: dict[str, Any],
+    headers: Sequence[tuple[bytes, bytes]] = (),
+    media_type: str = "application/json",
 ) -> None:
     answer = orjson.dumps(body)
     await send(
@@ -157,7 +180,7 @@ async def _send_json(
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", media_type.encode()),
                 (b"content-length", str(len(answer)).encode()),
                 *headers,
             ],
@@ -200,7 +223,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             if scope["type"] != "http":
                 raise
             refusal = _error_body("RATE_LIMITED", str(exc))
-            await _send_json(send, 429, refusal, _retry_after(exc.retry_after))
+            await _send_json(send, 429, refusal, _retry_after(exc.retry_after), _media_type(scope))
         except Exception as exc:
             # Authentication reads the database before any operation runs: when it cannot
             # be reached, the answer is the same coded 503 an operation would give.
@@ -208,22 +231,71 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             if scope["type"] != "http" or failure is None or failure.code != "UNAVAILABLE":
                 raise
             refusal = _error_body(failure.code, failure.message)
-            await _send_json(send, 503, refusal, _retry_after(RETRY_AFTER_SECONDS))
+            await _send_json(
+                send, 503, refusal, _retry_after(RETRY_AFTER_SECONDS), _media_type(scope)
+            )
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        media_type = _media_type(request.scope)
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException as exc:
+            # Strawberry refuses a request it cannot read in plain text; a client reads JSON.
+            code = HTTP_REFUSALS.get(exc.status_code, "BAD_REQUEST")
+            return Response(
+                self.encode_json(_error_body(code, exc.reason)),
+                status_code=exc.status_code,
+                media_type=media_type,
+            )
+        answer = request.scope.pop(ANSWER_KEY, None)
+        if answer is not None:
+            response.status_code = answer
+            response.headers["content-type"] = media_type
+            if answer == 503:
+                response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            elif answer == 401:
+                response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: Any,
+    ) -> ExecutionResult:
+        context.operation_name = request_data.operation_name
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                # A mutation sent with GET: the method is what is wrong (the spec's 405).
+                raise HTTPException(405, exc.reason) from exc
+            if not isinstance(exc.__cause__, CannotGetOperationTypeError):
+                raise
+            # No operation of that name: a GraphQL request error, answered as one.
+            code = {"code": "OPERATION_RESOLUTION_FAILURE"}
+            return ExecutionResult(data=None, errors=[GraphQLError(exc.reason, extensions=code)])
 
     async def process_result(self, request: Any, result: ExecutionResult) -> Any:
         # Errors raised before the operation runs (the document does not parse) get their
         # code here; the operation's own have theirs already.
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
-        return await super().process_result(request, result)
-
-    def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = super().create_response(response_data, sub_response)
-        errors = response_data.get("errors") if isinstance(response_data, dict) else None
-        if any((e.get("extensions") or {}).get("code") == "UNAVAILABLE" for e in errors or ()):
-            response.status_code = 503
-            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        body = await super().process_result(request, result)
+        if isinstance(request, Request):
+            media_type = _media_type(request.scope)
+            request.scope[ANSWER_KEY] = status_for(body, media_type)
+            if media_type == GRAPHQL_RESPONSE and is_request_error(body):
+                # The operation never ran: the specification's request error has no data.
+                body.pop("data", None)
+        return body
 
     async def _answer_compiled(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         """Answer a compiled read straight from its statement; else the body, for strawberry.
@@ -233,6 +305,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         is not a single JSON query the compiler answers goes on to strawberry unchanged.
         """
         headers = dict(scope["headers"])
+        media_type = _media_type(scope)
         body = await _read_body(receive)
         if not headers.get(b"content-type", b"").startswith(b"application/json"):
             return body
@@ -242,12 +315,12 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             # Answered here, coded: past this point a body nested too deep for the parser's
             # recursion would be an internal error.
             message = f"the request body is not valid JSON ({exc})"
-            await _send_json(send, 400, _error_body("BAD_REQUEST", message))
+            await _send_json(send, 400, _error_body("BAD_REQUEST", message), (), media_type)
             return None
         if _has_nul(request):
             # PostgreSQL cannot store it and SQLite would: refused the same way on both.
             message = "text may not contain NUL characters (\\u0000)"
-            await _send_json(send, 400, _error_body("BAD_USER_INPUT", message))
+            await _send_json(send, 400, _error_body("BAD_USER_INPUT", message), (), media_type)
             return None
         if not isinstance(request, dict) or not self.reads.enabled:
             return body
@@ -267,7 +340,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         compiled = await self.reads.execute(actor, query, variables, operation_name)
         if compiled is None:
             return body
-        await _send_json(send, 200, {"data": compiled.data})
+        await _send_json(send, 200, {"data": compiled.data}, (), media_type)
         return None
 
     async def _answer_idempotently(
@@ -291,7 +364,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
 
         async def refuse(status: int, code: str, message: str, wait: int | None) -> None:
             headers = _retry_after(wait) if wait is not None else []
-            await _send_json(send, status, _error_body(code, message), headers)
+            await _send_json(send, status, _error_body(code, message), headers, _media_type(scope))
 
         async def run(capturing: Send) -> None:
             await GraphQL.__call__(self, scope, receive, capturing)

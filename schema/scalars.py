@@ -1,4 +1,4 @@
-"""Custom scalars shared by the schema."""
+"""Custom scalars shared by the schema, and what the built-in ones mean in Rapport."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.e2e
 
 RAPPORT = [sys.executable, "-m", "rapport.core.cli"]
 STARTUP_SECONDS = 120
+CORS_ORIGIN = "https://crm.example"
 
 
 def _free_port() -> int:
@@ -41,6 +42,7 @@ async def server_env(
     env = {key: value for key, value in os.environ.items() if not key.startswith("RAPPORT_")}
     env["RAPPORT_DATABASE_URL"] = await databases.create()
     env["RAPPORT_CONFIG"] = str(tmp_path_factory.mktemp("cfg") / "absent.toml")
+    env["RAPPORT_CORS_ORIGINS"] = CORS_ORIGIN
     return env
 
 
@@ -106,6 +108,35 @@ def test_unauthenticated_query_is_refused(server: tuple[str, str]) -> None:
     base, _ = server
     body = _post(base, "{ customers { totalCount } }")
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_browser_page_of_the_configured_origin_may_call(server: tuple[str, str]) -> None:
+    base, key = server
+    preflight = httpx.options(
+        f"{base}/graphql",
+        headers={
+            "Origin": CORS_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+        timeout=30,
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == CORS_ORIGIN
+    answer = httpx.post(
+        f"{base}/graphql",
+        json={"query": "{ viewer { role } }"},
+        headers={"Origin": CORS_ORIGIN, "Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    assert answer.headers["access-control-allow-origin"] == CORS_ORIGIN
+    other = httpx.post(
+        f"{base}/graphql",
+        json={"query": "{ viewer { role } }"},
+        headers={"Origin": "https://evil.example", "Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    assert "access-control-allow-origin" not in other.headers
 
 
 def test_graphiql_page_is_served(server: tuple[str, str]) -> None:

@@ -27,6 +27,9 @@ class AuditEntry(TenantMixin, Base):
     entity_id: Mapped[uuid.UUID]
     # The customer whose timeline shows this entry, when there is one.
     customer_id: Mapped[uuid.UUID | None]
+    # The other customer a record joining two names (a relationship's `to` end): the entry is
+    # seen only by whoever may see both, as the record itself is.
+    other_customer_id: Mapped[uuid.UUID | None]
     action: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[uuid.UUID | None]
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)

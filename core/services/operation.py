@@ -146,6 +146,7 @@ class Operation:
         changes: dict[str, Any] | None = None,
         *,
         customer_id: uuid.UUID | None = None,
+        other_customer_id: uuid.UUID | None = None,
         note: str | None = None,
     ) -> None:
         self.session.add(
@@ -154,6 +155,7 @@ class Operation:
                 entity_type=entity_type,
                 entity_id=entity_id,
                 customer_id=customer_id,
+                other_customer_id=other_customer_id,
                 action=action,
                 actor_id=self.actor.user_id,
                 changes=changes or {},

@@ -275,6 +275,7 @@ async def create_relationship(
         "create",
         {"type": [None, relationship.type_key], "toId": [None, str(relationship.to_customer_id)]},
         customer_id=relationship.from_customer_id,
+        other_customer_id=relationship.to_customer_id,
     )
     await _emit(op, RelationshipCreated, relationship)
     return relationship
@@ -326,6 +327,7 @@ async def update_relationship(
             "update",
             changes,
             customer_id=relationship.from_customer_id,
+            other_customer_id=relationship.to_customer_id,
         )
         await _emit(op, RelationshipUpdated, relationship)
     return relationship
@@ -341,6 +343,7 @@ async def delete_relationship(op: Operation, relationship_id: uuid.UUID) -> Rela
         "delete",
         {"type": [relationship.type_key, None]},
         customer_id=relationship.from_customer_id,
+        other_customer_id=relationship.to_customer_id,
     )
     await _emit(op, RelationshipDeleted, relationship)
     return relationship

@@ -45,6 +45,8 @@ from rapport.schema.types.identity import User
 __all__ = [
     "CustomerInteractionFields",
     "Interaction",
+    "InteractionDirection",
+    "InteractionKind",
     "InteractionMutations",
     "InteractionQueries",
 ]
@@ -182,8 +184,25 @@ def _sort_keys(order_by: list[InteractionOrder] | None) -> list[SortKey]:
     return [*keys, SortKey(InteractionRow.id, keys[-1].descending)]
 
 
+@strawberry.type(description="A kind of timeline entry: core's and the plugins' (a call, a visit).")
+class InteractionKind:
+    key: str = strawberry.field(description="What `Interaction.kind` holds and filters take.")
+    label: str
+    source: str = strawberry.field(description="The plugin that registered it, or `core`.")
+
+
 @strawberry.type
 class InteractionQueries:
+    @strawberry.field(description="The interaction kinds this workspace may log, by key.")
+    def interaction_kinds(self, info: Info) -> list[InteractionKind]:
+        context = context_of(info)
+        context.require("interactions:read")
+        kinds = context.runtime.vocabulary.interaction_kinds
+        return [
+            InteractionKind(key=kind.key, label=kind.label, source=kind.plugin)
+            for kind in sorted(kinds.values(), key=lambda kind: kind.key)
+        ]
+
     @strawberry.field(description="Interactions, newest first unless ordered otherwise.")
     async def interactions(
         self,

@@ -25,6 +25,7 @@ from rapport.core.models import AuditEntry as AuditRow
 from rapport.core.models import Interaction as InteractionRow
 from rapport.core.models import Task as TaskRow
 from rapport.schema.context import Info, RequestContext, context_of
+from rapport.schema.loaders import value_loader
 from rapport.schema.relay import (
     ModelNode,
     PageInfo,
@@ -77,6 +78,27 @@ class TimelineEdge:
 class TimelineConnection:
     edges: list[TimelineEdge]
     page_info: PageInfo
+    customer_id: strawberry.Private[uuid.UUID | None] = None
+    kinds: strawberry.Private[tuple[TimelineKind, ...]] = ()
+
+    @strawberry.field(description="How many entries the timeline has, across all pages.")
+    async def total_count(self, info: Info) -> int:
+        kinds = self.kinds
+        loader = context_of(info).loader_for(
+            ("customer", "timeline", "count", kinds), lambda ctx: _count_loader(ctx, kinds)
+        )
+        count: int | None = await loader.load(self.customer_id)
+        return count or 0
+
+
+def _count_loader(context: RequestContext, kinds: tuple[TimelineKind, ...]) -> DataLoader[Any, Any]:
+    """Entries per customer, for every customer of the batch in one grouped count."""
+
+    def statement_for(ids: list[Any]) -> AnySelect:
+        merged = union_all(*(_source(kind, ids) for kind in kinds)).subquery()
+        return select(merged.c.customer_id, func.count()).group_by(merged.c.customer_id)
+
+    return value_loader(context, statement_for)
 
 
 def _source(kind: TimelineKind, ids: list[Any]) -> AnySelect:
@@ -129,7 +151,7 @@ def _timeline_loader(
                     node=node,
                 )
             )
-        return [_connection(by_customer[i], size, after) for i in ids]
+        return [_connection(by_customer[i], size, after, i, kinds) for i in ids]
 
     return DataLoader(load_fn=load)
 
@@ -148,9 +170,17 @@ async def _nodes(context: RequestContext, rows: Sequence[Any]) -> dict[tuple[str
     return found
 
 
-def _connection(edges: list[TimelineEdge], size: int, after: str | None) -> TimelineConnection:
+def _connection(
+    edges: list[TimelineEdge],
+    size: int,
+    after: str | None,
+    customer_id: uuid.UUID,
+    kinds: tuple[TimelineKind, ...],
+) -> TimelineConnection:
     page = edges[:size]
     return TimelineConnection(
+        customer_id=customer_id,
+        kinds=kinds,
         edges=page,
         page_info=PageInfo(
             has_next_page=len(edges) > size,

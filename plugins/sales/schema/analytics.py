@@ -10,11 +10,12 @@ import strawberry
 from strawberry import relay
 
 from rapport.plugins.sales import analytics
-from rapport.plugins.sales.schema.common import READ, PeriodInput, global_id
-from rapport.plugins.sales.schema.pipelines import Stage
-from rapport.plugins.sales.schema.territories import Quota
+from rapport.plugins.sales.schema.common import READ, PeriodInput, global_id, node_named
+from rapport.plugins.sales.schema.payments import Payment
+from rapport.plugins.sales.schema.pipelines import Pipeline, Stage
+from rapport.plugins.sales.schema.territories import Quota, Territory
 from rapport.plugins.sales.services.common import settings_of
-from rapport.schema import Info, argument_row_id, context_of
+from rapport.schema import Info, User, argument_row_id, context_of
 
 __all__ = ["AnalyticsQueries"]
 
@@ -39,6 +40,10 @@ class WinRateGroup(Enum):
     PIPELINE = "pipeline"
 
 
+# The types a win rate or a forecast row is grouped by.
+GROUP_TYPES = {"User": User, "Territory": Territory, "Pipeline": Pipeline}
+
+
 @strawberry.type(description="won / (won + lost) among deals closed in the period.")
 class WinRate:
     group_id: relay.GlobalID | None = strawberry.field(
@@ -50,6 +55,10 @@ class WinRate:
     lost_amount: Decimal
     rate_by_count: Decimal | None
     rate_by_amount: Decimal | None
+
+    @strawberry.field(description="The owner, territory or pipeline itself.")
+    async def group(self, info: Info) -> relay.Node | None:
+        return await node_named(info, GROUP_TYPES, self.group_id)
 
 
 @strawberry.type(
@@ -66,6 +75,10 @@ class ForecastRow:
     open_count: int
     quota: Decimal | None
     attainment: Decimal | None = strawberry.field(description="closed / quota.")
+
+    @strawberry.field(description="The owner or territory itself; null for the total.")
+    async def group(self, info: Info) -> relay.Node | None:
+        return await node_named(info, GROUP_TYPES, self.group_id)
 
 
 @strawberry.type(name="SalesForecast")
@@ -92,6 +105,10 @@ class CommissionLine:
     multiplier: Decimal = strawberry.field(description="The tier multiplier in `rate`.")
     earned_at: datetime
 
+    @strawberry.field(description="The payment that earned it.")
+    async def payment(self, info: Info) -> Payment | None:
+        return await node_named(info, {"Payment": Payment}, self.payment_id)
+
 
 @strawberry.type
 class CommissionStatement:
@@ -99,6 +116,10 @@ class CommissionStatement:
     currency: str
     total: Decimal
     lines: list[CommissionLine]
+
+    @strawberry.field(description="Whose commission it is.")
+    async def user(self, info: Info) -> User | None:
+        return await node_named(info, {"User": User}, self.user_id)
 
 
 _WIN_RATE_TYPES = {"owner": "User", "territory": "Territory", "pipeline": "Pipeline"}

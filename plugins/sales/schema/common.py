@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, overload
@@ -14,6 +15,7 @@ from strawberry import relay
 from rapport.plugins.sales.analytics import Period
 from rapport.plugins.sales.models import ProductPrice as ProductPriceRow
 from rapport.schema import (
+    Info,
     columns,
     node_from_row,
 )
@@ -26,6 +28,7 @@ __all__ = [
     "Money",
     "PeriodInput",
     "global_id",
+    "node_named",
 ]
 
 READ = "sales:read"
@@ -44,6 +47,18 @@ def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None
 def global_id(type_name: str, row_id: uuid.UUID | None) -> relay.GlobalID | None:
     """The global id of a row of another type (a Customer, a User) without its GraphQL type."""
     return relay.GlobalID(type_name, str(row_id)) if row_id is not None else None
+
+
+async def node_named(info: Info, types: Mapping[str, Any], value: relay.GlobalID | None) -> Any:
+    """The node ``value`` names, if it is of one of ``types`` (by GraphQL name) and visible.
+
+    For figures computed in Python (a forecast row, a commission line) that name a record by
+    its global id: the record comes through its type's loader, batched with its siblings.
+    """
+    node_type = types.get(value.type_name) if value is not None else None
+    if value is None or node_type is None:
+        return None
+    return await node_type.resolve_pk(info, uuid.UUID(value.node_id))
 
 
 class DeclaredRow:

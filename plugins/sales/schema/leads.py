@@ -178,6 +178,12 @@ class ConvertLeadPayload:
     opportunity: Opportunity | None
     errors: list[UserError]
 
+    @strawberry.field(description="The customer the lead became (linked or created).")
+    async def customer(self, info: Info) -> Customer | None:
+        if self.lead is None:
+            return None
+        return await Customer.resolve_pk(info, self.lead.row.customer_id)
+
 
 def _lead(result: tuple[Any, list[UserError]]) -> LeadPayload:
     row, errors = result

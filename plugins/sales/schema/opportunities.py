@@ -46,12 +46,15 @@ from rapport.schema import (
     Filterable,
     IDFilter,
     Info,
+    InteractionDirection,
     IntFilter,
     ModelNode,
     OrderDirection,
     Reference,
     Scope,
     StringFilter,
+    TaskPriority,
+    TaskStatus,
     ToMany,
     ToOne,
     User,
@@ -155,7 +158,7 @@ class LinkedInteraction:
     id: relay.GlobalID
     customer_id: relay.GlobalID
     kind: str
-    direction: str
+    direction: InteractionDirection
     occurred_at: datetime
     subject: str | None
     outcome: str | None
@@ -169,7 +172,7 @@ class LinkedInteraction:
             id=relay.GlobalID("Interaction", str(row.id)),
             customer_id=relay.GlobalID("Customer", str(row.customer_id)),
             kind=row.kind,
-            direction=row.direction,
+            direction=InteractionDirection(row.direction),
             occurred_at=row.occurred_at,
             subject=row.subject,
             outcome=row.outcome,
@@ -200,8 +203,8 @@ class LinkedTask:
 
     id: relay.GlobalID
     title: str
-    status: str
-    priority: str
+    status: TaskStatus
+    priority: TaskPriority
     due_at: datetime | None
     assignee_id: relay.GlobalID | None
     row: strawberry.Private[TaskRow]
@@ -212,8 +215,8 @@ class LinkedTask:
         return cls(
             id=relay.GlobalID("Task", str(row.id)),
             title=row.title,
-            status=row.status,
-            priority=row.priority,
+            status=TaskStatus(row.status),
+            priority=TaskPriority(row.priority),
             due_at=row.due_at,
             assignee_id=global_id("User", row.assignee_id),
             row=row,

@@ -64,7 +64,7 @@ async def test_opportunity_shows_linked_interactions_and_tasks(
     one, two = data["opportunities"]["nodes"]
     assert sorted(i["subject"] for i in one["interactions"]) == ["demo", "kick-off"]
     assert one["interactions"][0]["customerId"] == acme
-    assert one["tasks"] == [{"title": "Send proposal", "status": "open"}]
+    assert one["tasks"] == [{"title": "Send proposal", "status": "OPEN"}]
     assert [i["subject"] for i in two["interactions"]] == ["other"]
     assert two["tasks"] == []
     theirs = await other_client.query("{ opportunities { nodes { interactions { subject } } } }")
