@@ -42,6 +42,14 @@ SETTING_HELP: dict[str, str] = {
     "requests_per_minute_per_key": "requests one API key may send a minute, per process (0: any)",
     "requests_per_minute_per_workspace": "requests one workspace may send a minute (0: any)",
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
+    "serve_worker": "run the background jobs in `rapport serve` (false: `rapport worker` apart)",
+    "outbox_retention_hours": "how long delivered webhook deliveries are kept before pruning",
+    "event_log_retention_hours": "how long committed events are kept for subscribers to read",
+    "subscriptions_per_connection": "most subscriptions one WebSocket connection may hold",
+    "subscriptions_per_key": "most subscriptions one API key may hold in one process",
+    "subscription_queue_size": "events buffered for one subscriber before it is dropped as slow",
+    "subscription_init_seconds": "how long a WebSocket may wait before sending connection_init",
+    "subscription_heartbeat_seconds": "seconds between keep-alive pings on subscriptions",
 }
 
 
@@ -74,6 +82,14 @@ class Settings:
     requests_per_minute_per_workspace: int = 0
     idempotency_hours: float = 24.0
     idempotency_claim_seconds: float = 120.0
+    serve_worker: bool = True
+    outbox_retention_hours: float = 168.0
+    event_log_retention_hours: float = 1.0
+    subscriptions_per_connection: int = 20
+    subscriptions_per_key: int = 100
+    subscription_queue_size: int = 100
+    subscription_init_seconds: float = 10.0
+    subscription_heartbeat_seconds: float = 15.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -32,3 +32,4 @@ class CoreErrorCode(DomainCode):
     CHOICE_REMOVED = "choice_removed", ErrorCode.INVALID
     TARGET_URL_INVALID = "target_url_invalid", ErrorCode.INVALID
     TARGET_REFUSED = "target_refused", ErrorCode.INVALID
+    CONDITION_INVALID = "condition_invalid", ErrorCode.INVALID

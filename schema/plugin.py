@@ -47,7 +47,12 @@ from rapport.schema.types.search import SearchQueries
 from rapport.schema.types.stats import StatsQueries
 from rapport.schema.types.task import CustomerTaskFields, Task, TaskMutations, TaskQueries
 from rapport.schema.types.timeline import CustomerTimelineFields
-from rapport.schema.types.webhooks import Webhook, WebhookMutations, WebhookQueries
+from rapport.schema.types.webhooks import (
+    Webhook,
+    WebhookDelivery,
+    WebhookMutations,
+    WebhookQueries,
+)
 
 plugin_info = PluginInfo(
     name="graphql",
@@ -61,7 +66,7 @@ CORE_PARTS = (
     GraphQLPart(NodeQueries, types=(Customer, User, ApiKey)),
     GraphQLPart(IdentityQueries, AccessMutations),
     GraphQLPart(CustomerQueries, CustomerMutations),
-    GraphQLPart(WebhookQueries, WebhookMutations, (Webhook,)),
+    GraphQLPart(WebhookQueries, WebhookMutations, (Webhook, WebhookDelivery)),
     GraphQLPart(
         mutation=ContactPointMutations,
         types=(ContactPoint,),
