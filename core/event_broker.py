@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from sqlalchemy import make_url
@@ -27,8 +27,10 @@ from rapport.core.event_log import CHANNEL
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
 from rapport.core.models import EventRecord
-from rapport.core.runtime import Runtime
 from rapport.core.tenancy import tenant_session
+
+if TYPE_CHECKING:
+    from rapport.core.runtime import Runtime
 
 __all__ = ["EventBroker", "SlowSubscriber", "Subscriber", "TooManySubscriptions"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from rapport.core.contributions import GraphQLPart, Register
@@ -45,6 +45,7 @@ from rapport.schema.types.relationship import (
 )
 from rapport.schema.types.search import SearchQueries
 from rapport.schema.types.stats import StatsQueries
+from rapport.schema.types.subscriptions import Subscriptions
 from rapport.schema.types.task import CustomerTaskFields, Task, TaskMutations, TaskQueries
 from rapport.schema.types.timeline import CustomerTimelineFields
 from rapport.schema.types.webhooks import (
@@ -93,6 +94,7 @@ CORE_PARTS = (
     GraphQLPart(mutation=BulkMutations),
     GraphQLPart(MergeQueries, MergeMutations),
     GraphQLPart(mutation=ImportMutations),
+    GraphQLPart(subscription=Subscriptions),
 )
 
 
@@ -121,3 +123,5 @@ def register_routes(register: Register[BaseRoute], runtime: Runtime) -> None:
     endpoint = GraphQLEndpoint(schema, runtime, STATIC_URL)
     limited = BodySizeLimit(endpoint, runtime.settings.max_body_bytes)
     register(Route("/graphql", limited, methods=["GET", "POST"]))
+    # The same endpoint answers WebSocket subscriptions (graphql-transport-ws).
+    register(WebSocketRoute("/graphql", endpoint))
