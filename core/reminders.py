@@ -7,11 +7,15 @@ statement changed the row. On PostgreSQL a second worker's UPDATE waits for the 
 transaction and then finds the column set; on SQLite writers take turns. The event is
 emitted in the same transaction as the claim, so it is delivered (webhooks, subscriptions)
 exactly when the claim commits.
+
+Only moments of the last :data:`CATCH_UP` fire: a worker that was down catches up on those,
+while a database whose tasks predate the worker (or its first start) does not announce years
+of past due dates at once.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,6 +29,7 @@ from rapport.core.services.tasks import OPEN_STATUSES
 __all__ = ["fire_due_moments"]
 
 BATCH = 200
+CATCH_UP = timedelta(hours=24)
 # (the moment's column, the column recording that it fired, the event it fires)
 MOMENTS: tuple[tuple[Any, Any, type[TaskReminderDue] | type[TaskOverdue]], ...] = (
     (Task.remind_at, Task.reminder_fired_at, TaskReminderDue),
@@ -41,6 +46,7 @@ async def fire_due_moments(op: Operation, now: datetime | None = None) -> int:
             select(Task.id, Task.assignee_id, Task.customer_id, Task.title, moment)
             .where(
                 moment <= now,
+                moment > now - CATCH_UP,
                 fired_at.is_(None),
                 Task.status.in_(OPEN_STATUSES),
                 Task.deleted_at.is_(None),

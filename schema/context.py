@@ -138,7 +138,7 @@ def context_of(info: strawberry.Info[Any, Any]) -> RequestContext:
     return context
 
 
-class event_scope:  # noqa: N801 - used like a function: `async with event_scope(context):`
+class event_scope:
     """A fresh session and loaders for answering one event of a subscription.
 
     Rows loaded for an earlier event are not reused (they may have changed), and no pooled

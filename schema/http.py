@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,10 @@ import orjson
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.streaming import HTTPStreamTransport, SSETransport
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -180,6 +182,17 @@ async def _send_json(
     await send({"type": "http.response.body", "body": answer})
 
 
+class TextFrameWebSocket(ASGIWebSocketAdapter):
+    """Sends JSON as text frames: graphql-transport-ws clients (browsers') expect text, and
+    the endpoint's orjson encoder gives bytes, which would go out as binary frames."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 def _sse_with_heartbeat(seconds: float) -> type[HTTPStreamTransport]:
     class HeartbeatSSE(SSETransport):
         def __init__(self) -> None:
@@ -189,6 +202,8 @@ def _sse_with_heartbeat(seconds: float) -> type[HTTPStreamTransport]:
 
 
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
+    websocket_adapter_class = TextFrameWebSocket
+
     def __init__(self, schema: RapportSchema, runtime: Runtime, static_url: str) -> None:
         settings = runtime.settings
         super().__init__(

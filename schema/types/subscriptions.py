@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.utils.str_converters import to_camel_case
 
 from rapport.core.vocabulary import build_vocabulary
 from rapport.schema.context import Info, context_of
@@ -63,7 +64,9 @@ class DomainEvent:
 @strawberry.type(description="A customer changed: updated, deleted, restored or merged into.")
 class CustomerChange:
     event: DomainEvent
-    fields: list[str] = strawberry.field(description="The fields an update changed.")
+    fields: list[str] = strawberry.field(
+        description='The fields an update changed, as Customer names them ("displayName").'
+    )
     customer: Customer | None = strawberry.field(description="As it is now; null once deleted.")
 
 
@@ -118,7 +121,7 @@ class Subscriptions:
         async for payload in visible_events(info, wanted):
             yield CustomerChange(
                 event=DomainEvent.from_payload(payload),
-                fields=[str(name) for name in _data(payload).get("fields") or ()],
+                fields=[to_camel_case(str(name)) for name in _data(payload).get("fields") or ()],
                 customer=await Customer.resolve_pk(info, customer_id),
             )
 

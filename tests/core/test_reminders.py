@@ -123,3 +123,12 @@ async def test_tasks_can_be_filtered_by_their_reminder_time(client: Client) -> N
     assert [e["node"]["title"] for e in data["tasks"]["edges"]] == ["soon"]
     data = await client.query(TASKS, {"filter": {"remindAt": {"isNull": True}}})
     assert [e["node"]["title"] for e in data["tasks"]["edges"]] == ["none"]
+
+
+async def test_moments_older_than_the_catch_up_window_do_not_fire(
+    client: Client, runtime: Runtime
+) -> None:
+    long_ago = (utcnow() - timedelta(days=30)).isoformat()
+    task = await _task(client, dueAt=long_ago)
+    await _fire(runtime)
+    assert await _events(runtime, [task], "task.overdue") == []
