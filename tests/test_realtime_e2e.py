@@ -341,11 +341,13 @@ async def test_connections_are_authenticated_and_limited(servers: tuple[list[Ser
         )
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4403
     async with _socket(listener, None) as ws:  # no connection_init within the timeout
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4408
     async with _socket(listener, key) as ws:
         for index in range(3):
             await _subscribe(ws, str(index), "subscription { events { name } }")
