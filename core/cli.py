@@ -175,12 +175,20 @@ def serve(
             port=port,
             workers=workers,
             access_log=access_log,
+            ws_ping_interval=settings.subscription_heartbeat_seconds,
         )
         return
     from rapport.core.app import create_app
 
     app = create_app(settings, run_worker=settings.serve_worker)
-    uvicorn.run(app, host=host, port=port, access_log=access_log)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=access_log,
+        # Keep-alive for subscriptions: a client that stops answering pings is disconnected.
+        ws_ping_interval=settings.subscription_heartbeat_seconds,
+    )
 
 
 @main.command()
