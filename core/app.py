@@ -6,6 +6,8 @@ this module free of any GraphQL knowledge.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -31,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from rapport.core.auth import authenticate
 from rapport.core.config import Settings
 from rapport.core.runtime import Runtime
+from rapport.core.worker import run_jobs
 
 __all__ = ["create_app"]
 
@@ -107,7 +110,9 @@ def create_app(
     runtime: Runtime | None = None,
     extra_plugins: Iterable[ModuleType] = (),
     migrate_on_startup: bool = False,
+    run_worker: bool = False,
 ) -> Starlette:
+    """The app; with ``run_worker`` it also runs the background jobs while it serves."""
     runtime = runtime or Runtime.create(settings, extra_plugins)
     metrics = Metrics()
 
@@ -147,8 +152,15 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if migrate_on_startup:
             await runtime.migrate()
-        yield
-        await runtime.dispose()
+        jobs = asyncio.create_task(run_jobs(runtime)) if run_worker else None
+        try:
+            yield
+        finally:
+            if jobs is not None:
+                jobs.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
+            await runtime.dispose()
 
     known = {getattr(route, "path", "") for route in routes}
     middleware = [Middleware(MetricsMiddleware, metrics=metrics, known_paths=known)]

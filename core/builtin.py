@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from rapport.core.contributions import (
     Role,
 )
 from rapport.core.error_codes import CoreErrorCode
+from rapport.core.event_log import prune_event_log, record_event
 from rapport.core.event_types import CORE_EVENT_TYPES
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
@@ -33,6 +35,7 @@ from rapport.core.models import (
     Task,
 )
 from rapport.core.plugins import PluginInfo
+from rapport.core.reminders import fire_due_moments
 from rapport.core.statistics import analyze_stale_tables
 from rapport.core.worker import JobContext
 
@@ -164,9 +167,11 @@ def register_error_codes(register: Register[ErrorCodes]) -> None:
 
 
 @hookimpl
-def before_commit(event: DomainEvent, session: Any) -> Any:
-    # In the same transaction as the change, so a webhook fires exactly when it commits.
-    return webhooks.enqueue(event, session)
+async def before_commit(event: DomainEvent, session: Any) -> None:
+    # In the same transaction as the change, so a webhook fires (and a subscriber hears of
+    # it) exactly when it commits.
+    await webhooks.enqueue(event, session)
+    await record_event(event, session)
 
 
 async def deliver_webhooks(context: JobContext) -> None:
@@ -186,8 +191,26 @@ async def refresh_statistics(context: JobContext) -> None:
     await analyze_stale_tables(context.runtime.engine)
 
 
+async def prune_outbox(context: JobContext) -> None:
+    hours = context.runtime.settings.outbox_retention_hours
+    await webhooks.prune_delivered(context.runtime.sessions, timedelta(hours=hours))
+
+
+async def prune_events(context: JobContext) -> None:
+    hours = context.runtime.settings.event_log_retention_hours
+    await prune_event_log(context.runtime.sessions, timedelta(hours=hours))
+
+
+async def fire_reminders(context: JobContext) -> None:
+    async for operation in context.each_workspace():
+        await fire_due_moments(operation)
+
+
 @hookimpl
 def register_jobs(register: Register[Job]) -> None:
     register(Job("webhooks.deliver", 10, deliver_webhooks))
     register(Job("idempotency.expire", 3600, expire_idempotency))
     register(Job("database.analyze", 60, refresh_statistics))
+    register(Job("webhooks.prune", 3600, prune_outbox))
+    register(Job("events.prune", 600, prune_events))
+    register(Job("tasks.fire_reminders", 15, fire_reminders))

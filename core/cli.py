@@ -63,7 +63,8 @@ def app_from_environment() -> Any:
     """Uvicorn factory for ``--workers`` > 1: each worker reads the same environment."""
     from rapport.core.app import create_app
 
-    return create_app(load_settings())
+    settings = load_settings()
+    return create_app(settings, run_worker=settings.serve_worker)
 
 
 class RapportGroup(click.Group):
@@ -120,6 +121,13 @@ def main(ctx: click.Context) -> None:
     show_default=True,
     help="Log a line per request (a proxy in front may log them already).",
 )
+@click.option(
+    "--worker/--no-worker",
+    "run_worker",
+    default=None,
+    help="Run the background jobs (webhooks, reminders) in the server process  "
+    "[default: the serve_worker setting, true]; --no-worker when `rapport worker` runs apart.",
+)
 @click.pass_obj
 def serve(
     settings: Settings,
@@ -129,8 +137,9 @@ def serve(
     demo: bool,
     expose_demo: bool,
     access_log: bool,
+    run_worker: bool | None,
 ) -> None:
-    """Migrate the database if needed and serve the API."""
+    """Migrate the database if needed and serve the API (and, by default, run the jobs)."""
     import uvicorn
 
     if demo and not expose_demo and not _is_loopback(host):
@@ -154,6 +163,10 @@ def serve(
         os.environ["RAPPORT_DEMO_KEY"] = demo_key
         click.echo(f"GraphiQL: http://{host}:{port}/graphql  (the demo key is filled in)")
         click.echo(f"Demo API key (workspace `demo`, role admin): {demo_key}")
+    if run_worker is not None:
+        settings = settings.with_overrides(serve_worker=run_worker)
+        # Server processes started by uvicorn read the environment, not these settings.
+        os.environ["RAPPORT_SERVE_WORKER"] = "true" if run_worker else "false"
     if workers > 1:
         uvicorn.run(
             "rapport.core.cli:app_from_environment",
@@ -163,16 +176,20 @@ def serve(
             workers=workers,
             access_log=access_log,
             timeout_keep_alive=settings.keep_alive_seconds,
+            ws_ping_interval=settings.subscription_heartbeat_seconds,
         )
         return
     from rapport.core.app import create_app
 
+    app = create_app(settings, run_worker=settings.serve_worker)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=host,
         port=port,
         access_log=access_log,
         timeout_keep_alive=settings.keep_alive_seconds,
+        # Keep-alive for subscriptions: a client that stops answering pings is disconnected.
+        ws_ping_interval=settings.subscription_heartbeat_seconds,
     )
 
 

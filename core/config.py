@@ -45,6 +45,14 @@ SETTING_HELP: dict[str, str] = {
     "keep_alive_seconds": "seconds `serve` keeps an idle HTTP connection open for a next request",
     "default_phone_region": "region phone numbers without +country code are read in (GB, US...)",
     "cors_origins": "browser origins that may call the API (comma-separated; `*`: any; none: off)",
+    "serve_worker": "run the background jobs in `rapport serve` (false: `rapport worker` apart)",
+    "outbox_retention_hours": "how long delivered webhook deliveries are kept before pruning",
+    "event_log_retention_hours": "how long committed events are kept for subscribers to read",
+    "subscriptions_per_connection": "most subscriptions one WebSocket connection may hold",
+    "subscriptions_per_key": "most subscriptions one API key may hold in one process",
+    "subscription_queue_size": "events buffered for one subscriber before it is dropped as slow",
+    "subscription_init_seconds": "how long a WebSocket may wait before sending connection_init",
+    "subscription_heartbeat_seconds": "seconds between keep-alive pings on subscriptions",
 }
 
 
@@ -84,6 +92,14 @@ class Settings:
     keep_alive_seconds: int = 75
     # Off unless named: a browser page of another origin may not call the API.
     cors_origins: tuple[str, ...] = ()
+    serve_worker: bool = True
+    outbox_retention_hours: float = 168.0
+    event_log_retention_hours: float = 1.0
+    subscriptions_per_connection: int = 20
+    subscriptions_per_key: int = 100
+    subscription_queue_size: int = 100
+    subscription_init_seconds: float = 10.0
+    subscription_heartbeat_seconds: float = 15.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

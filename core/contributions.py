@@ -173,6 +173,7 @@ class GraphQLPart:
     mutation: type | None = None
     types: tuple[type, ...] = ()
     extend: Mapping[str, type] = field(default_factory=dict)
+    subscription: type | None = None
 
 
 @dataclass(frozen=True)

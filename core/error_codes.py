@@ -41,3 +41,4 @@ class CoreErrorCode(DomainCode):
     TARGET_URL_INVALID = "target_url_invalid", ErrorCode.INVALID
     TARGET_REFUSED = "target_refused", ErrorCode.INVALID
     CANNOT_CLEAR = "cannot_clear", ErrorCode.REQUIRED  # null given for a required field
+    CONDITION_INVALID = "condition_invalid", ErrorCode.INVALID

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import field
+from datetime import datetime
 
 from rapport.core.contributions import EventType
 from rapport.core.events import Event
@@ -23,6 +24,8 @@ __all__ = [
     "TaskCancelled",
     "TaskCompleted",
     "TaskCreated",
+    "TaskOverdue",
+    "TaskReminderDue",
 ]
 
 
@@ -87,6 +90,24 @@ class TaskCancelled(Event, name="task.cancelled", entity_type="Task"):
     customer_id: uuid.UUID | None
 
 
+class _TaskMomentEvent(Event, entity_type="Task"):
+    """A task's moment came; ``assignee_id`` is who it is addressed to."""
+
+    id: uuid.UUID
+    assignee_id: uuid.UUID | None
+    customer_id: uuid.UUID | None
+    title: str
+    at: datetime
+
+
+class TaskReminderDue(_TaskMomentEvent, name="task.reminder_due"):
+    """An open task's ``remindAt`` has come."""
+
+
+class TaskOverdue(_TaskMomentEvent, name="task.overdue"):
+    """An open task's ``dueAt`` has passed."""
+
+
 class _RelationshipEvent(Event, entity_type="Relationship"):
     id: uuid.UUID
     type: str
@@ -117,6 +138,8 @@ CORE_EVENT_TYPES: tuple[EventType, ...] = (
     EventType(TaskCreated, "a task was created"),
     EventType(TaskCompleted, "a task was completed"),
     EventType(TaskCancelled, "an open task was cancelled"),
+    EventType(TaskReminderDue, "an open task's reminder time came (to its assignee)"),
+    EventType(TaskOverdue, "an open task's due time passed (to its assignee)"),
     EventType(RelationshipCreated, "two customers were related"),
     EventType(RelationshipUpdated, "a relationship's type, role, dates or notes changed"),
     EventType(RelationshipDeleted, "a relationship was removed"),

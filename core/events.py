@@ -105,6 +105,8 @@ class DomainEvent:
     actor_id: uuid.UUID | None = None
     actor_role: str | None = None
     occurred_at: datetime = field(default_factory=utcnow)
+    # Names the event once committed: its row in the event log, and notifications of it.
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
     def name(self) -> str:

@@ -16,6 +16,7 @@ from rapport.core.auth import Actor
 from rapport.core.config import Settings
 from rapport.core.contributions import CustomerLink
 from rapport.core.db import create_engine, session_factory
+from rapport.core.event_broker import EventBroker
 from rapport.core.permissions import RoleBook, build_role_book
 from rapport.core.plugins import PluginHost
 from rapport.core.tenancy import RowPolicies, tenant_session
@@ -84,6 +85,11 @@ class Runtime:
             policies = self.row_policies(actor)
         return tenant_session(self.sessions, actor.workspace_id, policies)
 
+    @cached_property
+    def events(self) -> EventBroker:
+        """Committed events for this process's subscribers (started with the first one)."""
+        return EventBroker(self)
+
     async def migrate(self) -> None:
         await migrate.upgrade(self.engine, self.host)
 
@@ -94,4 +100,6 @@ class Runtime:
         for close in reversed(self._closers):
             await close()
         self._closers.clear()
+        if "events" in self.__dict__:
+            await self.events.close()
         await self.engine.dispose()

@@ -25,17 +25,18 @@ from urllib.parse import urlparse
 
 import httpx
 import orjson
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.db import utcnow
 from rapport.core.error_codes import CoreErrorCode
-from rapport.core.errors import FieldError, NotFound, ValidationFailed
+from rapport.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rapport.core.events import DomainEvent
 from rapport.core.models import OutboxEvent, Webhook
 from rapport.core.services.operation import Operation
 from rapport.core.tenancy import unscoped_session
 from rapport.core.vocabulary import build_vocabulary
+from rapport.core.webhook_conditions import PayloadCondition, condition_errors, matches_all
 from rapport.core.webhook_targets import GuardedTransport, refused_target
 
 __all__ = [
@@ -43,6 +44,9 @@ __all__ = [
     "DeliveryReport",
     "deliver_due",
     "enqueue",
+    "failed_deliveries",
+    "prune_delivered",
+    "replay",
     "sign",
     "subscribe",
     "unsubscribe",
@@ -61,9 +65,14 @@ def _matches(patterns: list[str], event_name: str) -> bool:
     return any(fnmatch.fnmatchcase(event_name, pattern) for pattern in patterns)
 
 
-async def subscribe(op: Operation, target_url: str, event_types: list[str]) -> tuple[Webhook, str]:
+async def subscribe(
+    op: Operation,
+    target_url: str,
+    event_types: list[str],
+    conditions: Sequence[PayloadCondition] = (),
+) -> tuple[Webhook, str]:
     """Create a subscription; the secret is returned here and never shown again."""
-    errors: list[FieldError] = []
+    errors = condition_errors(conditions, "input.conditions")
     parsed = urlparse(target_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         errors.append(
@@ -88,7 +97,11 @@ async def subscribe(op: Operation, target_url: str, event_types: list[str]) -> t
         raise ValidationFailed(errors)
     secret = secrets.token_urlsafe(32)
     webhook = Webhook(
-        workspace_id=op.workspace_id, target_url=target_url, secret=secret, event_types=patterns
+        workspace_id=op.workspace_id,
+        target_url=target_url,
+        secret=secret,
+        event_types=patterns,
+        conditions=[condition.as_json() for condition in conditions],
     )
     op.session.add(webhook)
     await op.session.flush()
@@ -110,7 +123,7 @@ async def enqueue(event: DomainEvent, session: AsyncSession) -> None:
     hooks = (await session.execute(select(Webhook).where(Webhook.is_active.is_(True)))).scalars()
     payload = event.as_payload()
     for hook in hooks:
-        if _matches(hook.event_types, event.name):
+        if _matches(hook.event_types, event.name) and matches_all(hook.conditions, payload):
             session.add(
                 OutboxEvent(
                     workspace_id=event.workspace_id,
@@ -119,6 +132,41 @@ async def enqueue(event: DomainEvent, session: AsyncSession) -> None:
                     payload=payload,
                 )
             )
+
+
+def failed_deliveries(webhook_id: uuid.UUID | None = None) -> Any:
+    """Deliveries not made that have failed at least once, given up on or still retrying."""
+    statement = select(OutboxEvent).where(
+        OutboxEvent.delivered_at.is_(None), OutboxEvent.attempts > 0
+    )
+    if webhook_id is not None:
+        statement = statement.where(OutboxEvent.webhook_id == webhook_id)
+    return statement
+
+
+async def replay(op: Operation, delivery_id: uuid.UUID) -> OutboxEvent:
+    """Send a failed delivery again at the worker's next round, with a fresh set of attempts."""
+    row = await op.session.get(OutboxEvent, (op.workspace_id, delivery_id))
+    if row is None:
+        raise NotFound("id", "webhook delivery")
+    if row.delivered_at is not None:
+        raise Conflict("id", "this delivery was made; there is nothing to replay")
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    op.audit("OutboxEvent", row.id, "replay", {"lastError": [row.last_error, None]})
+    return row
+
+
+async def prune_delivered(sessions: Any, retention: timedelta) -> int:
+    """Remove deliveries made longer than ``retention`` ago; what failed stays for replay."""
+    async with unscoped_session(sessions) as session, session.begin():
+        result = await session.execute(
+            delete(OutboxEvent).where(
+                OutboxEvent.delivered_at.is_not(None),
+                OutboxEvent.delivered_at < utcnow() - retention,
+            )
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass

@@ -1,7 +1,11 @@
-"""``rapport worker``: runs the jobs plugins register, each on its own interval.
+"""The background jobs plugins register, each on its own interval.
 
-Jobs must be safe to run in several worker processes at once: they claim rows with
-``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL.
+``rapport serve`` runs them in the server process by default, so one command delivers
+webhooks and fires reminders; ``rapport worker`` runs them in a process of its own, for
+deployments that keep background work apart (``serve --no-worker``).
+
+Jobs must be safe to run in several processes at once: they claim rows with
+``SELECT ... FOR UPDATE SKIP LOCKED`` or a conditional ``UPDATE`` on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from rapport.core.plugins import await_maybe
 from rapport.core.runtime import Runtime
 from rapport.core.services.operation import Operation
 
-__all__ = ["JobContext", "run_worker"]
+__all__ = ["JobContext", "run_jobs", "run_worker"]
 
 log = logging.getLogger("rapport.worker")
 IDLE_SECONDS = 60.0
@@ -36,11 +40,18 @@ class JobContext:
 
 
 async def run_worker(runtime: Runtime, *, once: bool = False) -> None:
+    """``rapport worker``: migrate, say which jobs run, and run them."""
     jobs = runtime.host.jobs
     await runtime.migrate()
+    print(f"worker: {len(jobs)} job(s): {', '.join(sorted(jobs)) or 'none'}", flush=True)
+    await run_jobs(runtime, once=once)
+
+
+async def run_jobs(runtime: Runtime, *, once: bool = False) -> None:
+    """Run every job when it is due, until cancelled (or one round with ``once``)."""
+    jobs = runtime.host.jobs
     context = JobContext(runtime)
     next_run = dict.fromkeys(jobs, 0.0)
-    print(f"worker: {len(jobs)} job(s): {', '.join(sorted(jobs)) or 'none'}", flush=True)
     while True:
         now = time.monotonic()
         for name, job in jobs.items():

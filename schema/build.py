@@ -66,6 +66,7 @@ def _merge_root(name: str, parts: list[tuple[str, type]]) -> type:
 def build_schema(runtime: Runtime) -> RapportSchema:
     queries: list[tuple[str, type]] = []
     mutations: list[tuple[str, type]] = []
+    subscriptions: list[tuple[str, type]] = []
     types: list[type] = []
     extra_fields: dict[str, list[StrawberryField]] = defaultdict(list)
     for found in runtime.host.collect("register_graphql"):
@@ -74,6 +75,8 @@ def build_schema(runtime: Runtime) -> RapportSchema:
             queries.append((found.plugin, part.query))
         if part.mutation is not None:
             mutations.append((found.plugin, part.mutation))
+        if part.subscription is not None:
+            subscriptions.append((found.plugin, part.subscription))
         types.extend(part.types)
         for type_name, extension in part.extend.items():
             existing = {f.name for f in extra_fields[type_name]}
@@ -97,6 +100,7 @@ def build_schema(runtime: Runtime) -> RapportSchema:
     return RapportSchema(
         query=_merge_root("Query", queries),
         mutation=_merge_root("Mutation", mutations) if mutations else None,
+        subscription=_merge_root("Subscription", subscriptions) if subscriptions else None,
         types=types,
         extensions=extensions,
         config=StrawberryConfig(relay_max_results=settings.max_page_size, info_class=Info),

@@ -16,6 +16,8 @@ __all__ = [
     "BadRequest",
     "ErrorCodeEnum",
     "Forbidden",
+    "RateLimited",
+    "SubscriberDropped",
     "Unauthenticated",
     "UserError",
     "user_errors",
@@ -61,3 +63,15 @@ class Forbidden(GraphQLError):
 class BadRequest(GraphQLError):
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+class RateLimited(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "RATE_LIMITED"})
+
+
+class SubscriberDropped(GraphQLError):
+    """A subscription ended because its client did not keep up; it may subscribe again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "SLOW_CONSUMER"})

@@ -1,24 +1,36 @@
-"""The ``/graphql`` endpoint: bearer-key authentication, the operation, and GraphiQL."""
+"""The ``/graphql`` endpoint: bearer-key authentication, the operation, and GraphiQL.
+
+Subscriptions are served on the same path over graphql-transport-ws (WebSocket) and GraphQL
+over SSE (strawberry's, in its distinct-connections mode: a ``POST`` that accepts
+``text/event-stream``). A WebSocket authenticates with the ``Authorization`` header, or, as
+browsers cannot set one, with ``{"Authorization": "Bearer <key>"}`` in ``connection_init``.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.streaming import HTTPStreamTransport, SSETransport
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
+from strawberry.types.unset import UNSET, UnsetType
 
 from rapport.core.auth import Actor
 from rapport.core.runtime import Runtime
@@ -189,9 +201,41 @@ async def _send_json(
     await send({"type": "http.response.body", "body": answer})
 
 
+class TextFrameWebSocket(ASGIWebSocketAdapter):
+    """Sends JSON as text frames: graphql-transport-ws clients (browsers') expect text, and
+    the endpoint's orjson encoder gives bytes, which would go out as binary frames."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+def _sse_with_heartbeat(seconds: float) -> type[HTTPStreamTransport]:
+    class HeartbeatSSE(SSETransport):
+        def __init__(self) -> None:
+            super().__init__(heartbeat_interval=seconds)
+
+    return HeartbeatSSE
+
+
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
+    websocket_adapter_class = TextFrameWebSocket
+
     def __init__(self, schema: RapportSchema, runtime: Runtime, static_url: str) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        settings = runtime.settings
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            connection_init_wait_timeout=timedelta(seconds=settings.subscription_init_seconds),
+            max_subscriptions_per_connection=settings.subscriptions_per_connection,
+        )
+        self.stream_transport_classes_by_protocol = {
+            **self.stream_transport_classes_by_protocol,
+            GRAPHQL_SSE_PROTOCOL: _sse_with_heartbeat(settings.subscription_heartbeat_seconds),
+        }
         self.runtime = runtime
         self.static_url = static_url
         self.keys = KeyCache(runtime)
@@ -201,7 +245,6 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self._page = template.replace("{{STATIC}}", static_url)
         self.reads = CompiledReads(schema, runtime)
         self.throttle = AuthThrottle(runtime.settings.auth_failures_per_minute)
-        settings = runtime.settings
         self.budget = RequestBudget(
             settings.requests_per_minute_per_key, settings.requests_per_minute_per_workspace
         )
@@ -376,7 +419,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         # orjson, because compiled reads hand over their JSON as orjson fragments.
         return orjson.dumps(data)
 
-    async def _actor_for(self, request: Request) -> Actor | None:
+    async def _actor_for(self, request: HTTPConnection) -> Actor | None:
         if ACTOR_KEY in request.scope:
             found: Actor | None = request.scope[ACTOR_KEY]
             return found
@@ -398,8 +441,39 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         return actor
 
     async def get_context(self, request: Any, response: Any = None) -> RequestContext:
-        actor = await self._actor_for(request) if isinstance(request, Request) else None
-        return RequestContext(runtime=self.runtime, actor=actor, request=request)
+        if not isinstance(request, HTTPConnection):
+            return RequestContext(runtime=self.runtime, actor=None)
+        header = request.headers.get("authorization", "")
+        actor = await self._actor_for(request) if isinstance(request, Request) or header else None
+        context = RequestContext(runtime=self.runtime, actor=actor, request=request)
+        if header:
+            context.reauthenticate = self._reauthenticator(header)
+        return context
+
+    def _reauthenticator(self, header: str) -> Any:
+        """Looks the key up again, through the cache: a revoked key stops at once."""
+        _, _, key = header.partition(" ")
+
+        async def again() -> Actor | None:
+            return await self.keys.actor(key.strip(), time.monotonic())
+
+        return again
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        if context.actor is None:
+            params = context.connection_params or {}
+            header = params.get("Authorization", params.get("authorization"))
+            if isinstance(header, str) and context.request is not None:
+                try:
+                    context.actor = await self._actor_for_header(
+                        header, _address(context.request.scope)
+                    )
+                except (TooManyFailures, OverBudget) as exc:
+                    raise ConnectionRejectionError({"code": "RATE_LIMITED"}) from exc
+                context.reauthenticate = self._reauthenticator(header)
+        if context.actor is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        return UNSET
 
     async def render_graphql_ide(self, request: Any) -> Response:
         config = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from rapport.core.contributions import GraphQLPart, Register
@@ -45,9 +45,15 @@ from rapport.schema.types.relationship import (
 )
 from rapport.schema.types.search import SearchQueries
 from rapport.schema.types.stats import StatsQueries
+from rapport.schema.types.subscriptions import Subscriptions
 from rapport.schema.types.task import CustomerTaskFields, Task, TaskMutations, TaskQueries
 from rapport.schema.types.timeline import CustomerTimelineFields
-from rapport.schema.types.webhooks import Webhook, WebhookMutations, WebhookQueries
+from rapport.schema.types.webhooks import (
+    Webhook,
+    WebhookDelivery,
+    WebhookMutations,
+    WebhookQueries,
+)
 
 plugin_info = PluginInfo(
     name="graphql",
@@ -61,7 +67,7 @@ CORE_PARTS = (
     GraphQLPart(NodeQueries, types=(Customer, User, ApiKey)),
     GraphQLPart(IdentityQueries, AccessMutations),
     GraphQLPart(CustomerQueries, CustomerMutations),
-    GraphQLPart(WebhookQueries, WebhookMutations, (Webhook,)),
+    GraphQLPart(WebhookQueries, WebhookMutations, (Webhook, WebhookDelivery)),
     GraphQLPart(
         mutation=ContactPointMutations,
         types=(ContactPoint,),
@@ -88,6 +94,7 @@ CORE_PARTS = (
     GraphQLPart(mutation=BulkMutations),
     GraphQLPart(MergeQueries, MergeMutations),
     GraphQLPart(mutation=ImportMutations),
+    GraphQLPart(subscription=Subscriptions),
 )
 
 
@@ -116,3 +123,5 @@ def register_routes(register: Register[BaseRoute], runtime: Runtime) -> None:
     endpoint = GraphQLEndpoint(schema, runtime, STATIC_URL)
     limited = BodySizeLimit(endpoint, runtime.settings.max_body_bytes)
     register(Route("/graphql", limited, methods=["GET", "POST"]))
+    # The same endpoint answers WebSocket subscriptions (graphql-transport-ws).
+    register(WebSocketRoute("/graphql", endpoint))

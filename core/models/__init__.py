@@ -5,7 +5,7 @@ from rapport.core.models.customer import ContactPoint, Customer, CustomFieldDefi
 from rapport.core.models.idempotency import IdempotencyRecord
 from rapport.core.models.identity import ApiKey, User, Workspace
 from rapport.core.models.interaction import Interaction, InteractionParticipant
-from rapport.core.models.outbox import OutboxEvent, Webhook
+from rapport.core.models.outbox import EventRecord, OutboxEvent, Webhook
 from rapport.core.models.relationship import Relationship, RelationshipTypeRow
 from rapport.core.models.task import Task
 
@@ -15,6 +15,7 @@ __all__ = [
     "ContactPoint",
     "CustomFieldDefinition",
     "Customer",
+    "EventRecord",
     "IdempotencyRecord",
     "Interaction",
     "InteractionParticipant",

@@ -1,4 +1,4 @@
-"""Webhook subscriptions and the outbox the worker delivers from."""
+"""Webhook subscriptions, the outbox the worker delivers from, and the event log."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class Webhook(TenantMixin, Base):
     secret: Mapped[str] = mapped_column(String(100))
     # Event names or patterns such as "customer.*"; ["*"] for all.
     event_types: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Conditions on the payload, all of which must hold: [{"path": "data.kind", "in": [...]}].
+    conditions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -42,3 +44,18 @@ class OutboxEvent(TenantMixin, Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class EventRecord(TenantMixin, Base):
+    """A committed domain event, kept briefly so subscribers in any process can read it.
+
+    Written in the transaction that made the event, so it exists exactly when the change
+    committed; its id is what a notification names.
+    """
+
+    __tablename__ = "event_log"
+    __table_args__ = (Index("ix_event_log_created_at", "created_at"),)
+
+    event_type: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

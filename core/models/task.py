@@ -19,6 +19,9 @@ class Task(TenantMixin, TimestampMixin, Base):
         Index("ix_tasks_ws_assignee_status_due", "workspace_id", "assignee_id", "status", "due_at"),
         Index("ix_tasks_ws_customer", "workspace_id", "customer_id", "status"),
         Index("ix_tasks_ws_link", "workspace_id", "link_type", "link_id"),
+        # The reminder job's scans: open tasks whose moment has come and not yet fired.
+        Index("ix_tasks_remind_at", "remind_at"),
+        Index("ix_tasks_due_at", "due_at"),
     )
 
     customer_id: Mapped[uuid.UUID | None]
@@ -28,6 +31,10 @@ class Task(TenantMixin, TimestampMixin, Base):
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     due_at: Mapped[datetime | None]
     remind_at: Mapped[datetime | None]
+    # When `task.reminder_due` / `task.overdue` fired; cleared when the time is moved, so a
+    # rescheduled task fires again, and set by one conditional UPDATE, so it fires once.
+    reminder_fired_at: Mapped[datetime | None]
+    overdue_fired_at: Mapped[datetime | None]
     assignee_id: Mapped[uuid.UUID | None]
     created_by_id: Mapped[uuid.UUID | None]
     # iCalendar-style rule, e.g. "FREQ=MONTHLY;INTERVAL=3"; completing schedules the next one.

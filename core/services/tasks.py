@@ -159,6 +159,11 @@ async def update_task(
     current = {name: getattr(task, name) for name in TaskFields.names()}
     await _validate(op, fields, {**current, **fields}, prefix)
     changes = apply_changes(task, fields)
+    # A moved moment fires again at its new time.
+    if "remind_at" in changes:
+        task.reminder_fired_at = None
+    if "due_at" in changes:
+        task.overdue_fired_at = None
     if changes:
         await op.session.flush()
         op.audit("Task", task.id, "update", changes, customer_id=task.customer_id)

@@ -106,6 +106,7 @@ class TaskFilter:
     status: list[TaskStatus] | None = strawberry.UNSET
     priority: list[TaskPriority] | None = strawberry.UNSET
     due_at: DateTimeFilter | None = strawberry.UNSET
+    remind_at: DateTimeFilter | None = strawberry.UNSET
     overdue: bool | None = strawberry.field(
         default=strawberry.UNSET, description="Open and due before now (or not)."
     )
@@ -139,6 +140,7 @@ def _task_filters(user_id: uuid.UUID, now: datetime) -> FilterMap:
         "status": Custom(lambda v: TaskRow.status.in_([s.value for s in v]) if v else false()),
         "priority": Custom(lambda v: TaskRow.priority.in_([p.value for p in v]) if v else false()),
         "due_at": TaskRow.due_at,
+        "remind_at": TaskRow.remind_at,
         "overdue": Custom(overdue),
         "customer": TaskRow.customer_id,
         "linked_to": Custom(lambda v: link_condition(TaskRow, v)),
