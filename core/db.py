@@ -8,6 +8,8 @@ rows by workspace (Citus) without changing the model.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -47,6 +49,7 @@ __all__ = [
     "table_of",
     "tenant_fk",
     "utcnow",
+    "writing",
 ]
 
 # Deterministic constraint names so migrations are identical on every engine.
@@ -152,6 +155,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # Execution option of a connection about to write: see :func:`_sqlite_begin`.
 WRITES = "rapport_writes"
+
+
+@asynccontextmanager
+async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """A write transaction on ``session``, taking SQLite's write lock up front (see below)."""
+    async with session, session.begin():
+        await session.connection(execution_options={WRITES: True})
+        yield session
 
 
 def _sqlite_begin(connection: Any) -> None:

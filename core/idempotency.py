@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.auth import Actor
 from rapport.core.config import Settings
-from rapport.core.db import WRITES, utcnow
+from rapport.core.db import utcnow, writing
 from rapport.core.errors import Conflict
 from rapport.core.models import IdempotencyRecord
 from rapport.core.tenancy import tenant_session, unscoped_session
@@ -97,14 +95,6 @@ def fingerprint(request: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-@asynccontextmanager
-async def _writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """A write transaction on ``session``, taking SQLite's write lock up front."""
-    async with session, session.begin():
-        await session.connection(execution_options={WRITES: True})
-        yield session
-
-
 def _caller(actor: Actor) -> uuid.UUID:
     return actor.key_id or actor.user_id
 
@@ -118,7 +108,7 @@ async def claim(
 ) -> Claim:
     now = utcnow()
     token = uuid.uuid4()
-    async with _writing(tenant_session(sessions, actor.workspace_id)) as session:
+    async with writing(tenant_session(sessions, actor.workspace_id)) as session:
         found = (
             await session.execute(
                 select(IdempotencyRecord).where(
@@ -179,7 +169,7 @@ async def complete(
     sessions: async_sessionmaker[AsyncSession], claimed: Claimed, status_code: int, body: bytes
 ) -> None:
     """Keep the response of a request that wrote, for its retries to replay."""
-    async with _writing(tenant_session(sessions, claimed.workspace_id)) as session:
+    async with writing(tenant_session(sessions, claimed.workspace_id)) as session:
         await session.execute(
             update(IdempotencyRecord)
             .where(
@@ -193,7 +183,7 @@ async def complete(
 
 async def release(sessions: async_sessionmaker[AsyncSession], claimed: Claimed) -> None:
     """Free the key of a request that wrote nothing; a retry runs it afresh."""
-    async with _writing(tenant_session(sessions, claimed.workspace_id)) as session:
+    async with writing(tenant_session(sessions, claimed.workspace_id)) as session:
         await session.execute(
             delete(IdempotencyRecord)
             .where(
@@ -207,7 +197,7 @@ async def release(sessions: async_sessionmaker[AsyncSession], claimed: Claimed) 
 
 async def expire_idempotency_keys(sessions: async_sessionmaker[AsyncSession]) -> int:
     """Delete the keys past their retention, in every workspace."""
-    async with _writing(unscoped_session(sessions)) as session:
+    async with writing(unscoped_session(sessions)) as session:
         result = await session.execute(
             delete(IdempotencyRecord)
             .where(IdempotencyRecord.expires_at <= utcnow())

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from rapport.core.plugins import PluginHost, available_plugins
+from rapport.core.tenancy import ACROSS_WORKSPACES_KEY
 
 __all__ = ["alembic_config", "include_name", "make_revision", "pending_heads", "upgrade"]
 
@@ -79,7 +80,12 @@ async def upgrade(engine: AsyncEngine, host: PluginHost) -> None:
             command.upgrade(cfg, f"{branch}@head")
 
     async with engine.begin() as connection:
-        await connection.run_sync(_run, config, upgrade_enabled)
+        # Data migrations rewrite every workspace's rows: declared work across workspaces.
+        connection.info[ACROSS_WORKSPACES_KEY] = True
+        try:
+            await connection.run_sync(_run, config, upgrade_enabled)
+        finally:
+            connection.info.pop(ACROSS_WORKSPACES_KEY, None)
 
 
 def _enabled_heads(script: ScriptDirectory, host: PluginHost) -> set[str]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from rapport.core.db import TenantMixin
 
 __all__ = [
+    "ACROSS_WORKSPACES_KEY",
     "CrossTenantError",
     "RowPolicies",
     "tenant_session",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 WORKSPACE_KEY = "workspace_id"
+# Marks a connection's statements as declared work across workspaces (migrations, unscoped
+# sessions), for whoever checks that the others name one workspace each.
+ACROSS_WORKSPACES_KEY = "rapport.across_workspaces"
 UNSCOPED_KEY = "unscoped"
 POLICIES_KEY = "row_policies"
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.auth import Actor, IssuedKey, find_workspace, issue_key
-from rapport.core.db import WRITES
+from rapport.core.db import WRITES, writing
 from rapport.core.models import User, Workspace
 from rapport.core.runtime import Runtime
 from rapport.core.services.operation import Operation
@@ -35,7 +35,7 @@ async def create_workspace(runtime: Runtime, name: str) -> Workspace:
     name = name.strip()
     if not name or len(name) > 100:
         raise WorkspaceError("a workspace name is 1 to 100 characters")
-    async with unscoped_session(runtime.sessions) as session, session.begin():
+    async with writing(unscoped_session(runtime.sessions)) as session:
         if await find_workspace(session, name) is not None:
             raise WorkspaceError(f"workspace {name!r} exists already")
         workspace = Workspace(name=name)
@@ -70,7 +70,7 @@ async def create_api_key(
         workspace = await find_workspace(session, workspace_name)
     if workspace is None:
         raise WorkspaceError(f"no workspace named {workspace_name!r}")
-    async with tenant_session(runtime.sessions, workspace.id) as session, session.begin():
+    async with writing(tenant_session(runtime.sessions, workspace.id)) as session:
         user = await ensure_user(session, workspace, email or f"{role}@{workspace.name}", role)
         return await issue_key(session, user, role=role, name=name)
 

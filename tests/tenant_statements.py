@@ -4,8 +4,8 @@ A distributed PostgreSQL (Citus, distributed by ``workspace_id``) routes a state
 only when each tenant table in it is bound to one workspace, directly (``t.workspace_id = $1``)
 or by a join to a table that is (``a.workspace_id = b.workspace_id``). This plugin watches every
 statement the suite sends and fails the test that sent one without, unless it came through an
-unscoped session, the declared way of working across workspaces (authentication, the worker,
-the CLI). The check reads the SQL text with patterns, fast enough to run on the whole suite; it
+unscoped session or a migration, the declared ways of working across workspaces
+(authentication, the worker, the CLI, data migrations). The check reads the SQL text with patterns, fast enough to run on the whole suite; it
 knows aliases but no scoping rules, so where it is unsure it errs on the side of leniency.
 """
 
@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 from rapport.core.db import Base
-from rapport.core.tenancy import UNSCOPED_KEY
+from rapport.core.tenancy import ACROSS_WORKSPACES_KEY, UNSCOPED_KEY
 
 __all__ = ["unconfined_tables"]
 
-ACROSS_WORKSPACES = "rapport.across_workspaces"
 CHECKED = ("SELECT", "WITH", "UPDATE", "DELETE", "INSERT", "(")
 _NAME = r'"?(\w+)"?'
 _REFERENCE = re.compile(
@@ -93,7 +92,7 @@ class StatementWatch:
         event.listen(Pool, "checkin", _unmark)
 
     def _seen(self, conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if conn.info.get(ACROSS_WORKSPACES):
+        if conn.info.get(ACROSS_WORKSPACES_KEY):
             return
         tables = unconfined_tables(statement, self.tenant_tables)
         if tables:
@@ -102,12 +101,12 @@ class StatementWatch:
 
 def _mark_unscoped(session: Session, _transaction: Any, connection: Any) -> None:
     if session.info.get(UNSCOPED_KEY):
-        connection.info[ACROSS_WORKSPACES] = True
+        connection.info[ACROSS_WORKSPACES_KEY] = True
 
 
 def _unmark(_dbapi_connection: Any, record: Any) -> None:
     if record is not None:
-        record.info.pop(ACROSS_WORKSPACES, None)
+        record.info.pop(ACROSS_WORKSPACES_KEY, None)
 
 
 WATCH = StatementWatch()

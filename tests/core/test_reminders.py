@@ -17,10 +17,10 @@ from rapport.core.tenancy import unscoped_session
 from rapport.core.workspaces import system_operations
 from tests.conftest import Client
 
-CREATE = """mutation($input: TaskInput!) {
+CREATE = """mutation($input: CreateTaskInput!) {
   createTask(input: $input) { task { id assignee { id } } errors { field code message } }
 }"""
-UPDATE = """mutation($id: ID!, $input: TaskInput!) {
+UPDATE = """mutation($id: ID!, $input: UpdateTaskInput!) {
   updateTask(id: $id, input: $input) { errors { code } }
 }"""
 TASKS = """query($filter: TaskFilter) { tasks(filter: $filter) { edges { node { title } } } }"""

@@ -14,7 +14,7 @@ from tests.conftest import Client, new_workspace_client
 from tests.schema.factories import person, run
 
 ADD = """
-mutation($customer: ID!, $input: ContactPointInput!) {
+mutation($customer: ID!, $input: AddContactPointInput!) {
   addContactPoint(customerId: $customer, input: $input) {
     contactPoint { id value normalizedValue } errors { field code reason }
   }

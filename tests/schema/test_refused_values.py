@@ -32,7 +32,7 @@ mutation($input: CreateRelationshipInput!) {
 }
 """
 CREATE_TASK = """
-mutation($input: TaskInput!) { createTask(input: $input) { task { id } errors { field code reason } } }
+mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } errors { field code reason } } }
 """
 
 

@@ -14,7 +14,7 @@ PAY = (
     "errors { field code reason } } }"
 )
 CREATE_OPPORTUNITY = (
-    "mutation($i: OpportunityInput!) { createOpportunity(input: $i) { opportunity { id } "
+    "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } "
     "errors { field code reason } } }"
 )
 PRICE = (
