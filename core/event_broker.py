@@ -19,13 +19,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
-from sqlalchemy import make_url
-
 from rapport.core.auth import Actor
 from rapport.core.event_log import CHANNEL
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
+from rapport.core.listening import ChannelListener
 from rapport.core.models import EventRecord
 from rapport.core.tenancy import tenant_session
 
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["EventBroker", "SlowSubscriber", "Subscriber", "TooManySubscriptions"]
 
 log = logging.getLogger("rapport.events")
-RECONNECT_SECONDS = 2.0
 
 
 class TooManySubscriptions(Exception):
@@ -79,6 +76,7 @@ class EventBroker:
     _per_key: dict[Any, int] = field(default_factory=lambda: defaultdict(int))
     _pending: asyncio.Queue[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=asyncio.Queue)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _listener: ChannelListener | None = None
 
     def subscribe(self, actor: Actor) -> Subscriber:
         """A new subscriber to the actor's workspace, within the per-key limit."""
@@ -117,7 +115,10 @@ class EventBroker:
         if self.runtime.settings.is_sqlite:
             self.runtime.host.pm.register(self, name=f"event-broker-{id(self)}")
         else:
-            self._tasks.append(asyncio.create_task(self._listen()))
+            self._listener = ChannelListener(
+                self.runtime.settings.database_url, CHANNEL, self._heard
+            )
+            self._listener.start()
 
     async def close(self) -> None:
         if self.runtime.host.pm.is_registered(self):
@@ -127,39 +128,21 @@ class EventBroker:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
 
     @hookimpl
     def after_commit(self, event: DomainEvent) -> None:
         """In process (SQLite): the event's transaction has committed."""
         self._pending.put_nowait((event.workspace_id, event.id))
 
-    def _heard(self, _connection: Any, _pid: int, _channel: str, text: str) -> None:
+    def _heard(self, text: str) -> None:
         workspace, _, event = text.partition(":")
         try:
             self._pending.put_nowait((uuid.UUID(workspace), uuid.UUID(event)))
         except ValueError:
             log.warning("ignored a malformed event notification %r", text)
-
-    async def _listen(self) -> None:
-        url = make_url(self.runtime.settings.database_url).set(drivername="postgresql")
-        dsn = url.render_as_string(hide_password=False)
-        while True:
-            try:
-                connection = await asyncpg.connect(dsn)
-            except (OSError, asyncpg.PostgresError):
-                log.exception("cannot listen for events; retrying")
-                await asyncio.sleep(RECONNECT_SECONDS)
-                continue
-            lost = asyncio.Event()
-            connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
-            try:
-                await connection.add_listener(CHANNEL, self._heard)
-                await lost.wait()
-            finally:
-                with contextlib.suppress(Exception):
-                    await connection.close()
-            log.warning("the event listener's connection was lost; listening again")
-            await asyncio.sleep(RECONNECT_SECONDS)
 
     async def _fan_out(self) -> None:
         while True:

@@ -12,7 +12,8 @@ import uuid
 from dataclasses import dataclass, replace
 
 from rapport.core.auth import Actor, check_key, credentials_epoch, hash_key
-from rapport.core.credentials import CredentialWatch
+from rapport.core.credentials import CHANNEL
+from rapport.core.listening import ChannelListener
 from rapport.core.runtime import Runtime
 
 __all__ = ["KeyCache"]
@@ -36,9 +37,11 @@ class KeyCache:
         self.runtime = runtime
         self._entries: dict[str, _Entry] = {}
         self._generation = 0
-        self._watch: CredentialWatch | None = None
+        self._watch: ChannelListener | None = None
         if runtime.engine.dialect.name == "postgresql":
-            self._watch = CredentialWatch(runtime.settings.database_url, self.purge)
+            self._watch = ChannelListener(
+                runtime.settings.database_url, CHANNEL, self.purge, lambda: self.purge(None)
+            )
             runtime.on_dispose(self._watch.close)
 
     def purge(self, workspace_id: str | None) -> None:
