@@ -35,7 +35,7 @@ from rapport.schema.context import RequestContext
 
 GRAPHQL = """
 query($q: String!) {
-  search(query: $q, first: 20) { score kind snippet customer { id displayName } }
+  search(query: $q, first: 20) { nodes { score kind snippet customer { id displayName } } }
 }
 """
 RAW = """

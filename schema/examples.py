@@ -57,7 +57,11 @@ query Segments {
         "search",
         """# Search across customers, contact points and interactions, ranked.
 query Search {
-  search(query: "smith", first: 10) { score kind snippet customer { displayName } }
+  search(query: "schmidt", first: 10) {
+    totalCount
+    edges { cursor node { score kind snippet customer { displayName } } }
+    pageInfo { hasNextPage endCursor }
+  }
 }
 """,
     ),

@@ -1,19 +1,32 @@
-"""``search``: ranked hits across customers, contact points and interactions."""
+"""``search``: ranked hits across customers, contact points and interactions, as a connection.
+
+Hits are ranked, not sorted by a column, so a cursor is the hit's position in the ranking:
+pages stay consistent while the index does not change under them, which is what a person
+paging through results sees. Ranking reads at most ``MAX_CANDIDATES`` hits, so that is also
+where the pages and ``totalCount`` stop.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
+import orjson
 import strawberry
 from strawberry import relay
 
 from rapport.core import search as service
+from rapport.core.search.service import MAX_CANDIDATES
 from rapport.schema.context import Info, context_of
 from rapport.schema.errors import BadRequest
+from rapport.schema.relay import Connection, Edge, PageInfo
 from rapport.schema.types.customer import Customer
 from rapport.schema.types.node import resolve_global_ids
 
 __all__ = ["SearchHit", "SearchKind", "SearchQueries"]
+
+CURSOR_TAG = "search"
 
 SearchKind = strawberry.enum(service.SearchKind, description="What a search hit is.")
 
@@ -53,27 +66,88 @@ def _hit(hit: service.SearchHit) -> SearchHit:
     )
 
 
+def _cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([CURSOR_TAG, position])).decode().rstrip("=")
+
+
+def _position_after(cursor: str | None) -> int:
+    """How many hits come before the page that follows ``cursor``."""
+    if cursor is None:
+        return 0
+    try:
+        tag, position = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise BadRequest("after: not a cursor of search results") from exc
+    if tag != CURSOR_TAG or not isinstance(position, int) or position < 0:
+        raise BadRequest("after: not a cursor of search results")
+    return position + 1
+
+
 @strawberry.type
 class SearchQueries:
-    @strawberry.field(description="Full-text search within the workspace, best hits first.")
+    @strawberry.field(
+        description=(
+            "Full-text search within the workspace, best hits first. Pages and `totalCount` "
+            f"reach at most the best {MAX_CANDIDATES} hits."
+        )
+    )
     async def search(
         self,
         info: Info,
         query: str,
         first: int = 20,
+        after: str | None = None,
         types: list[SearchKind] | None = None,  # type: ignore[valid-type]
-    ) -> list[SearchHit]:
+    ) -> Connection[SearchHit]:
         context = context_of(info)
         actor = context.require("customers:read")
         if not 0 <= first <= context.settings.max_page_size:
             raise BadRequest(f"`first` must be between 0 and {context.settings.max_page_size}")
+        skip = _position_after(after)
         # Omitted means every kind; an empty list means none.
         wanted: list[Any] = (
             list(service.SearchKind) if types is None else list(dict.fromkeys(types))
         )
         kinds = [k for k in wanted if actor.can(KIND_PERMISSIONS.get(k, "customers:read"))]
+        # One hit past the page tells whether another page follows.
+        wanted_hits = min(skip + first + 1, MAX_CANDIDATES)
         async with context.db() as session:
             hits = await service.search(
-                session, actor.workspace_id, query, kinds=kinds, limit=first
+                session, actor.workspace_id, query, kinds=kinds, limit=wanted_hits
             )
-        return [_hit(hit) for hit in hits]
+        page = hits[skip : skip + first]
+        edges = [
+            Edge(node=_hit(hit), cursor=_cursor(skip + index)) for index, hit in enumerate(page)
+        ]
+
+        async def count() -> int:
+            async with context.db() as session:
+                return len(
+                    await service.search(
+                        session,
+                        actor.workspace_id,
+                        query,
+                        kinds=kinds,
+                        limit=MAX_CANDIDATES,
+                    )
+                )
+
+        more = len(hits) > skip + first
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=more,
+                has_previous_page=skip > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            # With no page after this one, the hits read are all there are.
+            _count=count if more else _known(len(hits)),
+        )
+
+
+def _known(total: int) -> Any:
+    async def count() -> int:
+        return total
+
+    return count

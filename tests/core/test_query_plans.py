@@ -31,7 +31,7 @@ FILTERED = """{ customers(first: 20, filter: {lifecycleStatus: [ACTIVE], hasOpen
 CUSTOMER_360 = """query($id: ID!) { node(id: $id) { ... on Customer { displayName
   contactPoints { value } relationships { type label }
   timeline(first: 20) { edges { node { __typename } } } } } }"""
-SEARCH = """{ search(query: "%s", first: 10) { kind customer { id displayName } } }"""
+SEARCH = """{ search(query: "%s", first: 10) { nodes { kind customer { id displayName } } } }"""
 
 
 @pytest.fixture

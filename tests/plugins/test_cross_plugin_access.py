@@ -46,6 +46,6 @@ async def test_search_fills_a_managers_page_from_their_own_book(
     for customer_id in mine:
         await bank.assign(anna, customer_id)
     data = await anna.client.query(
-        '{ search(query: "smith", first: 2, types: [CUSTOMER]) { customer { id } } }'
+        '{ search(query: "smith", first: 2, types: [CUSTOMER]) { nodes { customer { id } } } }'
     )
-    assert sorted(hit["customer"]["id"] for hit in data["search"]) == sorted(mine)
+    assert sorted(hit["customer"]["id"] for hit in data["search"]["nodes"]) == sorted(mine)
