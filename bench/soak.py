@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from http_load import PYTHON, cpu_seconds, free_port, rss_mb, server_process
+from raw_http import Answer, Connection
 from w0_request_overhead import prepare
 
 READ = """{ customers(first: 20) { edges { node { id displayName
@@ -56,11 +56,12 @@ def _bodies() -> Iterator[dict[str, object]]:
         yield {"query": WRITE, "variables": {"input": {"kind": "PERSON", "lastName": f"Soak {n}"}}}
 
 
-def _failure(answer: httpx.Response) -> str | None:
+def _failure(answer: Answer) -> str | None:
     """What went wrong with an answer, by kind (HTTP status and error code), or None."""
-    if answer.status_code != 200:
-        return f"HTTP {answer.status_code}"
+    if answer.status != 200:
+        return f"HTTP {answer.status}"
     body = answer.json()
+    assert isinstance(body, dict)
     if errors := body.get("errors"):
         return f"error {errors[0].get('extensions', {}).get('code', 'without a code')}"
     payload = (body.get("data") or {}).get("createCustomer")
@@ -69,11 +70,18 @@ def _failure(answer: httpx.Response) -> str | None:
     return None
 
 
-async def _one(http: httpx.AsyncClient, url: str, body: dict[str, object], window: Window) -> None:
-    started = time.perf_counter()
+async def _one(
+    http: Connection,
+    body: dict[str, object],
+    window: Window,
+    scheduled: float | None = None,
+) -> None:
+    """Send one request; its latency runs from ``scheduled`` (when it was due) if given."""
+    started = time.perf_counter() if scheduled is None else scheduled
     try:
-        failure = _failure(await http.post(url, json=body))
-    except httpx.HTTPError as exc:
+        async with asyncio.timeout(30):
+            failure = _failure(await http.post(body))
+    except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
         failure = type(exc).__name__
     window.latencies.append((time.perf_counter() - started) * 1000)
     if failure is not None:
@@ -81,66 +89,84 @@ async def _one(http: httpx.AsyncClient, url: str, body: dict[str, object], windo
         FAILURES[failure] += 1
 
 
-async def measure_max(url: str, key: str, seconds: float) -> float:
+def _connection(port: int, key: str) -> Connection:
+    return Connection("127.0.0.1", port, "/graphql", {"Authorization": f"Bearer {key}"})
+
+
+async def measure_max(port: int, key: str, seconds: float) -> float:
     """Requests per second of the mix from 16 clients as fast as they go."""
     bodies = _bodies()
     window = Window()
     stop = time.monotonic() + seconds
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
 
-        async def client() -> None:
-            while time.monotonic() < stop:
-                await _one(http, url, next(bodies), window)
+    async def client() -> None:
+        http = _connection(port, key)
+        while time.monotonic() < stop:
+            await _one(http, next(bodies), window)
+        http.close()
 
-        started = time.monotonic()
-        await asyncio.gather(*(client() for _ in range(16)))
+    started = time.monotonic()
+    await asyncio.gather(*(client() for _ in range(16)))
     return len(window.latencies) / (time.monotonic() - started)
 
 
-async def soak(url: str, key: str, rate: float, minutes: float, pid: int) -> None:
+SENDERS = 32
+
+
+async def soak(port: int, key: str, rate: float, minutes: float, pid: int) -> None:
+    """Send the mix at ``rate`` for ``minutes``, printing a line per window.
+
+    Requests are due on a fixed schedule and each one's latency runs from when it was due, so
+    a server that falls behind shows it in the latencies (no coordinated omission). A fixed
+    set of senders, one connection each, takes the due requests in turn: an unbounded pile of
+    pending requests would make the client, not the server, the thing being measured.
+    """
     bodies = _bodies()
     interval = 1.0 / rate
-    end = time.monotonic() + minutes * 60
+    start = time.perf_counter()
+    end = start + minutes * 60
+    due_times = (start + n * interval for n in itertools.count())
     windows: list[Window] = []
     first_rss = rss_mb(pid)
-    pending: set[asyncio.Task[None]] = set()
     # The server's CPU time per request tells its own slowing from a machine busy elsewhere.
     print(
         f"{'time':>6} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'CPU ms/req':>10} {'RSS MB':>8}"
     )
-    async with httpx.AsyncClient(
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=30,
-        limits=httpx.Limits(max_connections=64),
-    ) as http:
-        start = time.monotonic()
-        next_send = start
-        while time.monotonic() < end:
-            window = Window()
-            windows.append(window)
+    current = Window()
+
+    async def sender() -> None:
+        http = _connection(port, key)
+        while (due := next(due_times)) < end:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            await _one(http, next(bodies), current, due)
+        http.close()
+
+    async def reporter() -> None:
+        nonlocal current
+        while time.perf_counter() < end:
             cpu_before = cpu_seconds(pid)
-            window_end = min(end, time.monotonic() + WINDOW_SECONDS)
-            while time.monotonic() < window_end:
-                # Open loop: requests leave on schedule, whether or not earlier ones are back.
-                task = asyncio.create_task(_one(http, url, next(bodies), window))
-                pending.add(task)
-                task.add_done_callback(pending.discard)
-                next_send += interval
-                await asyncio.sleep(max(0.0, next_send - time.monotonic()))
-            elapsed = time.monotonic() - start
+            await asyncio.sleep(min(WINDOW_SECONDS, max(0.0, end - time.perf_counter())))
+            # A request answered after its window closed counts in the window it was sent in.
+            window, current = current, Window()
+            windows.append(window)
             cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / max(1, len(window.latencies))
             print(
-                f"{elapsed:5.0f}s {len(window.latencies):9d} {window.errors:7d} "
-                f"{window.p(0.5):8.1f} {window.p(0.99):8.1f} {cpu_ms:10.2f} {rss_mb(pid):8.1f}"
+                f"{time.perf_counter() - start:5.0f}s {len(window.latencies):9d} "
+                f"{window.errors:7d} {window.p(0.5):8.1f} {window.p(0.99):8.1f} "
+                f"{cpu_ms:10.2f} {rss_mb(pid):8.1f}",
+                flush=True,
             )
-        await asyncio.gather(*pending)
-    total = sum(len(w.latencies) for w in windows)
-    errors = sum(w.errors for w in windows)
-    p99s = [w.p(0.99) for w in windows if w.latencies]
+
+    await asyncio.gather(reporter(), *(sender() for _ in range(SENDERS)))
+    measured = [w for w in windows if w.latencies]
+    total = sum(len(w.latencies) for w in measured) + len(current.latencies)
+    errors = sum(w.errors for w in measured)
+    p99s = [w.p(0.99) for w in measured]
     print(
         f"total: {total} requests at {rate:.0f} req/s, {errors} errors; p99 per window "
         f"{min(p99s):.1f}-{max(p99s):.1f} ms (median {statistics.median(p99s):.1f}); "
+        f"last window's p99 / first's: {p99s[-1] / p99s[0]:.2f}; "
         f"RSS {first_rss:.1f} -> {rss_mb(pid):.1f} MB"
     )
     for failure, count in FAILURES.most_common():
@@ -164,18 +190,17 @@ def main() -> None:
             subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
         key = asyncio.run(prepare(url))
         port = free_port()
-        endpoint = f"http://127.0.0.1:{port}/graphql"
         serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port), "--no-access-log"]
         env = {"RAPPORT_DATABASE_URL": url, "RAPPORT_PLUGINS": args.plugins}
         work = [PYTHON, "-m", "rapport.core.cli", "worker"]
         jobs = subprocess.Popen(work, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
         try:
             with server_process(serve, env, port) as server:
-                asyncio.run(measure_max(endpoint, key, 3))  # warm-up: caches, the key, the pool
-                top = asyncio.run(measure_max(endpoint, key, 15))
+                asyncio.run(measure_max(port, key, 3))  # warm-up: caches, the key, the pool
+                top = asyncio.run(measure_max(port, key, 15))
                 FAILURES.clear()  # those of the closed loop are not the soak's
                 print(f"maximum of the mix: {top:.0f} req/s; soaking at {args.load:.0%} of it")
-                asyncio.run(soak(endpoint, key, top * args.load, args.minutes, server.pid))
+                asyncio.run(soak(port, key, top * args.load, args.minutes, server.pid))
         finally:
             jobs.terminate()
             jobs.wait(timeout=30)
