@@ -54,6 +54,10 @@ from rapport.schema.types.webhooks import (
     WebhookMutations,
     WebhookQueries,
 )
+from rapport.schema.types.workspace_settings import (
+    WorkspaceSettingsMutations,
+    WorkspaceSettingsQueries,
+)
 
 plugin_info = PluginInfo(
     name="graphql",
@@ -66,6 +70,7 @@ STATIC_URL = "/graphql/static"
 CORE_PARTS = (
     GraphQLPart(NodeQueries, types=(Customer, User, ApiKey)),
     GraphQLPart(IdentityQueries, AccessMutations),
+    GraphQLPart(WorkspaceSettingsQueries, WorkspaceSettingsMutations),
     GraphQLPart(CustomerQueries, CustomerMutations),
     GraphQLPart(WebhookQueries, WebhookMutations, (Webhook, WebhookDelivery)),
     GraphQLPart(

@@ -301,8 +301,9 @@ async def import_customers(
         return report
     known = await definitions(op.session)
     parsed: list[ParsedRow] = []
+    region = await phone_region(op)
     for number, raw in raw_rows:
-        result = parse_row(number, raw, plan, known, phone_region(op))
+        result = parse_row(number, raw, plan, known, region)
         if isinstance(result, ParsedRow):
             parsed.append(result)
         else:

@@ -20,6 +20,9 @@ class Workspace(Base):
     # Counts the changes to who may call (a key revoked, a user deactivated), so that a process
     # holding cached keys can tell whether they still hold.
     credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Where the workspace's phone numbers without +country code are read (ISO 3166 "GB");
+    # None leaves it to the deployment's default_phone_region.
+    phone_region: Mapped[str | None] = mapped_column(String(2))
 
 
 class User(TenantMixin, Base):

@@ -3,8 +3,8 @@
 Values are stored as given and in a normalised form, which is what duplicate detection, search
 and import match on: an email checked by ``email-validator`` (syntax only, never the network)
 with its domain in lower case and then lower-cased whole; a phone number parsed by
-``phonenumbers`` in E.164 (``+447946123456``), read in the deployment's
-``default_phone_region`` when it has no ``+country code``, so ``07946 123456`` and
+``phonenumbers`` in E.164 (``+447946123456``), read in the workspace's phone region (else the
+deployment's ``default_phone_region``) when it has no ``+country code``, so ``07946 123456`` and
 ``+44 7946 123456`` are one number.
 """
 
@@ -25,6 +25,7 @@ from rapport.core.services.changes import apply_changes
 from rapport.core.services.customers import get_customer
 from rapport.core.services.field_values import FieldValues
 from rapport.core.services.operation import Operation
+from rapport.core.services.workspace_settings import workspace_of
 
 __all__ = [
     "CONTACT_KINDS",
@@ -50,8 +51,12 @@ class ContactPointFields(FieldValues):
     verified: bool | None = None
 
 
-def phone_region(op: Operation) -> str | None:
-    """The region a number without ``+country code`` is read in, if the deployment set one."""
+async def phone_region(op: Operation) -> str | None:
+    """The region a number without ``+country code`` is read in: the workspace's, else the
+    deployment's ``default_phone_region``; None when neither is set."""
+    workspace = await workspace_of(op)
+    if workspace.phone_region:
+        return workspace.phone_region
     return op.host.settings.default_phone_region.strip().upper() or None
 
 
@@ -136,7 +141,7 @@ async def add_contact_point(
 ) -> ContactPoint:
     await get_customer(op, customer_id, f"{prefix}customerId")
     fields = data.given()
-    _check(fields, prefix, phone_region(op))
+    _check(fields, prefix, await phone_region(op))
     point = ContactPoint(
         workspace_id=op.workspace_id, id=new_id(), customer_id=customer_id, **fields
     )
@@ -165,7 +170,7 @@ async def update_contact_point(
     fields = data.patch(ContactPoint, prefix)
     if "value" in fields or "kind" in fields:
         merged = {"kind": fields.get("kind", point.kind), "value": fields.get("value", point.value)}
-        _check(merged, prefix, phone_region(op))
+        _check(merged, prefix, await phone_region(op))
         fields["normalized_value"] = merged["normalized_value"]
         fields["value"] = merged["value"]
     if fields.get("is_primary"):

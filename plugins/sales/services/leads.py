@@ -68,7 +68,7 @@ async def _validate(op: Operation, fields: dict[str, object], merged: dict[str, 
         value = fields.get(kind)
         if isinstance(value, str) and value:
             try:
-                normalize_contact(kind, value, phone_region(op))
+                normalize_contact(kind, value, await phone_region(op))
             except ValueError as bad:
                 problems.add(kind, str(bad))
     owner = fields.get("owner_id")
