@@ -158,10 +158,18 @@ WRITES = "rapport_writes"
 
 
 @asynccontextmanager
-async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """A write transaction on ``session``, taking SQLite's write lock up front (see below)."""
-    async with session, session.begin():
+async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """A write transaction on an open ``session``, taking SQLite's write lock up front (see
+    below), so that a second writer waits its turn instead of failing "database is locked"."""
+    async with session.begin():
         await session.connection(execution_options={WRITES: True})
+        yield session
+
+
+@asynccontextmanager
+async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """:func:`write_transaction` on a session that closes with it."""
+    async with session, write_transaction(session):
         yield session
 
 

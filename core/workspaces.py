@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.auth import Actor, IssuedKey, find_workspace, issue_key
-from rapport.core.db import WRITES, writing
+from rapport.core.db import write_transaction, writing
 from rapport.core.models import User, Workspace
 from rapport.core.runtime import Runtime
 from rapport.core.services.operation import Operation
@@ -83,10 +83,7 @@ async def _operation_as(
     runtime: Runtime, workspace: Workspace, email: str, role: str
 ) -> AsyncIterator[Operation]:
     async with tenant_session(runtime.sessions, workspace.id) as session:
-        async with session.begin():
-            # Said up front, so that on SQLite a second process doing the same waits its turn
-            # instead of failing to upgrade a read transaction ("database is locked").
-            await session.connection(execution_options={WRITES: True})
+        async with write_transaction(session):
             user = await ensure_user(session, workspace, email, role)
         actor = Actor(workspace.id, user.id, role, runtime.roles.permissions_of(role))
         operation = Operation(session, actor, runtime.host)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.auth import Actor
-from rapport.core.db import WRITES
+from rapport.core.db import WRITES, write_transaction
 from rapport.core.events import DomainEvent, Event
 from rapport.core.models import AuditEntry
 from rapport.core.plugins import PluginError, PluginHost
@@ -57,9 +57,7 @@ class Operation:
         self.pending_events = []
         self._depth += 1
         try:
-            async with self.session.begin():
-                # Said before the first statement, so that SQLite takes its write lock up front.
-                await self.session.connection(execution_options={WRITES: True})
+            async with write_transaction(self.session):
                 yield
         finally:
             self._depth -= 1
