@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.auth import Actor, IssuedKey, find_workspace, issue_key
@@ -44,13 +45,21 @@ async def create_workspace(runtime: Runtime, name: str) -> Workspace:
 
 
 async def ensure_user(session: AsyncSession, workspace: Workspace, email: str, role: str) -> User:
-    user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
-    if user is None:
-        user = User(
-            workspace_id=workspace.id, email=email, display_name=email.split("@")[0], role=role
-        )
-        session.add(user)
-        await session.flush()
+    """The workspace's user with ``email``, created if new; two processes creating the same
+    one at once (two workers' system user) both end with the one that was stored."""
+    found = select(User).where(User.email == email)
+    user = (await session.execute(found)).scalar_one_or_none()
+    if user is not None:
+        return user
+    try:
+        async with session.begin_nested():
+            user = User(
+                workspace_id=workspace.id, email=email, display_name=email.split("@")[0], role=role
+            )
+            session.add(user)
+    except IntegrityError:
+        # Created by another transaction since the read above: that one is the user.
+        return (await session.execute(found)).scalar_one()
     return user
 
 
