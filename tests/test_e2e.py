@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import socket
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from tests.conftest import Databases
 
@@ -137,6 +141,22 @@ def test_a_browser_page_of_the_configured_origin_may_call(server: tuple[str, str
         timeout=30,
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+async def test_a_browser_page_of_the_configured_origin_may_subscribe(
+    server: tuple[str, str],
+) -> None:
+    """WebSockets are outside CORS: the server itself admits the same origins' handshakes."""
+    base, key = server
+    url = base.replace("http://", "ws://") + "/graphql"
+    protocols = ["graphql-transport-ws"]
+    async with connect(url, origin=CORS_ORIGIN, subprotocols=protocols) as ws:  # type: ignore[arg-type,list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(url, origin="https://evil.example", subprotocols=protocols):  # type: ignore[arg-type,list-item]
+            pass
+    assert refused.value.response.status_code == 403
 
 
 def test_graphiql_page_is_served(server: tuple[str, str]) -> None:
