@@ -17,6 +17,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
+from websockets.typing import Origin, Subprotocol
 
 from tests.conftest import Databases
 
@@ -149,12 +150,14 @@ async def test_a_browser_page_of_the_configured_origin_may_subscribe(
     """WebSockets are outside CORS: the server itself admits the same origins' handshakes."""
     base, key = server
     url = base.replace("http://", "ws://") + "/graphql"
-    protocols = ["graphql-transport-ws"]
-    async with connect(url, origin=CORS_ORIGIN, subprotocols=protocols) as ws:  # type: ignore[arg-type,list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
+    protocols = [Subprotocol("graphql-transport-ws")]
+    async with connect(url, origin=Origin(CORS_ORIGIN), subprotocols=protocols) as ws:
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+        )
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(url, origin="https://evil.example", subprotocols=protocols):  # type: ignore[arg-type,list-item]
+        async with connect(url, origin=Origin("https://evil.example"), subprotocols=protocols):
             pass
     assert refused.value.response.status_code == 403
 

@@ -34,6 +34,7 @@ export const TimelineRecordParts = graphql(`
     }
     ... on AuditEntry {
       id
+      entityType
       action
       occurredAt
       changes
@@ -64,9 +65,9 @@ function describe(record: TimelineRecord): { label: string; title: string; detai
       };
     case "AuditEntry":
       return {
-        label: `change · ${record.action}`,
-        title: Object.keys((record.changes ?? {}) as Record<string, unknown>).join(", ") || record.action,
-        detail: "",
+        label: "change",
+        title: `${humanize(record.entityType)} · ${record.action}`,
+        detail: Object.keys((record.changes ?? {}) as Record<string, unknown>).join(", "),
         by: record.actor?.displayName ?? "",
       };
   }
