@@ -190,7 +190,9 @@ def main() -> None:
             subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
         key = asyncio.run(prepare(url))
         port = free_port()
-        serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port), "--no-access-log"]
+        # The jobs run in the worker beside it, as deployed, not also inside serve.
+        serve = [PYTHON, "-m", "rapport.core.cli", "serve", "--port", str(port), "--no-worker"]
+        serve += ["--no-access-log"]
         env = {"RAPPORT_DATABASE_URL": url, "RAPPORT_PLUGINS": args.plugins}
         work = [PYTHON, "-m", "rapport.core.cli", "worker"]
         jobs = subprocess.Popen(work, env={**os.environ, **env}, stderr=subprocess.DEVNULL)

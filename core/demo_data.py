@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.db import table_of
@@ -440,10 +440,15 @@ def build_rows(
     today: date,
     size: DemoSize,
     owners: list[uuid.UUID] | None = None,
+    staff: Sequence[uuid.UUID] = (),
 ) -> DemoRows:
-    """The rows of one demo data set; with ``owners``, no users are made and those own it."""
+    """The rows of one demo data set; with ``owners``, no users are made and those own it.
+
+    ``staff`` are users already in the workspace who own customers and tasks beside the
+    owners, so whoever explores the demo with their own key finds work of their own.
+    """
     build = _Builder(workspace_id, rng, today)
-    owners = owners or _users(build)
+    owners = [*(owners or _users(build)), *staff]
     organizations_wanted = int(size.customers * size.organization_share)
     for index in range(size.customers):
         kind = "organization" if index < organizations_wanted else "person"
@@ -491,4 +496,8 @@ async def load_core_demo(
     size: DemoSize | None = None,
 ) -> None:
     today = today or datetime.now(UTC).date()
-    await insert_rows(session, build_rows(workspace.id, rng, today, size or DemoSize()))
+    admins = await session.execute(
+        select(User.id).where(User.role == "admin", User.is_active.is_(True)).order_by(User.id)
+    )
+    rows = build_rows(workspace.id, rng, today, size or DemoSize(), staff=list(admins.scalars()))
+    await insert_rows(session, rows)

@@ -144,20 +144,26 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return receive_again
 
 
-def _has_nul(value: Any) -> bool:
-    """Whether a NUL character is anywhere in a parsed request (keys and strings)."""
-    pending = [value]
+def _nul_path(value: Any) -> str | None:
+    """Where a NUL character is in a parsed request (``variables.input.lastName``), or None.
+
+    Walked with an explicit stack, as a body may nest deeper than Python recursion goes.
+    """
+    pending: list[tuple[str, Any]] = [("", value)]
     while pending:
-        item = pending.pop()
+        path, item = pending.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                return True
+                return path or "(the body)"
         elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
+            for key, child in item.items():
+                step = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    return step
+                pending.append((step, child))
         elif isinstance(item, list):
-            pending.extend(item)
-    return False
+            pending.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+    return None
 
 
 def _address(scope: Scope) -> str:
@@ -169,9 +175,12 @@ def _retry_after(seconds: float) -> list[tuple[bytes, bytes]]:
     return [(b"retry-after", str(math.ceil(seconds)).encode())]
 
 
-def _error_body(code: str, message: str) -> dict[str, Any]:
-    """The answer to a request refused before any operation ran: one coded error."""
-    extensions = {"code": code, "retryable": retryable(code)}
+def _error_body(code: str, message: str, *, field: str | None = None) -> dict[str, Any]:
+    """The answer to a request refused before any operation ran: one coded error, naming the
+    part of the request at fault when there is one (``variables.input.lastName``)."""
+    extensions: dict[str, Any] = {"code": code, "retryable": retryable(code)}
+    if field is not None:
+        extensions["field"] = field
     return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
 
 
@@ -376,10 +385,11 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             message = f"the request body is not valid JSON ({exc})"
             await _send_json(send, 400, _error_body("BAD_REQUEST", message), (), media_type)
             return None
-        if _has_nul(request):
+        if (where := _nul_path(request)) is not None:
             # PostgreSQL cannot store it and SQLite would: refused the same way on both.
-            message = "text may not contain NUL characters (\\u0000)"
-            await _send_json(send, 400, _error_body("BAD_USER_INPUT", message), (), media_type)
+            message = f"{where}: text may not contain NUL characters (\\u0000)"
+            refusal = _error_body("BAD_USER_INPUT", message, field=where)
+            await _send_json(send, 400, refusal, (), media_type)
             return None
         if not isinstance(request, dict) or not self.reads.enabled:
             return body

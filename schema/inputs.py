@@ -11,12 +11,15 @@ import strawberry
 from strawberry import relay
 from strawberry.utils.str_converters import to_camel_case
 
+from rapport.core.error_codes import CoreErrorCode
+from rapport.core.errors import FieldError, ValidationFailed
 from rapport.core.services.field_values import FieldValues
 from rapport.schema.relay import row_id_of
 
-__all__ = ["explicit_nulls", "plain_value", "to_service_fields"]
+__all__ = ["explicit_nulls", "given", "plain_value", "refuse_cleared", "to_service_fields"]
 
 FieldsT = TypeVar("FieldsT")
+T = TypeVar("T")
 
 
 def plain_value(value: Any, field: str, expected_type: str | None = None) -> Any:
@@ -64,6 +67,12 @@ def to_service_fields(
     return target(**values)
 
 
+def given(value: T | None) -> T | None:
+    """An input field's value, or None when it was left out (``UNSET``) or given as null;
+    :func:`explicit_nulls` tells the two apart."""
+    return None if value is strawberry.UNSET else value
+
+
 def explicit_nulls(
     data: Any, sources: Mapping[str, tuple[str, ...]] | None = None
 ) -> frozenset[str]:
@@ -77,3 +86,18 @@ def explicit_nulls(
         if getattr(data, field.name) is None:
             cleared.update((sources or {}).get(field.name, (field.name,)))
     return frozenset(cleared)
+
+
+def refuse_cleared(cleared: frozenset[str], prefix: str = "input.") -> None:
+    """Refuse explicit nulls of an input whose every field is required of the record."""
+    if cleared:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    prefix + to_camel_case(name),
+                    CoreErrorCode.CANNOT_CLEAR,
+                    "is required and cannot be cleared",
+                )
+                for name in sorted(cleared)
+            ]
+        )

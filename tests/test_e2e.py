@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -199,3 +200,81 @@ def test_cli_lists_plugins(server_env: dict[str, str]) -> None:
     assert re.search(r"^core\s+\S+\s+foundation", listing, re.MULTILINE)
     assert re.search(r"^graphql\s+\S+\s+foundation", listing, re.MULTILINE)
     assert "RAPPORT_DATABASE_URL" in _cli(server_env, "--help")
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _page_config(base: str) -> dict[str, Any]:
+    """The configuration the GraphiQL page hands its script: endpoint, key and example tabs."""
+    page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=30).text
+    found = re.search(r'<script id="rapport-config" type="application/json">(.*?)</script>', page)
+    assert found, page[:500]
+    return json.loads(found.group(1))
+
+
+def _filled(value: Any) -> bool:
+    """Whether an answer carries data: lists and pages have rows, objects something in them."""
+    if isinstance(value, list):
+        return bool(value)
+    if isinstance(value, dict):
+        pages = [value[key] for key in ("edges", "nodes", "groups") if key in value]
+        if pages:
+            return all(_filled(page) for page in pages)
+        return any(_filled(item) for item in value.values())
+    return value is not None
+
+
+def _assert_answers_with_data(base: str, key: str, query: str, variables: dict[str, Any]) -> None:
+    response = httpx.post(
+        f"{base}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    )
+    body = response.json()
+    assert response.status_code == 200, (query, body)
+    assert not body.get("errors"), (query, body)
+    empty = [field for field, value in body["data"].items() if not _filled(value)]
+    assert not empty, (query, body["data"])
+
+
+def test_every_graphiql_tab_answers_with_data(server: tuple[str, str]) -> None:
+    base, key = server
+    config = _page_config(base)
+    assert config["demoKey"] == key
+    assert len(config["examples"]) >= 6  # every plugin is on: every tab is shown
+    for query in config["examples"]:
+        _assert_answers_with_data(base, key, query, {})
+
+
+def test_every_example_operation_answers_with_data(server: tuple[str, str]) -> None:
+    base, key = server
+    first = _post(base, "{ customers(first: 1) { nodes { id } } }", key)
+    variables = {"id": first["data"]["customers"]["nodes"][0]["id"]}
+    files = sorted((PROJECT / "examples" / "queries").glob("*.graphql"))
+    assert files
+    for path in files:
+        query = path.read_text()
+        wanted = {name: value for name, value in variables.items() if f"${name}" in query}
+        _assert_answers_with_data(base, key, query, wanted)
+
+
+def test_the_readme_import_command_imports_the_example_file(
+    server: tuple[str, str], server_env: dict[str, str]
+) -> None:
+    base, key = server
+    readme = (PROJECT / "README.md").read_text()
+    command = re.search(r"^rapport (import customers \S+ --workspace demo)\s", readme, re.MULTILINE)
+    assert command, "the README shows the import command"
+    done = subprocess.run(
+        [*RAPPORT, *command.group(1).split()],
+        env=server_env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = _post(base, '{ customers(filter: {lastName: {eq: "Lovelace"}}) { totalCount } }', key)
+    assert found["data"]["customers"]["totalCount"] >= 1

@@ -179,10 +179,18 @@ async def update_custom_field(
     options: list[str] | None = None,
     required: bool | None = None,
     description: str | None = None,
+    cleared: frozenset[str] = frozenset(),
 ) -> CustomFieldDefinition:
-    """Relabel, redescribe, require, or add choices; stored values stay valid."""
+    """Relabel, redescribe, require, or add choices; stored values stay valid.
+
+    ``cleared`` names the fields given as an explicit null: the description is removed, the
+    others are what the field is and cannot be cleared.
+    """
     row = await _definition(op, key)
-    errors: list[FieldError] = []
+    errors: list[FieldError] = [
+        FieldError(f"input.{name}", CoreErrorCode.CANNOT_CLEAR, "is required and cannot be cleared")
+        for name in sorted(cleared - {"description"})
+    ]
     if label is not None and not label.strip():
         errors.append(FieldError("input.label", ErrorCode.REQUIRED, "a label is required"))
     if options is not None:
@@ -212,7 +220,10 @@ async def update_custom_field(
         "required": required,
         "description": description,
     }
-    changes = apply_changes(row, {k: v for k, v in values.items() if v is not None})
+    given: dict[str, object] = {k: v for k, v in values.items() if v is not None}
+    if "description" in cleared:
+        given["description"] = None
+    changes = apply_changes(row, given)
     if changes:
         await op.session.flush()
         op.audit("CustomFieldDefinition", row.id, "update", changes)

@@ -66,6 +66,7 @@ RATINGS = {
     "liquidity": ["STRONG", "ADEQUATE", "WEAK"],
     "aml_kyc": ["LOW", "MEDIUM", "HIGH"],
 }
+ADMIN_BOOK_SIZE = 12
 FIRST_NAMES = ["Ada", "Alan", "Grace", "Kurt", "Emmy", "Carl", "Marie", "Niels", "Lise", "Paul"]
 LAST_NAMES = ["Byron", "Moore", "Noether", "Gauss", "Curie", "Bohr", "Meitner", "Dirac"]
 
@@ -259,6 +260,21 @@ async def load_demo(session: AsyncSession, workspace: Any, rng: random.Random) -
                     "customer_id": customer_id,
                     "role": "backup",
                     "valid_from": since,
+                }
+            )
+    # The workspace's admins back up a few clients each, so that `myBook` shows a book to
+    # whoever explores the demo with the admin key it prints.
+    admins = await session.execute(select(User.id).where(User.role == "admin").order_by(User.id))
+    for admin in admins.scalars():
+        for customer_id, _ in rng.sample(customers, min(ADMIN_BOOK_SIZE, len(customers))):
+            assignments.append(
+                {
+                    **stamp,
+                    "id": new_id(),
+                    "manager_user_id": admin,
+                    "customer_id": customer_id,
+                    "role": "backup",
+                    "valid_from": today - timedelta(days=30),
                 }
             )
     await session.execute(insert(Assignment), assignments)

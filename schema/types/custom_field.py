@@ -14,6 +14,7 @@ from rapport.core.models import CustomFieldDefinition as DefinitionRow
 from rapport.core.services import custom_fields as service
 from rapport.schema.context import Info, context_of
 from rapport.schema.errors import UserError
+from rapport.schema.inputs import explicit_nulls, given
 from rapport.schema.loaders import run_select
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import ModelNode
@@ -83,14 +84,14 @@ class CustomFieldInput:
     description: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="What to change; a field left out stays, null clears it.")
 class CustomFieldChanges:
-    label: str | None = None
+    label: str | None = strawberry.UNSET
     options: list[str] | None = strawberry.field(
-        default=None, description="The full list of choices; existing ones must stay."
+        default=strawberry.UNSET, description="The full list of choices; existing ones must stay."
     )
-    required: bool | None = None
-    description: str | None = None
+    required: bool | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -124,10 +125,11 @@ class CustomFieldMutations:
             return await service.update_custom_field(
                 op,
                 key,
-                label=input.label,
-                options=input.options,
-                required=input.required,
-                description=input.description,
+                label=given(input.label),
+                options=given(input.options),
+                required=given(input.required),
+                description=given(input.description),
+                cleared=explicit_nulls(input),
             )
 
         return _payload(*await mutate(info, "settings:write", work))

@@ -18,6 +18,7 @@ from rapport.core.services.operation import Operation
 from rapport.schema.context import Info, context_of
 from rapport.schema.entities import columns
 from rapport.schema.errors import UserError
+from rapport.schema.inputs import explicit_nulls, given, refuse_cleared
 from rapport.schema.mutations import mutate
 from rapport.schema.relay import Connection, ModelNode, SortKey, decode_node_id, paginate
 
@@ -149,11 +150,11 @@ class UserInput:
     display_name: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="What to change; a field left out stays, and none takes a null.")
 class UserChanges:
-    role: str | None = None
-    is_active: bool | None = None
-    display_name: str | None = None
+    role: str | None = strawberry.UNSET
+    is_active: bool | None = strawberry.UNSET
+    display_name: str | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -201,13 +202,14 @@ class AccessMutations:
         roles = context_of(info).runtime.roles
 
         async def work(op: Operation) -> UserRow:
+            refuse_cleared(explicit_nulls(input))
             return await access.update_user(
                 op,
                 roles,
                 decode_node_id(id, User, "id"),
-                role=input.role,
-                is_active=input.is_active,
-                display_name=input.display_name,
+                role=given(input.role),
+                is_active=given(input.is_active),
+                display_name=given(input.display_name),
             )
 
         return _user_payload(await mutate(info, "access:manage", work))

@@ -17,7 +17,7 @@ def invoke(database_url: str, *args: str) -> tuple[int, str]:
 
 
 def test_example_file_in_both_modes(database_url: str, project_root: Path) -> None:
-    example = str(project_root / "examples" / "customers.csv")
+    example = str(project_root / "examples" / "customers-with-problems.csv")
     name = f"ws-{uuid.uuid4().hex[:10]}"
     assert invoke(database_url, "workspace", "create", name)[0] == 0
 

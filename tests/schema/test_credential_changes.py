@@ -154,3 +154,20 @@ async def test_cached_keys_cost_no_query_while_listening(
     await second.dispose()
     epoch_checks = [s for s in statements if s.startswith("SELECT workspaces.credentials_epoch")]
     assert len(epoch_checks) == (0 if backend == "postgresql" else 1)
+
+
+async def test_a_null_in_a_user_change_is_refused_and_changes_nothing(client: Client) -> None:
+    created = await client.query(
+        CREATE_USER, {"input": {"email": "n@x.example", "displayName": "N", "role": "member"}}
+    )
+    user_id = created["createUser"]["user"]["id"]
+    changes = """mutation($id: ID!, $input: UserChanges!) {
+      updateUser(id: $id, input: $input) { user { role isActive } errors { field code } } }"""
+    for name in ("role", "isActive", "displayName"):
+        refused = await client.query(changes, {"id": user_id, "input": {name: None}})
+        assert refused["updateUser"] == {
+            "user": None,
+            "errors": [{"field": f"input.{name}", "code": "REQUIRED"}],
+        }
+    kept = await client.query(changes, {"id": user_id, "input": {}})
+    assert kept["updateUser"]["user"] == {"role": "member", "isActive": True}

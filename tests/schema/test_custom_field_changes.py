@@ -54,3 +54,30 @@ async def test_another_workspace_cannot_touch_the_field(
     theirs = await other_client.query(DELETE, {"key": "tier"})
     assert theirs["deleteCustomField"]["errors"][0]["code"] == "NOT_FOUND"
     assert len((await client.query("{ customFields { key } }"))["customFields"]) == 1
+
+
+CHANGE = """mutation($input: CustomFieldChanges!) {
+  updateCustomField(key: "tier", input: $input) {
+    customField { label description required } errors { field code } } }"""
+
+
+async def test_null_clears_the_description_and_is_refused_for_the_rest(client: Client) -> None:
+    await client.query(DEFINE)
+    described = await client.query(CHANGE, {"input": {"description": "Loyalty tier"}})
+    assert described["updateCustomField"]["customField"]["description"] == "Loyalty tier"
+    relabelled = await client.query(CHANGE, {"input": {"label": "Level"}})
+    assert relabelled["updateCustomField"]["customField"] == {
+        "label": "Level",
+        "description": "Loyalty tier",  # left out: kept
+        "required": False,
+    }
+    cleared = await client.query(CHANGE, {"input": {"description": None}})
+    assert cleared["updateCustomField"]["customField"]["description"] is None
+    for name in ("label", "required", "options"):
+        refused = await client.query(CHANGE, {"input": {name: None, "description": "kept out"}})
+        assert refused["updateCustomField"] == {
+            "customField": None,
+            "errors": [{"field": f"input.{name}", "code": "REQUIRED"}],
+        }
+    fields = await client.query("{ customFields { label description } }")
+    assert fields["customFields"] == [{"label": "Level", "description": None}]

@@ -157,8 +157,16 @@ async def test_text_with_a_nul_character_is_refused_on_both_engines(client: Clie
     response = await client.http.post("/graphql", json=body, headers=headers)
     assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "retryable": False}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "retryable": False,
+        "field": "variables.name",
+    }
+    assert error["message"].startswith("variables.name: ")
     assert "NUL" in error["message"]
+    deep = {"query": CREATE, "variables": {"name": "x", "tags": [{"a": ["ok", "b\u0000"]}]}}
+    response = await client.http.post("/graphql", json=deep, headers=headers)
+    assert response.json()["errors"][0]["extensions"]["field"] == "variables.tags[0].a[1]"
     after = await client.query(
         '{ customers(filter: {lastName: {startsWith: "Nul"}}) { totalCount } }'
     )
