@@ -53,6 +53,7 @@ SETTING_HELP: dict[str, str] = {
     "subscription_queue_size": "events buffered for one subscriber before it is dropped as slow",
     "subscription_init_seconds": "how long a WebSocket may wait before sending connection_init",
     "subscription_heartbeat_seconds": "seconds between keep-alive pings on subscriptions",
+    "subscription_idle_seconds": "seconds a WebSocket may hold no subscription before it is closed",
 }
 
 
@@ -100,6 +101,7 @@ class Settings:
     subscription_queue_size: int = 100
     subscription_init_seconds: float = 10.0
     subscription_heartbeat_seconds: float = 15.0
+    subscription_idle_seconds: float = 300.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> Settings:

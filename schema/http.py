@@ -55,6 +55,7 @@ from rapport.schema.response_status import (
     media_type_for,
     status_for,
 )
+from rapport.schema.socket_watch import watched_transport_ws
 
 __all__ = ["STATIC_DIR", "BodySizeLimit", "GraphQLEndpoint"]
 
@@ -256,6 +257,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             connection_init_wait_timeout=timedelta(seconds=settings.subscription_init_seconds),
             max_subscriptions_per_connection=settings.subscriptions_per_connection,
             allowed_origins=_socket_origins(settings.cors_origins),
+        )
+        self.graphql_transport_ws_handler_class = watched_transport_ws(
+            settings.subscription_heartbeat_seconds, settings.subscription_idle_seconds
         )
         self.stream_transport_classes_by_protocol = {
             **self.stream_transport_classes_by_protocol,

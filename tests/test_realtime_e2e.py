@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -364,3 +365,80 @@ async def test_connections_are_authenticated_and_limited(servers: tuple[list[Ser
     )
     assert "matches no known event" in unknown.text
     assert re.search(r"event: (next|complete)", unknown.text)
+
+
+async def _answer_pings_until_closed(ws: ClientConnection) -> None:
+    while True:
+        if json.loads(await asyncio.wait_for(ws.recv(), 4))["type"] == "ping":
+            await ws.send(json.dumps({"type": "pong"}))
+
+
+async def _ignore_until_closed(ws: ClientConnection) -> None:
+    while True:
+        await asyncio.wait_for(ws.recv(), 4)
+
+
+async def test_idle_and_silent_connections_are_closed(
+    realtime_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {
+        **realtime_env,
+        "RAPPORT_SUBSCRIPTION_IDLE_SECONDS": "2",
+        "RAPPORT_SUBSCRIPTION_HEARTBEAT_SECONDS": "0.5",
+    }
+    server, _ = _start(env, tmp_path / "watched.log", "--no-worker")
+    try:
+        workspace = f"watched-{uuid.uuid4().hex[:8]}"
+        _cli(env, "workspace", "create", workspace)
+        key = _cli(env, "apikey", "create", "--workspace", workspace, "--role", "admin")
+        key = key.strip().splitlines()[-1]
+        async with _socket(server, key) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { events { name } }"},
+                    }
+                )
+            )
+            # Subscribed, a client that answers pings stays past the idle limit.
+            started = time.monotonic()
+            pings = 0
+            while time.monotonic() - started < 3:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 2))
+                if message["type"] == "ping":  # other tests' events may come between
+                    pings += 1
+                    await ws.send(json.dumps({"type": "pong"}))
+            assert pings >= 4
+            await ws.send(json.dumps({"id": "1", "type": "complete"}))
+            # With no subscription left, the connection is closed after the idle limit.
+            with pytest.raises(ConnectionClosed) as closed:
+                await _answer_pings_until_closed(ws)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 1000
+            assert time.monotonic() - started >= 3 + 1.5
+        async with connect(server.ws, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(
+                json.dumps(
+                    {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}
+                )
+            )
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { events { name } }"},
+                    }
+                )
+            )
+            # A subscribed client that never answers is taken for gone after three pings.
+            with pytest.raises(ConnectionClosed) as closed:
+                await _ignore_until_closed(ws)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 1001
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=30)
