@@ -44,7 +44,7 @@ SETTING_HELP: dict[str, str] = {
     "trace_plugins": "log every hook call: plugin, hook, time taken (true/false)",
     "keep_alive_seconds": "seconds `serve` keeps an idle HTTP connection open for a next request",
     "default_phone_region": "region phone numbers without +country code are read in (GB, US...)",
-    "cors_origins": "browser origins that may call the API (comma-separated; `*`: any; none: off)",
+    "cors_origins": "browser origins that may call and subscribe (comma-separated; `*`: any)",
     "serve_worker": "run the background jobs in `rapport serve` (false: `rapport worker` apart)",
     "outbox_retention_hours": "how long delivered webhook deliveries are kept before pruning",
     "event_log_retention_hours": "how long committed events are kept for subscribers to read",

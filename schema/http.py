@@ -27,6 +27,7 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.streaming import HTTPStreamTransport, SSETransport
+from strawberry.http.websocket_origin import normalize_allowed_origins
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -230,6 +231,20 @@ def _sse_with_heartbeat(seconds: float) -> type[HTTPStreamTransport]:
     return HeartbeatSSE
 
 
+def _socket_origins(cors_origins: tuple[str, ...]) -> tuple[str, ...]:
+    """The pages that may open a subscription socket: those that may call over HTTP.
+
+    CORS does not cover WebSockets; strawberry refuses a cross-origin handshake (403) unless
+    the origin is listed, so a browser app the CORS setting admits could query but never
+    subscribe. An origin strawberry cannot read is a settings error, named as the setting.
+    """
+    try:
+        normalize_allowed_origins(cors_origins)
+    except ValueError as exc:
+        raise ValueError(f"setting cors_origins: {exc}") from exc
+    return cors_origins
+
+
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
     websocket_adapter_class = TextFrameWebSocket
 
@@ -241,6 +256,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
             connection_init_wait_timeout=timedelta(seconds=settings.subscription_init_seconds),
             max_subscriptions_per_connection=settings.subscriptions_per_connection,
+            allowed_origins=_socket_origins(settings.cors_origins),
         )
         self.graphql_transport_ws_handler_class = watched_transport_ws(
             settings.subscription_heartbeat_seconds, settings.subscription_idle_seconds

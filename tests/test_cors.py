@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from rapport.core.app import create_app
 from rapport.core.config import load_settings
+from rapport.core.plugins import PluginError
 from rapport.core.runtime import Runtime
 from tests.conftest import Client
 
@@ -64,3 +66,10 @@ async def test_cross_origin_calls_are_off_by_default(runtime: Runtime, client: C
         )
         assert answer.status_code == 200
         assert "access-control-allow-origin" not in answer.headers
+
+
+def test_an_origin_that_is_not_one_is_refused_at_start(runtime: Runtime) -> None:
+    # Subscription sockets admit the same origins: a path or a missing scheme is an error when
+    # the app is built, named as the setting, not a page that silently never subscribes.
+    with pytest.raises(PluginError, match="setting cors_origins: Invalid origin"):
+        _client_of(runtime, "https://crm.example/app")

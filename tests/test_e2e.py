@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -15,6 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+from websockets.typing import Origin, Subprotocol
 
 from tests.conftest import Databases
 
@@ -139,6 +143,24 @@ def test_a_browser_page_of_the_configured_origin_may_call(server: tuple[str, str
         timeout=30,
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+async def test_a_browser_page_of_the_configured_origin_may_subscribe(
+    server: tuple[str, str],
+) -> None:
+    """WebSockets are outside CORS: the server itself admits the same origins' handshakes."""
+    base, key = server
+    url = base.replace("http://", "ws://") + "/graphql"
+    protocols = [Subprotocol("graphql-transport-ws")]
+    async with connect(url, origin=Origin(CORS_ORIGIN), subprotocols=protocols) as ws:
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+        )
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(url, origin=Origin("https://evil.example"), subprotocols=protocols):
+            pass
+    assert refused.value.response.status_code == 403
 
 
 def test_graphiql_page_is_served(server: tuple[str, str]) -> None:
