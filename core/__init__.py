@@ -83,6 +83,7 @@ from rapport.core.money import (
     money_error,
     number_error,
 )
+from rapport.core.money_column import Money, cents_of, from_cents
 from rapport.core.plugins import PluginError, PluginInfo, Registered
 from rapport.core.search.terms import QueryTerms, parse_query
 from rapport.core.services.changes import apply_changes
@@ -152,6 +153,7 @@ __all__ = [
     "JobContext",
     "MergeResolver",
     "MigrationBranch",
+    "Money",
     "NotFound",
     "Operation",
     "Permission",
@@ -184,11 +186,13 @@ __all__ = [
     "age_of",
     "ages_today",
     "apply_changes",
+    "cents_of",
     "check_money",
     "create_customer",
     "create_task",
     "currency_decimals",
     "event_data",
+    "from_cents",
     "get_customer",
     "hookimpl",
     "insert_rows",

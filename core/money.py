@@ -3,7 +3,7 @@
 Every service that takes an amount asks :func:`money_error` (or :func:`check_money`), so the
 rules are the same in core and every plugin. An amount has as many decimals as its currency's
 minor unit (ISO 4217, from the CLDR data ``babel`` ships: EUR 2, JPY 0, KWD 3) and never more
-than the two a money column stores.
+than the two a money column stores (:mod:`rapport.core.money_column`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ __all__ = [
     "number_error",
 ]
 
-# Money columns are Numeric(18, 2); below 10^13 an amount also keeps all its digits where
-# SQLite computes with binary floats (sums, comparisons), which hold 15 significant digits.
+# Money columns (rapport.core.Money) are NUMERIC(18, 2) on PostgreSQL and whole cents, a
+# 64-bit integer, on SQLite: both exact far beyond this. The limit keeps an amount's cents
+# (10^15) within the 53 bits a float holds exactly, so a share or a rate applied to it in
+# SQL on SQLite (cents x a REAL factor) is still right to the cent, and leaves room for sums
+# of many amounts below the 16 integer digits NUMERIC(18, 2) can hold.
 MONEY_LIMIT = Decimal("10000000000000")
 STORED_DECIMALS = 2
 

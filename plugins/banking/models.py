@@ -10,10 +10,11 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core import Base, TenantMixin, TimestampMixin, tenant_fk, utcnow
+from rapport.core import Money as MoneyColumn
 
 __all__ = [
     "AccountHolder",
@@ -30,8 +31,8 @@ __all__ = [
     "TrainingRecord",
 ]
 
-# Money is exact: 18 digits, 2 decimals.
-Money = Numeric(18, 2)
+# Money is exact on both engines: NUMERIC(18, 2), or whole cents on SQLite.
+Money = MoneyColumn()
 
 
 class RelationshipManager(TenantMixin, TimestampMixin, Base):

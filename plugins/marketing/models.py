@@ -1,9 +1,10 @@
 """The marketing tables: segments, campaigns and their members, responses and costs, consent,
 lead capture forms and lead scores.
 
-Money is ``Numeric(18, 2)`` in the campaign's currency. A member is a customer or a lead (one
-of the two); every change of its status is kept as a response row, so attribution and response
-rates are computed from history rather than from the member's current status.
+Money is exact (:class:`rapport.core.Money`: ``NUMERIC(18, 2)``, whole cents on SQLite) in the
+campaign's currency. A member is a customer or a lead (one of the two); every change of its
+status is kept as a response row, so attribution and response rates are computed from history
+rather than from the member's current status.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import CheckConstraint, Index, Numeric, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core import Base, JSONType, TenantMixin, TimestampMixin, tenant_fk, utcnow
+from rapport.core import Money as MoneyColumn
 
 __all__ = [
     "Campaign",
@@ -38,7 +40,7 @@ __all__ = [
     "SegmentMember",
 ]
 
-Money = Numeric(18, 2)
+Money = MoneyColumn()
 
 
 class Segment(TenantMixin, TimestampMixin, Base):

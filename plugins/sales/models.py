@@ -1,9 +1,10 @@
 """The sales tables: leads, pipelines and opportunities, products, quotes, orders, payments,
 territories, quotas and commissions.
 
-Money is ``Numeric(18, 2)`` with its ISO currency beside it; probabilities are whole percents.
-A stage's category (open, won, lost) is stored, never inferred from its probability, so a
-workspace can run a "won at 90 %" stage or a "lost, 10 % chance of coming back" stage.
+Money is exact (:class:`rapport.core.Money`: ``NUMERIC(18, 2)``, whole cents on SQLite) with
+its ISO currency beside it; probabilities are whole percents. A stage's category (open, won,
+lost) is stored, never inferred from its probability, so a workspace can run a "won at 90 %"
+stage or a "lost, 10 % chance of coming back" stage.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core import Base, JSONType, TenantMixin, TimestampMixin, tenant_fk, utcnow
+from rapport.core import Money as MoneyColumn
 
 __all__ = [
     "CommissionLine",
@@ -38,8 +40,10 @@ __all__ = [
     "TerritoryMember",
 ]
 
-Money = Numeric(18, 2)
+Money = MoneyColumn()
 Rate = Numeric(8, 4)
+# A count of items, which may be fractional (2.5 hours); not money, so not stored in cents.
+Quantity = Numeric(18, 2)
 
 
 class Pipeline(TenantMixin, TimestampMixin, Base):
@@ -220,7 +224,7 @@ class QuoteLine(TenantMixin, Base):
     position: Mapped[int]
     product_id: Mapped[uuid.UUID]
     description: Mapped[str | None] = mapped_column(String(300))
-    quantity: Mapped[Decimal] = mapped_column(Money)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
     unit_price: Mapped[Decimal] = mapped_column(Money)
     discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     line_total: Mapped[Decimal] = mapped_column(Money)
@@ -259,7 +263,7 @@ class OrderLine(TenantMixin, Base):
     product_id: Mapped[uuid.UUID]
     # Copied from the product so commissions keep the family the sale was made under.
     family: Mapped[str | None] = mapped_column(String(100))
-    quantity: Mapped[Decimal] = mapped_column(Money)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
     unit_price: Mapped[Decimal] = mapped_column(Money)
     line_total: Mapped[Decimal] = mapped_column(Money)
 

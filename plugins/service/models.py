@@ -1,9 +1,10 @@
 """The service tables: calendars, cases and their history, SLA policies and timers,
 escalation, knowledge base, surveys, installed assets, field visits and service schedules.
 
-A case's status history is the source of truth for its SLA timers; the timer rows are a
-cache of what ``sla_clock`` computes from it, kept so that lists and the worker can filter on
-them in SQL. Money is ``Numeric(18, 2)`` with its currency.
+A case's status history is the source of truth for its SLA timers; the timer rows are a cache
+of what ``sla_clock`` computes from it, kept so that lists and the worker can filter on them in
+SQL. Money is exact (:class:`rapport.core.Money`: ``NUMERIC(18, 2)``, whole cents on SQLite)
+with its currency.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core import Base, JSONType, TenantMixin, TimestampMixin, tenant_fk
+from rapport.core import Money as MoneyColumn
 
 __all__ = [
     "Article",
@@ -41,7 +43,7 @@ __all__ = [
     "WorkOrderLine",
 ]
 
-Money = Numeric(18, 2)
+Money = MoneyColumn()
 Quantity = Numeric(12, 2)
 
 

@@ -34,6 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSON as PG_JSON
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from rapport.core.money_column import Money, money_text
+
 __all__ = ["JsonSql", "PostgresJson", "SqliteJson", "json_sql_for"]
 
 
@@ -260,6 +262,8 @@ class SqliteJson(JsonSql):
         return type_coerce(value, Text)
 
     def decimal(self, value: ColumnElement[Any], scale: int | None) -> ColumnElement[Any]:
+        if isinstance(value.type, Money):
+            return money_text(value, "sqlite")  # whole cents, written out exactly
         # SQLite keeps numerics as numbers; the ORM formats them with the column's scale.
         digits = 10 if scale is None else scale
         number = type_coerce(value, Text)

@@ -49,6 +49,7 @@ from rapport.schema import (
     read_page,
     reads,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["BookMutations", "BookQueries"]
@@ -172,14 +173,27 @@ class BookQueries:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A user's banking profile: created with the fields given, or changed where it "
+    "exists (a field left out is kept, an explicit null clears it)."
+)
 class ManagerProfileInput:
     user_id: relay.GlobalID
-    branch: str | None = None
-    segment: str | None = None
-    grade: str | None = None
-    team_lead_id: relay.GlobalID | None = None
-    is_active: bool = True
+    branch: str | None = strawberry.UNSET
+    segment: str | None = strawberry.UNSET
+    grade: str | None = strawberry.UNSET
+    team_lead_id: relay.GlobalID | None = strawberry.UNSET
+    is_active: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Default true for a new profile; null is refused."
+    )
+
+    def to_fields(self) -> ManagerProfile:
+        return to_service_fields(
+            self,
+            ManagerProfile,
+            id_types={"user_id": "User", "team_lead_user_id": "User"},
+            sources={"team_lead_user_id": "team_lead_id"},
+        )
 
 
 @strawberry.type
@@ -241,20 +255,7 @@ class BookMutations:
         self, info: Info, input: ManagerProfileInput
     ) -> ManagerProfilePayload:
         async def work(op: Operation) -> models.RelationshipManager:
-            lead = (
-                None
-                if input.team_lead_id is None
-                else row_id_of(input.team_lead_id, "User", "input.teamLeadId")
-            )
-            data = ManagerProfile(
-                user_id=row_id_of(input.user_id, "User", "input.userId"),
-                branch=input.branch,
-                segment=input.segment,
-                grade=input.grade,
-                team_lead_user_id=lead,
-                is_active=input.is_active,
-            )
-            return await save_manager_profile(op, data)
+            return await save_manager_profile(op, input.to_fields())
 
         row, errors = await mutate(info, "banking:manage", work)
         return ManagerProfilePayload(

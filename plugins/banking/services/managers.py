@@ -1,4 +1,8 @@
-"""Relationship manager profiles: the banking side of a core user."""
+"""Relationship manager profiles: the banking side of a core user.
+
+Saving a profile creates it, or changes the fields given of the one the user has: a field left
+out is kept, an explicit null clears it (refused for ``isActive``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from rapport.core import ErrorCode, FieldError, Operation, User, ValidationFailed
+from rapport.core import (
+    ErrorCode,
+    FieldError,
+    FieldValues,
+    Operation,
+    User,
+    ValidationFailed,
+    apply_changes,
+)
 from rapport.plugins.banking.error_codes import BankingErrorCode
 from rapport.plugins.banking.models import RelationshipManager
 
@@ -15,13 +27,15 @@ __all__ = ["ManagerProfile", "save_manager_profile"]
 
 
 @dataclass
-class ManagerProfile:
+class ManagerProfile(FieldValues):
+    api_names = {"team_lead_user_id": "teamLeadId"}
+
     user_id: uuid.UUID
     branch: str | None = None
     segment: str | None = None
     grade: str | None = None
     team_lead_user_id: uuid.UUID | None = None
-    is_active: bool = True
+    is_active: bool | None = None
 
 
 async def save_manager_profile(
@@ -52,21 +66,20 @@ async def save_manager_profile(
             select(RelationshipManager).where(RelationshipManager.user_id == data.user_id)
         )
     ).scalar_one_or_none()
-    values = {
-        "branch": data.branch,
-        "segment": data.segment,
-        "grade": data.grade,
-        "team_lead_user_id": lead,
-        "is_active": data.is_active,
-    }
     if profile is None:
-        profile = RelationshipManager(workspace_id=op.workspace_id, user_id=data.user_id, **values)
+        values = {"is_active": True} | data.given()
+        profile = RelationshipManager(workspace_id=op.workspace_id, **values)
         op.session.add(profile)
-        action = "create"
-    else:
-        for name, value in values.items():
-            setattr(profile, name, value)
-        action = "update"
-    await op.session.flush()
-    op.audit("RelationshipManager", profile.id, action, {k: str(v) for k, v in values.items()})
+        await op.session.flush()
+        op.audit(
+            "RelationshipManager",
+            profile.id,
+            "create",
+            {k: [None, str(v)] for k, v in values.items()},
+        )
+        return profile
+    changes = apply_changes(profile, data.patch(RelationshipManager, prefix))
+    if changes:
+        await op.session.flush()
+        op.audit("RelationshipManager", profile.id, "update", changes)
     return profile

@@ -100,7 +100,8 @@ def _money_ratio(amount: Decimal, count: int) -> Decimal | None:
 
 
 def _amount(value: Any) -> Decimal:
-    # SQLite sums Numeric as binary floats; amounts are cents, so rounding restores them.
+    # Sums of shares of amounts (amount x attribution weight) have more than two decimals on
+    # both engines: rounded to the cent as every amount is.
     return money(Decimal(str(value))) if value is not None else ZERO
 
 

@@ -332,15 +332,23 @@ class CreateCampaignInput(UpdateCampaignInput):
     currency: str
 
 
-@strawberry.input
-class MemberStatusInput:
-    name: str | None = None
-    responded: bool | None = None
-    is_default: bool | None = None
-    position: int | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept; a status needs every one of "
+    "them, so an explicit null is refused."
+)
+class UpdateMemberStatusInput:
+    name: str | None = strawberry.UNSET
+    responded: bool | None = strawberry.UNSET
+    is_default: bool | None = strawberry.UNSET
+    position: int | None = strawberry.UNSET
 
     def to_fields(self) -> service.StatusFields:
-        return service.StatusFields(**self.__dict__)
+        return to_service_fields(self, service.StatusFields)
+
+
+@strawberry.input(description="A new member status: its name.")
+class CreateMemberStatusInput(UpdateMemberStatusInput):
+    name: str
 
 
 @strawberry.input
@@ -446,7 +454,7 @@ class CampaignMutations:
 
     @strawberry.mutation
     async def add_member_status(
-        self, info: Info, campaign_id: relay.GlobalID, input: MemberStatusInput
+        self, info: Info, campaign_id: relay.GlobalID, input: CreateMemberStatusInput
     ) -> MemberStatusPayload:
         async def work(op: Any) -> StatusRow:
             campaign = row_id_of(campaign_id, "Campaign", "campaignId")
@@ -456,7 +464,7 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Keeps exactly one default and at least one responded.")
     async def update_member_status(
-        self, info: Info, id: relay.GlobalID, input: MemberStatusInput
+        self, info: Info, id: relay.GlobalID, input: UpdateMemberStatusInput
     ) -> MemberStatusPayload:
         async def work(op: Any) -> StatusRow:
             return await service.update_member_status(

@@ -35,6 +35,7 @@ from rapport.schema import (
     order_input,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["LeadForm", "LeadFormMutations", "LeadFormQueries"]
@@ -107,22 +108,34 @@ class LeadFormQueries:
     )
 
 
-@strawberry.input
-class LeadFormInput:
-    name: str | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept; a form needs every one of "
+    "them, so an explicit null is refused."
+)
+class UpdateLeadFormInput:
+    name: str | None = strawberry.UNSET
     fields: JSON | None = strawberry.field(
-        default=None, description="Form field -> first_name, last_name, company, email or phone."
+        default=strawberry.UNSET,
+        description="Form field -> first_name, last_name, company, email or phone.",
     )
-    consents: JSON | None = None
-    allowed_origins: list[str] | None = None
-    honeypot: str | None = None
-    dedupe_minutes: int | None = None
-    per_ip_per_minute: int | None = None
-    per_form_per_minute: int | None = None
-    active: bool | None = None
+    consents: JSON | None = strawberry.UNSET
+    allowed_origins: list[str] | None = strawberry.UNSET
+    honeypot: str | None = strawberry.UNSET
+    dedupe_minutes: int | None = strawberry.UNSET
+    per_ip_per_minute: int | None = strawberry.UNSET
+    per_form_per_minute: int | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
 
     def to_fields(self) -> service.FormFields:
-        return service.FormFields(**self.__dict__)
+        return to_service_fields(self, service.FormFields)
+
+
+@strawberry.input(description="A new form: its name and the fields it maps (email among them).")
+class CreateLeadFormInput(UpdateLeadFormInput):
+    name: str
+    fields: JSON = strawberry.field(
+        description="Form field -> first_name, last_name, company, email or phone."
+    )
 
 
 @strawberry.type
@@ -140,7 +153,7 @@ def _form(result: tuple[Any, list[UserError]]) -> LeadFormPayload:
 class LeadFormMutations:
     @strawberry.mutation
     async def create_lead_form(
-        self, info: Info, campaign_id: relay.GlobalID, input: LeadFormInput
+        self, info: Info, campaign_id: relay.GlobalID, input: CreateLeadFormInput
     ) -> LeadFormPayload:
         async def work(op: Any) -> FormRow:
             campaign = row_id_of(campaign_id, "Campaign", "campaignId")
@@ -150,7 +163,7 @@ class LeadFormMutations:
 
     @strawberry.mutation
     async def update_lead_form(
-        self, info: Info, id: relay.GlobalID, input: LeadFormInput
+        self, info: Info, id: relay.GlobalID, input: UpdateLeadFormInput
     ) -> LeadFormPayload:
         async def work(op: Any) -> FormRow:
             return await service.update_form(op, row_id_of(id, "LeadForm", "id"), input.to_fields())

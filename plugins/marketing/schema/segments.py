@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -32,11 +32,11 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
-    optional_row_id_of,
     order_input,
     read_many,
     reads,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["Segment", "SegmentMutations", "SegmentQueries"]
@@ -135,34 +135,37 @@ class SegmentQueries:
     )
 
 
-@strawberry.input
-class SegmentInput:
-    name: str | None = None
-    description: str | None = None
-    kind: SegmentKind | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `name`, `kind`, `includeIds` and `excludeIds`; a null `filter` leaves the "
+    "segment to its included segments)."
+)
+class UpdateSegmentInput:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    kind: SegmentKind | None = strawberry.UNSET
     filter: JSON | None = strawberry.field(
-        default=None, description="A CustomerFilter, written as the customers query takes it."
+        default=strawberry.UNSET,
+        description="A CustomerFilter, written as the customers query takes it.",
     )
-    clear_filter: bool = strawberry.field(default=False, description="Remove the filter.")
-    include_ids: list[relay.GlobalID] | None = None
-    exclude_ids: list[relay.GlobalID] | None = None
+    include_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces every included segment."
+    )
+    exclude_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces every excluded segment."
+    )
 
     def to_fields(self) -> service.SegmentFields:
-        return service.SegmentFields(
-            name=self.name,
-            description=self.description,
-            kind=self.kind.value if self.kind else None,
-            filter=cast(Any, self.filter),
-            clear_filter=self.clear_filter,
-            include_ids=_ids(self.include_ids, "input.includeIds"),
-            exclude_ids=_ids(self.exclude_ids, "input.excludeIds"),
+        return to_service_fields(
+            self,
+            service.SegmentFields,
+            id_types={"include_ids": "Segment", "exclude_ids": "Segment"},
         )
 
 
-def _ids(values: list[relay.GlobalID] | None, field: str) -> Any:
-    if values is None:
-        return None
-    return [optional_row_id_of(v, "Segment", f"{field}.{i}") for i, v in enumerate(values)]
+@strawberry.input(description="A new segment: its name.")
+class CreateSegmentInput(UpdateSegmentInput):
+    name: str
 
 
 @strawberry.type
@@ -186,7 +189,7 @@ def _payload(result: tuple[Any, list[UserError]]) -> SegmentPayload:
 @strawberry.type
 class SegmentMutations:
     @strawberry.mutation
-    async def create_segment(self, info: Info, input: SegmentInput) -> SegmentPayload:
+    async def create_segment(self, info: Info, input: CreateSegmentInput) -> SegmentPayload:
         async def work(op: Any) -> SegmentRow:
             return await service.create_segment(op, input.to_fields())
 
@@ -194,7 +197,7 @@ class SegmentMutations:
 
     @strawberry.mutation
     async def update_segment(
-        self, info: Info, id: relay.GlobalID, input: SegmentInput
+        self, info: Info, id: relay.GlobalID, input: UpdateSegmentInput
     ) -> SegmentPayload:
         async def work(op: Any) -> SegmentRow:
             return await service.update_segment(

@@ -294,7 +294,7 @@ async def change_status(op: Operation, campaign_id: uuid.UUID, to: str) -> Campa
 
 
 @dataclass
-class StatusFields:
+class StatusFields(FieldValues):
     name: str | None = None
     responded: bool | None = None
     is_default: bool | None = None
@@ -377,6 +377,7 @@ async def update_member_status(
 ) -> MemberStatus:
     status = await get_row(op, MemberStatus, status_id, "id", "member status")
     _editable(await get_row(op, Campaign, status.campaign_id, "id", "campaign"))
+    data.patch(MemberStatus)  # every field of a status is needed: a null is refused
     before = {"name": status.name, "responded": status.responded, "default": status.is_default}
     await _apply_status(op, status.campaign_id, status, data)
     op.audit("MemberStatus", status.id, "update", {"before": [str(before), None]})

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from rapport.core import ErrorCode, Operation, utcnow
+from rapport.core import ErrorCode, FieldValues, Operation, apply_changes, utcnow
 from rapport.plugins.marketing.error_codes import MarketingErrorCode
 from rapport.plugins.marketing.events import FormSubmitted
 from rapport.plugins.marketing.models import Campaign, FormSubmission, LeadForm
@@ -43,7 +43,7 @@ UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content
 
 
 @dataclass
-class FormFields:
+class FormFields(FieldValues):
     name: str | None = None
     fields: dict[str, str] | None = None
     consents: dict[str, str] | None = None
@@ -99,7 +99,7 @@ async def create_form(op: Operation, campaign_id: uuid.UUID, data: FormFields) -
         problems.add("fields", "map at least the email field", ErrorCode.REQUIRED)
     _check(data, problems)
     problems.raise_if_any()
-    values = {k: v for k, v in data.__dict__.items() if v is not None}
+    values = data.given()
     form = LeadForm(
         workspace_id=op.workspace_id,
         campaign_id=campaign.id,
@@ -114,14 +114,11 @@ async def create_form(op: Operation, campaign_id: uuid.UUID, data: FormFields) -
 
 async def update_form(op: Operation, form_id: uuid.UUID, data: FormFields) -> LeadForm:
     form = await get_row(op, LeadForm, form_id, "id", "form")
+    values = data.patch(LeadForm)
     problems = Problems()
     _check(data, problems)
     problems.raise_if_any()
-    changes = {}
-    for key, value in data.__dict__.items():
-        if value is not None and getattr(form, key) != value:
-            changes[key] = [str(getattr(form, key)), str(value)]
-            setattr(form, key, value)
+    changes = apply_changes(form, values)
     await op.session.flush()
     if changes:
         op.audit("LeadForm", form.id, "update", changes)

@@ -19,8 +19,10 @@ from sqlalchemy import Select, Table, delete, false, func, or_, select
 from rapport.core import (
     Customer,
     ErrorCode,
+    FieldValues,
     Operation,
     ValidationFailed,
+    apply_changes,
     insert_rows,
     new_id,
     utcnow,
@@ -47,13 +49,12 @@ SEGMENT_KINDS = ("dynamic", "snapshot")
 
 
 @dataclass
-class SegmentFields:
+class SegmentFields(FieldValues):
     name: str | None = None
     description: str | None = None
     kind: str | None = None
-    # A CustomerFilter as GraphQL variables write it; ``clear_filter`` removes it.
+    # A CustomerFilter as GraphQL variables write it.
     filter: dict[str, Any] | None = None
-    clear_filter: bool = False
     include_ids: list[uuid.UUID] | None = None
     exclude_ids: list[uuid.UUID] | None = None
 
@@ -176,29 +177,22 @@ async def create_segment(op: Operation, data: SegmentFields) -> Segment:
 
 async def update_segment(op: Operation, segment_id: uuid.UUID, data: SegmentFields) -> Segment:
     segment = await get_row(op, Segment, segment_id, "id", "segment")
+    values = data.patch(Segment)
     problems = await _validate(op, segment.id, data)
     problems.raise_if_any()
-    changes: dict[str, Any] = {}
-    values: dict[str, Any] = {
-        "name": data.name.strip() if data.name is not None else None,
-        "description": clean(data.description) if data.description is not None else None,
-        "kind": data.kind,
-        "filter": data.filter,
-    }
-    for key, value in values.items():
-        if value is not None and getattr(segment, key) != value:
-            changes[key] = [str(getattr(segment, key)), str(value)]
-            setattr(segment, key, value)
-    if data.clear_filter and segment.filter is not None:
-        changes["filter"] = [str(segment.filter), None]
-        segment.filter = None
+    links = {key: values.pop(key) for key in ("include_ids", "exclude_ids") if key in values}
+    if values.get("name") is not None:
+        values["name"] = values["name"].strip()
+    if values.get("description") is not None:
+        values["description"] = clean(values["description"])
+    changes = apply_changes(segment, values)
     if segment.kind == "dynamic":
         segment.refreshed_at, segment.member_count = None, None
         await op.session.execute(
             delete(SegmentMember).where(SegmentMember.segment_id == segment.id)
         )
     await _replace_links(op, segment, data)
-    if data.include_ids is not None or data.exclude_ids is not None:
+    if links:
         changes["links"] = [None, "replaced"]
     await op.session.flush()
     if changes:

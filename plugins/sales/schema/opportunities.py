@@ -8,14 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
-    Numeric,
     and_,
     case,
-    cast,
-    func,
-    literal_column,
+    literal,
     or_,
     select,
 )
@@ -23,6 +19,8 @@ from strawberry import relay
 
 from rapport.core import Interaction as InteractionRow
 from rapport.core import Task as TaskRow
+from rapport.core import cents_of, from_cents
+from rapport.plugins.sales.models import Money
 from rapport.plugins.sales.models import Opportunity as OpportunityRow
 from rapport.plugins.sales.models import Stage as StageRow
 from rapport.plugins.sales.models import StageChange as StageChangeRow
@@ -241,12 +239,12 @@ def _weighted_amount(scope: Scope) -> ColumnElement[Any]:
     """amount x probability / 100 to the cent, rounded half to even as ``Decimal.quantize``
     rounds: in whole numbers, so that both engines print what the resolver prints."""
     row = scope.row
-    # Cents x percent: exact, whatever way the engine stores the amount.
-    scaled = cast(func.round(row.amount * 100), BigInteger) * row.probability
+    # Cents x percent: exact integers on both engines.
+    scaled = cents_of(row.amount) * row.probability
     cents, rest = scaled // 100, scaled % 100
     halfway_up = or_(rest > 50, and_(rest == 50, cents % 2 == 1))
     rounded = cents + case((halfway_up, 1), else_=0)
-    return cast(rounded * literal_column("0.01"), Numeric(18, 2))
+    return from_cents(rounded)
 
 
 def _linked(model: Any, newest_first: str, permission: str) -> ToMany:
@@ -425,7 +423,10 @@ class OpportunityOrder: ...
 
 def _big_and_open(scope: Scope) -> list[ColumnElement[bool]]:
     amounts = service.big_deal_amounts(scope.runtime.settings)
-    threshold = case(amounts.by_currency, value=OpportunityRow.currency, else_=amounts.default)
+    # The thresholds are amounts, bound as the column is (whole cents on SQLite).
+    by_currency = {code: literal(amount, Money) for code, amount in amounts.by_currency.items()}
+    default = literal(amounts.default, Money)
+    threshold = case(by_currency, value=OpportunityRow.currency, else_=default)
     return [OpportunityRow.amount >= threshold, _category_is([StageCategory.OPEN])]
 
 

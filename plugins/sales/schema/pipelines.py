@@ -35,6 +35,7 @@ from rapport.schema import (
     reads,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["Pipeline", "PipelineMutations", "PipelineQueries", "Stage", "StageCategory"]
@@ -143,6 +144,34 @@ class PipelineInput:
     is_default: bool = False
 
 
+@strawberry.input(
+    description="The fields to change: a field left out is kept; a pipeline needs both, so an "
+    "explicit null is refused."
+)
+class UpdatePipelineInput:
+    name: str | None = strawberry.UNSET
+    is_default: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="true moves the default here; a default stops being one only when another "
+        "becomes it.",
+    )
+
+    def to_fields(self) -> service.PipelineFields:
+        return to_service_fields(self, service.PipelineFields)
+
+
+@strawberry.input(
+    description="The fields to change: a field left out is kept; a stage needs both, so an "
+    "explicit null is refused. A stage's category is fixed once created."
+)
+class UpdateStageInput:
+    name: str | None = strawberry.UNSET
+    probability: int | None = strawberry.UNSET
+
+    def to_fields(self) -> service.StageFields:
+        return to_service_fields(self, service.StageFields)
+
+
 @strawberry.type
 class PipelinePayload:
     pipeline: Pipeline | None
@@ -179,15 +208,11 @@ class PipelineMutations:
 
     @strawberry.mutation(description="Rename a pipeline or make it the default.")
     async def update_pipeline(
-        self,
-        info: Info,
-        id: relay.GlobalID,
-        name: str | None = None,
-        is_default: bool | None = None,
+        self, info: Info, id: relay.GlobalID, input: UpdatePipelineInput
     ) -> PipelinePayload:
         async def work(op: Any) -> PipelineRow:
             return await service.update_pipeline(
-                op, row_id_of(id, "Pipeline", "id"), name=name, is_default=is_default
+                op, row_id_of(id, "Pipeline", "id"), input.to_fields()
             )
 
         return _pipeline(await mutate(info, MANAGE, work))
@@ -208,15 +233,9 @@ class PipelineMutations:
 
     @strawberry.mutation(description="Rename a stage or change its default probability.")
     async def update_stage(
-        self,
-        info: Info,
-        id: relay.GlobalID,
-        name: str | None = None,
-        probability: int | None = None,
+        self, info: Info, id: relay.GlobalID, input: UpdateStageInput
     ) -> StagePayload:
         async def work(op: Any) -> StageRow:
-            return await service.update_stage(
-                op, row_id_of(id, "Stage", "id"), name=name, probability=probability
-            )
+            return await service.update_stage(op, row_id_of(id, "Stage", "id"), input.to_fields())
 
         return _stage(await mutate(info, MANAGE, work))

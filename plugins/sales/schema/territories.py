@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import aliased
 from strawberry import relay
 
+from rapport.core import ValidationFailed
 from rapport.plugins.sales.models import CommissionPlan as CommissionPlanRow
 from rapport.plugins.sales.models import Quota as QuotaRow
 from rapport.plugins.sales.models import Territory as TerritoryRow
@@ -51,6 +52,7 @@ from rapport.schema import (
     reads,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = [
@@ -338,38 +340,57 @@ class QuotaInput:
     currency: str
 
 
-@strawberry.input
-class CommissionPlanInput:
-    name: str | None = None
-    user_id: relay.GlobalID | None = None
-    rate: Decimal | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(a null `userId` makes the plan apply to everyone; refused for the other fields)."
+)
+class UpdateCommissionPlanInput:
+    name: str | None = strawberry.UNSET
+    user_id: relay.GlobalID | None = strawberry.UNSET
+    rate: Decimal | None = strawberry.UNSET
     family_rates: JSON | None = strawberry.field(
-        default=None, description='Rates by product family: {"software": "0.08"}.'
+        default=strawberry.UNSET, description='Rates by product family: {"software": "0.08"}.'
     )
-    tiers: list[CommissionTierInput] | None = None
-    active: bool | None = None
+    tiers: list[CommissionTierInput] | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
 
     def to_fields(self) -> commission_service.CommissionPlanFields:
-        from rapport.core import ValidationFailed
-
-        family_rates = None
-        if self.family_rates is not None:
-            if not isinstance(self.family_rates, dict):
-                raise ValidationFailed.one("input.familyRates", "an object of family: rate")
-            try:
-                family_rates = {str(k): Decimal(str(v)) for k, v in self.family_rates.items()}
-            except ArithmeticError as exc:
-                raise ValidationFailed.one("input.familyRates", "rates are numbers") from exc
-        return commission_service.CommissionPlanFields(
-            name=self.name,
-            user_id=optional_row_id_of(self.user_id, "User", "input.userId"),
-            rate=self.rate,
-            family_rates=family_rates,
-            tiers=[commission_service.Tier(t.attainment, t.multiplier) for t in self.tiers]
-            if self.tiers is not None
-            else None,
-            active=self.active,
+        fields = to_service_fields(
+            self, commission_service.CommissionPlanFields, id_types={"user_id": "User"}
         )
+        if self.family_rates is not None and self.family_rates is not strawberry.UNSET:
+            fields.family_rates = _family_rates(self.family_rates)
+        if self.tiers:
+            fields.tiers = [commission_service.Tier(t.attainment, t.multiplier) for t in self.tiers]
+        return fields
+
+
+@strawberry.input(description="A new plan: its name and flat rate.")
+class CreateCommissionPlanInput(UpdateCommissionPlanInput):
+    name: str
+    rate: Decimal
+
+
+def _family_rates(given: Any) -> dict[str, Decimal]:
+    if not isinstance(given, dict):
+        raise ValidationFailed.one("input.familyRates", "an object of family: rate")
+    try:
+        return {str(k): Decimal(str(v)) for k, v in given.items()}
+    except ArithmeticError as exc:
+        raise ValidationFailed.one("input.familyRates", "rates are numbers") from exc
+
+
+@strawberry.input(description="The fields to change: a field left out is kept.")
+class UpdateTerritoryInput:
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A territory needs its name: null is refused."
+    )
+    parent_id: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="Null: the territory becomes a root."
+    )
+
+    def to_fields(self) -> service.TerritoryFields:
+        return to_service_fields(self, service.TerritoryFields, id_types={"parent_id": "Territory"})
 
 
 def _territory(result: tuple[Any, list[UserError]]) -> TerritoryPayload:
@@ -396,22 +417,13 @@ class TerritoryMutations:
 
         return _territory(await mutate(info, MANAGE, work))
 
-    @strawberry.mutation(description="Rename or move a territory (`makeRoot` to detach it).")
+    @strawberry.mutation(description="Rename or move a territory.")
     async def update_territory(
-        self,
-        info: Info,
-        id: relay.GlobalID,
-        name: str | None = None,
-        parent_id: relay.GlobalID | None = None,
-        make_root: bool = False,
+        self, info: Info, id: relay.GlobalID, input: UpdateTerritoryInput
     ) -> TerritoryPayload:
         async def work(op: Any) -> TerritoryRow:
             return await service.update_territory(
-                op,
-                row_id_of(id, "Territory", "id"),
-                name=name,
-                parent_id=optional_row_id_of(parent_id, "Territory", "input.parentId"),
-                make_root=make_root,
+                op, row_id_of(id, "Territory", "id"), input.to_fields()
             )
 
         return _territory(await mutate(info, MANAGE, work))
@@ -464,7 +476,7 @@ class TerritoryMutations:
 
     @strawberry.mutation
     async def create_commission_plan(
-        self, info: Info, input: CommissionPlanInput
+        self, info: Info, input: CreateCommissionPlanInput
     ) -> CommissionPlanPayload:
         async def work(op: Any) -> CommissionPlanRow:
             return await commission_service.create_commission_plan(op, input.to_fields())
@@ -473,7 +485,7 @@ class TerritoryMutations:
 
     @strawberry.mutation
     async def update_commission_plan(
-        self, info: Info, id: relay.GlobalID, input: CommissionPlanInput
+        self, info: Info, id: relay.GlobalID, input: UpdateCommissionPlanInput
     ) -> CommissionPlanPayload:
         async def work(op: Any) -> CommissionPlanRow:
             return await commission_service.update_commission_plan(

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from rapport.core import ErrorCode, Operation, apply_changes
+from rapport.core import ErrorCode, FieldValues, Operation, apply_changes
 from rapport.plugins.sales.error_codes import SalesErrorCode
 from rapport.plugins.sales.models import (
     CommissionLine,
@@ -50,7 +50,7 @@ class Tier:
 
 
 @dataclass
-class CommissionPlanFields:
+class CommissionPlanFields(FieldValues):
     name: str | None = None
     user_id: uuid.UUID | None = None
     rate: Decimal | None = None
@@ -94,9 +94,7 @@ async def _validate(
             problems.add("name", "a plan of that name exists", ErrorCode.DUPLICATE)
     problems.raise_if_any()
     fields: dict[str, object] = {
-        k: v
-        for k, v in data.__dict__.items()
-        if v is not None and k not in ("family_rates", "tiers")
+        k: v for k, v in data.given().items() if k not in ("family_rates", "tiers")
     }
     if data.name is not None:
         fields["name"] = data.name.strip()
@@ -125,7 +123,11 @@ async def update_commission_plan(
     op: Operation, plan_id: uuid.UUID, data: CommissionPlanFields
 ) -> CommissionPlan:
     plan = await get_row(op, CommissionPlan, plan_id, "id", "commission plan")
-    changes = apply_changes(plan, await _validate(op, data, plan.id, creating=False))
+    # Only the user may be cleared (the plan then applies to everyone); a null is refused
+    # for the rest.
+    cleared = {k: v for k, v in data.patch(CommissionPlan).items() if k in data.cleared}
+    fields = await _validate(op, data, plan.id, creating=False)
+    changes = apply_changes(plan, fields | cleared)
     if changes:
         await op.session.flush()
         op.audit("CommissionPlan", plan.id, "update", changes)

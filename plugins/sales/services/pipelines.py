@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
-from rapport.core import Conflict, ErrorCode, Operation, apply_changes
+from rapport.core import Conflict, ErrorCode, FieldValues, Operation, apply_changes
 from rapport.plugins.sales.error_codes import SalesErrorCode
 from rapport.plugins.sales.models import Opportunity, Pipeline, Stage
 from rapport.plugins.sales.services.common import Problems, get_row
@@ -15,6 +15,8 @@ from rapport.plugins.sales.services.common import Problems, get_row
 __all__ = [
     "DEFAULT_STAGES",
     "STAGE_CATEGORIES",
+    "PipelineFields",
+    "StageFields",
     "StageSpec",
     "add_stage",
     "create_pipeline",
@@ -33,6 +35,20 @@ class StageSpec:
     name: str
     probability: int
     category: str = "open"
+
+
+@dataclass
+class PipelineFields(FieldValues):
+    name: str | None = None
+    is_default: bool | None = None
+
+
+@dataclass
+class StageFields(FieldValues):
+    """What of a stage changes; its category never does (see :func:`update_stage`)."""
+
+    name: str | None = None
+    probability: int | None = None
 
 
 DEFAULT_PIPELINE_NAME = "Sales"
@@ -108,10 +124,10 @@ async def create_pipeline(
     return pipeline
 
 
-async def update_pipeline(
-    op: Operation, pipeline_id: uuid.UUID, *, name: str | None, is_default: bool | None
-) -> Pipeline:
+async def update_pipeline(op: Operation, pipeline_id: uuid.UUID, data: PipelineFields) -> Pipeline:
     pipeline = await get_row(op, Pipeline, pipeline_id, "id", "pipeline")
+    data.patch(Pipeline)  # a pipeline needs its name and its default flag: a null is refused
+    name, is_default = data.name, data.is_default
     problems = Problems()
     fields: dict[str, object] = {}
     if name is not None:
@@ -168,12 +184,12 @@ async def add_stage(
     return stage
 
 
-async def update_stage(
-    op: Operation, stage_id: uuid.UUID, *, name: str | None, probability: int | None
-) -> Stage:
+async def update_stage(op: Operation, stage_id: uuid.UUID, data: StageFields) -> Stage:
     """Rename or re-weight a stage. Its category is fixed once created: deals already closed
     in it would otherwise silently change from won to lost."""
     stage = await get_row(op, Stage, stage_id, "id", "stage")
+    data.patch(Stage)  # a stage needs its name and probability: a null is refused
+    name, probability = data.name, data.probability
     problems = Problems()
     fields: dict[str, object] = {}
     if name is not None:

@@ -9,13 +9,21 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select
 
-from rapport.core import Conflict, ErrorCode, InvalidTransition, Operation, apply_changes
+from rapport.core import (
+    Conflict,
+    ErrorCode,
+    FieldValues,
+    InvalidTransition,
+    Operation,
+    apply_changes,
+)
 from rapport.plugins.sales.error_codes import SalesErrorCode
 from rapport.plugins.sales.models import Quota, Territory, TerritoryMember
 from rapport.plugins.sales.services.common import Problems, get_row, money
 
 __all__ = [
     "QuotaFields",
+    "TerritoryFields",
     "add_territory_member",
     "create_territory",
     "descendants",
@@ -23,6 +31,12 @@ __all__ = [
     "set_quota",
     "update_territory",
 ]
+
+
+@dataclass
+class TerritoryFields(FieldValues):
+    name: str | None = None
+    parent_id: uuid.UUID | None = None
 
 
 async def _parents(op: Operation) -> dict[uuid.UUID, uuid.UUID | None]:
@@ -65,28 +79,21 @@ async def create_territory(op: Operation, name: str, parent_id: uuid.UUID | None
 
 
 async def update_territory(
-    op: Operation,
-    territory_id: uuid.UUID,
-    *,
-    name: str | None,
-    parent_id: uuid.UUID | None,
-    make_root: bool = False,
+    op: Operation, territory_id: uuid.UUID, data: TerritoryFields
 ) -> Territory:
     territory = await get_row(op, Territory, territory_id, "id", "territory")
+    # A null name is refused; a null parent makes the territory a root.
+    fields: dict[str, object] = data.patch(Territory)
     problems = Problems()
-    fields: dict[str, object] = {}
-    if name is not None:
-        fields["name"] = name.strip()
-        await _check_name(op, problems, name.strip(), territory.id)
-    if parent_id is not None:
-        await problems.exists(op, "parentId", Territory, parent_id, "territory")
-        if parent_id in await descendants(op, territory.id):
+    if data.name is not None:
+        fields["name"] = data.name.strip()
+        await _check_name(op, problems, data.name.strip(), territory.id)
+    if data.parent_id is not None:
+        await problems.exists(op, "parentId", Territory, data.parent_id, "territory")
+        if data.parent_id in await descendants(op, territory.id):
             problems.add(
                 "parentId", "a territory cannot sit below itself", SalesErrorCode.TERRITORY_CYCLE
             )
-        fields["parent_id"] = parent_id
-    elif make_root:
-        fields["parent_id"] = None
     problems.raise_if_any()
     changes = apply_changes(territory, fields)
     if changes:

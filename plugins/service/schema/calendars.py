@@ -33,6 +33,7 @@ from rapport.schema import (
     read_many,
     reads,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["BusinessCalendar", "CalendarMutations", "CalendarQueries"]
@@ -122,33 +123,37 @@ class WeeklyWindowInput:
     end: str
 
 
-@strawberry.input
-class BusinessCalendarInput:
-    name: str | None = None
-    time_zone: str | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `name`, `timeZone`, `weeklyHours` and `isDefault`; a null `holidayCountry` "
+    "also clears the subdivision)."
+)
+class UpdateBusinessCalendarInput:
+    name: str | None = strawberry.UNSET
+    time_zone: str | None = strawberry.UNSET
     weekly_hours: list[WeeklyWindowInput] | None = strawberry.field(
-        default=None, description="Replaces every window; a day not listed is closed."
+        default=strawberry.UNSET, description="Replaces every window; a day not listed is closed."
     )
-    holiday_country: str | None = None
-    holiday_subdivision: str | None = None
-    is_default: bool | None = None
-    clear_holiday_country: bool = False
+    holiday_country: str | None = strawberry.UNSET
+    holiday_subdivision: str | None = strawberry.UNSET
+    is_default: bool | None = strawberry.UNSET
 
     def to_fields(self) -> service.CalendarFields:
-        weekly: dict[str, list[tuple[str, str]]] | None = None
-        if self.weekly_hours is not None:
-            weekly = {}
+        fields = to_service_fields(self, service.CalendarFields)
+        if self.weekly_hours:
+            weekly: dict[str, list[tuple[str, str]]] = {}
             for window in self.weekly_hours:
                 weekly.setdefault(window.day.value, []).append((window.start, window.end))
-        return service.CalendarFields(
-            name=self.name,
-            time_zone=self.time_zone,
-            weekly_hours=weekly,
-            holiday_country=self.holiday_country,
-            holiday_subdivision=self.holiday_subdivision,
-            is_default=self.is_default,
-            clear_holiday_country=self.clear_holiday_country,
-        )
+            fields.weekly_hours = weekly
+        elif self.weekly_hours == []:
+            fields.weekly_hours = {}
+        return fields
+
+
+@strawberry.input(description="A new calendar: its name and time zone.")
+class CreateBusinessCalendarInput(UpdateBusinessCalendarInput):
+    name: str
+    time_zone: str
 
 
 @strawberry.input
@@ -191,7 +196,7 @@ class CalendarQueries:
 class CalendarMutations:
     @strawberry.mutation(description="A calendar; timers on it are recomputed when it changes.")
     async def create_business_calendar(
-        self, info: Info, input: BusinessCalendarInput
+        self, info: Info, input: CreateBusinessCalendarInput
     ) -> BusinessCalendarPayload:
         async def work(op: Any) -> CalendarRow:
             return await service.create_calendar(op, input.to_fields())
@@ -200,7 +205,7 @@ class CalendarMutations:
 
     @strawberry.mutation(description="Change a calendar: open cases' timers are recomputed.")
     async def update_business_calendar(
-        self, info: Info, id: relay.GlobalID, input: BusinessCalendarInput
+        self, info: Info, id: relay.GlobalID, input: UpdateBusinessCalendarInput
     ) -> BusinessCalendarPayload:
         async def work(op: Any) -> CalendarRow:
             return await service.update_calendar(

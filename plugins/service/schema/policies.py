@@ -45,12 +45,12 @@ from rapport.schema import (
     filtered_listing,
     list_order,
     mutate,
-    optional_row_id_of,
     order_input,
     read_many,
     reads,
     related,
     row_id_of,
+    to_service_fields,
 )
 
 __all__ = ["CaseStatus", "EscalationRule", "PolicyMutations", "PolicyQueries", "SlaPolicy"]
@@ -222,29 +222,30 @@ class SlaTargetInput:
     warning_percent: int = 80
 
 
-@strawberry.input
-class SlaPolicyInput:
-    name: str | None = None
-    position: int | None = None
-    active: bool | None = None
-    conditions: SlaConditionsInput | None = None
-    calendar_id: relay.GlobalID | None = None
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `name`, `position`, `active`, `conditions` and `targets`)."
+)
+class UpdateSlaPolicyInput:
+    name: str | None = strawberry.UNSET
+    position: int | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+    conditions: SlaConditionsInput | None = strawberry.UNSET
+    calendar_id: relay.GlobalID | None = strawberry.field(
+        default=strawberry.UNSET, description="Null: count on the default calendar."
+    )
     targets: list[SlaTargetInput] | None = strawberry.field(
-        default=None, description="Replaces every target."
+        default=strawberry.UNSET, description="Replaces every target."
     )
 
     def to_fields(self) -> service.PolicyFields:
-        return service.PolicyFields(
-            name=self.name,
-            position=self.position,
-            active=self.active,
-            conditions=self.conditions.to_dict() if self.conditions else None,
-            calendar_id=optional_row_id_of(
-                self.calendar_id, "BusinessCalendar", "input.calendarId"
-            ),
-            targets=None
-            if self.targets is None
-            else [
+        fields = to_service_fields(
+            self, service.PolicyFields, id_types={"calendar_id": "BusinessCalendar"}
+        )
+        # The nested inputs become the plain shapes the service stores.
+        fields.conditions = self.conditions.to_dict() if self.conditions else None
+        if self.targets:
+            fields.targets = [
                 service.TargetFields(
                     metric=t.metric.value,
                     minutes=t.minutes,
@@ -253,34 +254,40 @@ class SlaPolicyInput:
                     warning_percent=t.warning_percent,
                 )
                 for t in self.targets
-            ],
-        )
+            ]
+        return fields
 
 
-@strawberry.input
-class EscalationRuleInput:
-    name: str | None = None
-    trigger: EscalationTrigger | None = None
-    metric: Metric | None = None
-    idle_minutes: int | None = None
-    level: int | None = None
-    action: EscalationAction | None = None
-    user_id: relay.GlobalID | None = None
-    team: str | None = None
-    active: bool | None = None
+@strawberry.input(description="A new policy: its name and position.")
+class CreateSlaPolicyInput(UpdateSlaPolicyInput):
+    name: str
+    position: int
+
+
+@strawberry.input(
+    description="The fields to change: a field left out is kept, an explicit null clears it "
+    "(refused for `name`, `trigger`, `level`, `action` and `active`)."
+)
+class UpdateEscalationRuleInput:
+    name: str | None = strawberry.UNSET
+    trigger: EscalationTrigger | None = strawberry.UNSET
+    metric: Metric | None = strawberry.UNSET
+    idle_minutes: int | None = strawberry.UNSET
+    level: int | None = strawberry.UNSET
+    action: EscalationAction | None = strawberry.UNSET
+    user_id: relay.GlobalID | None = strawberry.UNSET
+    team: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
 
     def to_fields(self) -> rules_service.RuleFields:
-        return rules_service.RuleFields(
-            name=self.name,
-            trigger=self.trigger.value if self.trigger else None,
-            metric=self.metric.value if self.metric else None,
-            idle_minutes=self.idle_minutes,
-            level=self.level,
-            action=self.action.value if self.action else None,
-            user_id=optional_row_id_of(self.user_id, "User", "input.userId"),
-            team=self.team,
-            active=self.active,
-        )
+        return to_service_fields(self, rules_service.RuleFields, id_types={"user_id": "User"})
+
+
+@strawberry.input(description="A new rule: its name, trigger and action.")
+class CreateEscalationRuleInput(UpdateEscalationRuleInput):
+    name: str
+    trigger: EscalationTrigger
+    action: EscalationAction
 
 
 @strawberry.type
@@ -329,7 +336,7 @@ class PolicyQueries:
 @strawberry.type
 class PolicyMutations:
     @strawberry.mutation(description="A policy; open cases are matched again.")
-    async def create_sla_policy(self, info: Info, input: SlaPolicyInput) -> SlaPolicyPayload:
+    async def create_sla_policy(self, info: Info, input: CreateSlaPolicyInput) -> SlaPolicyPayload:
         async def work(op: Any) -> SlaPolicyRow:
             return await service.create_policy(op, input.to_fields())
 
@@ -337,7 +344,7 @@ class PolicyMutations:
 
     @strawberry.mutation(description="Change a policy; open cases are matched again.")
     async def update_sla_policy(
-        self, info: Info, id: relay.GlobalID, input: SlaPolicyInput
+        self, info: Info, id: relay.GlobalID, input: UpdateSlaPolicyInput
     ) -> SlaPolicyPayload:
         async def work(op: Any) -> SlaPolicyRow:
             return await service.update_policy(
@@ -348,7 +355,7 @@ class PolicyMutations:
 
     @strawberry.mutation
     async def create_escalation_rule(
-        self, info: Info, input: EscalationRuleInput
+        self, info: Info, input: CreateEscalationRuleInput
     ) -> EscalationRulePayload:
         async def work(op: Any) -> EscalationRuleRow:
             return await rules_service.create_rule(op, input.to_fields())
@@ -357,7 +364,7 @@ class PolicyMutations:
 
     @strawberry.mutation
     async def update_escalation_rule(
-        self, info: Info, id: relay.GlobalID, input: EscalationRuleInput
+        self, info: Info, id: relay.GlobalID, input: UpdateEscalationRuleInput
     ) -> EscalationRulePayload:
         async def work(op: Any) -> EscalationRuleRow:
             return await rules_service.update_rule(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from sqlalchemy import select, update
 
-from rapport.core import Operation
+from rapport.core import FieldValues, Operation
 from rapport.plugins.service import business_time
 from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.models import BusinessCalendar, CalendarDay
@@ -42,7 +42,7 @@ MAX_RANGE_DAYS = 366
 
 
 @dataclass
-class CalendarFields:
+class CalendarFields(FieldValues):
     name: str | None = None
     time_zone: str | None = None
     # weekday name -> [(start, end), ...] as "HH:MM"; an end at or before the start: next day.
@@ -50,8 +50,6 @@ class CalendarFields:
     holiday_country: str | None = None
     holiday_subdivision: str | None = None
     is_default: bool | None = None
-    # Set to clear the country (a None above means "leave as it is").
-    clear_holiday_country: bool = False
 
 
 @dataclass
@@ -108,9 +106,7 @@ def _check(problems: Problems, data: CalendarFields) -> dict[str, Any]:
                 problems, f"weeklyHours.{day_name.lower()}", pairs
             )
         values["weekly_hours"] = weekly
-    if data.clear_holiday_country:
-        values["holiday_country"] = values["holiday_subdivision"] = None
-    elif data.holiday_country is not None:
+    if data.holiday_country is not None:
         subdivisions = _countries().get(data.holiday_country.upper())
         if subdivisions is None:
             problems.add(
@@ -156,8 +152,12 @@ async def update_calendar(
     op: Operation, calendar_id: uuid.UUID, data: CalendarFields
 ) -> BusinessCalendar:
     calendar = await get_row(op, BusinessCalendar, calendar_id, "id", "calendar")
+    patch = data.patch(BusinessCalendar)
     problems = Problems()
-    values = _check(problems, data)
+    values = _check(problems, data) | {name: None for name in data.cleared if name in patch}
+    if "holiday_country" in data.cleared:
+        # A subdivision means nothing without its country.
+        values["holiday_subdivision"] = None
     if "name" in values and await _name_taken(op, values["name"], calendar.id):
         problems.add("name", "a calendar already has this name", ServiceErrorCode.NAME_TAKEN)
     problems.raise_if_any()

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from rapport.core import Operation, utcnow
+from rapport.core import FieldValues, Operation, apply_changes, utcnow
 from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.events import CaseEscalated, SlaWarning
 from rapport.plugins.service.models import (
@@ -48,7 +48,7 @@ ACTIONS = ("NOTIFY", "REASSIGN", "RAISE_PRIORITY", "ADD_WATCHER")
 
 
 @dataclass
-class RuleFields:
+class RuleFields(FieldValues):
     name: str | None = None
     trigger: str | None = None
     metric: str | None = None
@@ -109,11 +109,7 @@ async def create_rule(op: Operation, data: RuleFields) -> EscalationRule:
 
 async def update_rule(op: Operation, rule_id: uuid.UUID, data: RuleFields) -> EscalationRule:
     rule = await get_row(op, EscalationRule, rule_id, "id", "escalation rule")
-    changes = {}
-    for key, value in data.__dict__.items():
-        if value is not None and getattr(rule, key) != value:
-            changes[key] = [str(getattr(rule, key)), str(value)]
-            setattr(rule, key, value)
+    changes = apply_changes(rule, data.patch(EscalationRule))
     problems = Problems()
     await _check(op, problems, rule)
     problems.raise_if_any()  # the GraphQL layer rolls the changed attributes back

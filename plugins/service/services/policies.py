@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import delete, select
 
-from rapport.core import Customer, Operation
+from rapport.core import Customer, FieldValues, Operation, apply_changes
 from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.models import BusinessCalendar, Case, SlaPolicy, SlaTarget
 from rapport.plugins.service.services.common import Problems, get_row
@@ -47,7 +46,7 @@ class TargetFields:
 
 
 @dataclass
-class PolicyFields:
+class PolicyFields(FieldValues):
     name: str | None = None
     position: int | None = None
     active: bool | None = None
@@ -147,15 +146,14 @@ async def create_policy(op: Operation, data: PolicyFields) -> SlaPolicy:
 
 async def update_policy(op: Operation, policy_id: uuid.UUID, data: PolicyFields) -> SlaPolicy:
     policy = await get_row(op, SlaPolicy, policy_id, "id", "SLA policy")
+    values = data.patch(SlaPolicy)
     problems = Problems()
     await _validate(op, problems, data, policy.id)
     problems.raise_if_any()
-    changes: dict[str, Any] = {}
-    for key in ("name", "position", "active", "conditions", "calendar_id"):
-        value = getattr(data, key)
-        if value is not None and getattr(policy, key) != value:
-            changes[key] = [str(getattr(policy, key)), str(value)]
-            setattr(policy, key, value.strip() if key == "name" else value)
+    values.pop("targets", None)
+    if "name" in values:
+        values["name"] = values["name"].strip()
+    changes = apply_changes(policy, values)
     if data.targets is not None:
         await op.session.execute(delete(SlaTarget).where(SlaTarget.policy_id == policy.id))
         _replace_targets(op, policy, data.targets)

@@ -53,7 +53,7 @@ async def contact(client: Client, customer_id: str, email: str) -> None:
 async def segment(client: Client, name: str, **fields: Any) -> str:
     result = await ok(
         client,
-        "mutation($i: SegmentInput!) { createSegment(input: $i) { segment { id } "
+        "mutation($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } "
         + ERRORS
         + " } }",
         {"i": {"name": name, **fields}},

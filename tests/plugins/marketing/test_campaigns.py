@@ -148,7 +148,7 @@ async def test_member_statuses_keep_one_default_and_a_responded_one(client: Clie
     statuses = {s["name"]: s["id"] for s in created["campaign"]["memberStatuses"]}
     added = await ok(
         client,
-        "mutation($c: ID!, $i: MemberStatusInput!) { addMemberStatus(campaignId: $c, input: $i) { "
+        "mutation($c: ID!, $i: CreateMemberStatusInput!) { addMemberStatus(campaignId: $c, input: $i) { "
         + STATUS_FIELDS
         + " } }",
         {"c": campaign_id, "i": {"name": "Attended", "responded": True, "isDefault": True}},
@@ -160,7 +160,7 @@ async def test_member_statuses_keep_one_default_and_a_responded_one(client: Clie
     )
     assert [s["name"] for s in after["node"]["memberStatuses"] if s["isDefault"]] == ["Attended"]
     undefault = (
-        "mutation($id: ID!, $i: MemberStatusInput!) { updateMemberStatus(id: $id, input: $i) { "
+        "mutation($id: ID!, $i: UpdateMemberStatusInput!) { updateMemberStatus(id: $id, input: $i) { "
         + STATUS_FIELDS
         + " } }"
     )

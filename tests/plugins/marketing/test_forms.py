@@ -11,7 +11,7 @@ from tests.conftest import Client
 from tests.plugins.marketing.helpers import ERRORS, campaign, ok, payload
 
 CREATE_FORM = (
-    "mutation($c: ID!, $i: LeadFormInput!) { createLeadForm(campaignId: $c, input: $i) { form { id key url fields } "
+    "mutation($c: ID!, $i: CreateLeadFormInput!) { createLeadForm(campaignId: $c, input: $i) { form { id key url fields } "
     + ERRORS
     + " } }"
 )

@@ -17,14 +17,14 @@ from tests.plugins.marketing.helpers import (
 
 SEGMENT = "id name kind filter memberCount refreshedAt size includes { name } excludes { name }"
 CREATE = (
-    "mutation($i: SegmentInput!) { createSegment(input: $i) { segment { "
+    "mutation($i: CreateSegmentInput!) { createSegment(input: $i) { segment { "
     + SEGMENT
     + " } "
     + ERRORS
     + " } }"
 )
 UPDATE = (
-    "mutation($id: ID!, $i: SegmentInput!) { updateSegment(id: $id, input: $i) { segment { "
+    "mutation($id: ID!, $i: UpdateSegmentInput!) { updateSegment(id: $id, input: $i) { segment { "
     + SEGMENT
     + " } "
     + ERRORS

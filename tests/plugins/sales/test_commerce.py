@@ -184,7 +184,7 @@ async def test_order_payments_and_commission_tiers(client: Client) -> None:
     deal = await opportunity(client, await customer(client))
     await ok(
         client,
-        "mutation($i: CommissionPlanInput!) { createCommissionPlan(input: $i) { commissionPlan { id } "
+        "mutation($i: CreateCommissionPlanInput!) { createCommissionPlan(input: $i) { commissionPlan { id } "
         + ERRORS
         + " } }",
         {

@@ -20,7 +20,7 @@ CREATE_PIPELINE = (
     "stages { id name position probability category } } " + ERRORS + " } }"
 )
 UPDATE_PIPELINE = (
-    "mutation($id: ID!, $d: Boolean) { updatePipeline(id: $id, isDefault: $d) { pipeline { "
+    "mutation($id: ID!, $d: Boolean) { updatePipeline(id: $id, input: {isDefault: $d}) { pipeline { "
     "isDefault } " + ERRORS + " } }"
 )
 TERRITORY = (
@@ -28,7 +28,7 @@ TERRITORY = (
     "parentId } " + ERRORS + " } }"
 )
 MOVE_TERRITORY = (
-    "mutation($id: ID!, $p: ID) { updateTerritory(id: $id, parentId: $p) { territory { id } "
+    "mutation($id: ID!, $p: ID) { updateTerritory(id: $id, input: {parentId: $p}) { territory { id } "
     + ERRORS
     + " } }"
 )
@@ -42,7 +42,7 @@ UNMEMBER = (
 )
 QUOTA = "mutation($i: QuotaInput!) { setQuota(input: $i) { quota { id amount } " + ERRORS + " } }"
 PLAN = (
-    "mutation($i: CommissionPlanInput!) { createCommissionPlan(input: $i) { commissionPlan { id "
+    "mutation($i: CreateCommissionPlanInput!) { createCommissionPlan(input: $i) { commissionPlan { id "
     "familyRates tiers { attainment multiplier } } " + ERRORS + " } }"
 )
 
@@ -132,7 +132,7 @@ async def test_stage_changes_follow_through(client: Client) -> None:
     ids = await stages(client)
     await ok(
         client,
-        "mutation($id: ID!) { updateStage(id: $id, probability: 15) { stage { probability } "
+        "mutation($id: ID!) { updateStage(id: $id, input: {probability: 15}) { stage { probability } "
         + ERRORS
         + " } }",
         {"id": ids["Prospecting"]},
@@ -250,7 +250,6 @@ async def test_commission_plans_are_validated(client: Client) -> None:
     assert plan["commissionPlan"]["familyRates"] == {"svc": "0.2"}
     for bad, fields in (
         ({"name": "Base", "rate": "0.05"}, ["input.name"]),
-        ({"name": "X"}, ["input.rate"]),
         ({"name": "Y", "rate": "0.1", "familyRates": {"svc": "3"}}, ["input.familyRates.svc"]),
         ({"name": "Z", "rate": "0.1", "familyRates": {"svc": "lots"}}, ["input.familyRates"]),
         (
@@ -285,7 +284,9 @@ async def test_management_mutations_stop_at_the_workspace(
     for mutation, variables in (
         (UPDATE_PIPELINE, {"id": deal["pipeline"]["id"], "d": True}),
         (
-            "mutation($id: ID!) { updateStage(id: $id, probability: 1) { " + ERRORS + " } }",
+            "mutation($id: ID!) { updateStage(id: $id, input: {probability: 1}) { "
+            + ERRORS
+            + " } }",
             {"id": ids["Won"]},
         ),
         (

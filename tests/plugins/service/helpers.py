@@ -85,7 +85,7 @@ async def calendar(
 ) -> str:
     result = await ok(
         client,
-        "mutation($i: BusinessCalendarInput!) { createBusinessCalendar(input: $i) { calendar { id } "
+        "mutation($i: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $i) { calendar { id } "
         + ERRORS
         + " } }",
         {
@@ -114,7 +114,7 @@ async def policy(
 ) -> str:
     result = await ok(
         client,
-        "mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { policy { id } "
+        "mutation($i: CreateSlaPolicyInput!) { createSlaPolicy(input: $i) { policy { id } "
         + ERRORS
         + " } }",
         {

@@ -34,7 +34,7 @@ ARTICLE = (
 )
 PUBLISH = "mutation($id: ID!) { publishArticle(id: $id) { article { id status } " + ERRORS + " } }"
 RULE = (
-    "mutation($i: EscalationRuleInput!) { createEscalationRule(input: $i) { rule { id } "
+    "mutation($i: CreateEscalationRuleInput!) { createEscalationRule(input: $i) { rule { id } "
     + ERRORS
     + " } }"
 )

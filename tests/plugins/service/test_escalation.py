@@ -29,7 +29,7 @@ from tests.plugins.service.helpers import (
 )
 
 RULE = (
-    "mutation($i: EscalationRuleInput!) { createEscalationRule(input: $i) { rule { id level } "
+    "mutation($i: CreateEscalationRuleInput!) { createEscalationRule(input: $i) { rule { id level } "
     + ERRORS
     + " } }"
 )

@@ -26,12 +26,14 @@ from tests.plugins.service.helpers import (
 )
 
 CALENDAR = (
-    "mutation($i: BusinessCalendarInput!) { createBusinessCalendar(input: $i) { calendar { id } "
+    "mutation($i: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $i) { calendar { id } "
     + ERRORS
     + " } }"
 )
 POLICY = (
-    "mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { policy { id } " + ERRORS + " } }"
+    "mutation($i: CreateSlaPolicyInput!) { createSlaPolicy(input: $i) { policy { id } "
+    + ERRORS
+    + " } }"
 )
 STATUS = (
     "mutation($n: String!, $c: StatusCategory!) { createCaseStatus(name: $n, category: $c) { status { id name category } "

@@ -196,7 +196,7 @@ async def test_changing_weekly_hours_after_the_fact(client: Client) -> None:
     ]
     await ok(
         client,
-        "mutation($id: ID!, $i: BusinessCalendarInput!) { updateBusinessCalendar(id: $id, input: $i) { calendar { id } "
+        "mutation($id: ID!, $i: UpdateBusinessCalendarInput!) { updateBusinessCalendar(id: $id, input: $i) { calendar { id } "
         + ERRORS
         + " } }",
         {"id": calendar_id, "i": {"weeklyHours": hours}},
