@@ -19,6 +19,8 @@ from rapport.core.contributions import (
     Register,
     RelationshipType,
     Role,
+    ValueKind,
+    ValueSource,
 )
 from rapport.core.error_codes import CoreErrorCode
 from rapport.core.event_log import prune_event_log, record_event
@@ -26,6 +28,7 @@ from rapport.core.event_types import CORE_EVENT_TYPES
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
 from rapport.core.idempotency import expire_idempotency_keys
+from rapport.core.insights.core_sources import interactions_engagement
 from rapport.core.models import (
     AuditEntry,
     ContactPoint,
@@ -214,3 +217,15 @@ def register_jobs(register: Register[Job]) -> None:
     register(Job("webhooks.prune", 3600, prune_outbox))
     register(Job("events.prune", 600, prune_events))
     register(Job("tasks.fire_reminders", 15, fire_reminders))
+
+
+@hookimpl
+def register_value_sources(register: Register[ValueSource]) -> None:
+    register(
+        ValueSource(
+            "core.interactions",
+            ValueKind.ENGAGEMENT,
+            interactions_engagement,
+            "calls, emails, meetings and the rest of the timeline",
+        )
+    )

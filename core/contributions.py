@@ -257,7 +257,7 @@ class ChurnSignal:
 
     reason: str
     description: str
-    build: Callable[[uuid.UUID, Any], "Select[Any]"]
+    build: Callable[[uuid.UUID, Any], Select[Any]]
 
     @property
     def name(self) -> str:

@@ -28,27 +28,29 @@ class BgNbdParameters:
     a: float
     b: float
 
-    def p_alive(self, x: Floats, t_x: Floats, T: Floats) -> Floats:  # noqa: N803 - the paper's T
+    def p_alive(self, x: Floats, t_x: Floats, T: Floats) -> Floats:
         """P(alive | x, t_x, T): one for a customer who never bought again (equation 11)."""
         ratio = self._dropout_odds(x, t_x, T)
         return np.asarray(1.0 / (1.0 + ratio), dtype=np.float64)
 
-    def expected_purchases(self, t: float, x: Floats, t_x: Floats, T: Floats) -> Floats:  # noqa: N803
+    def expected_purchases(self, t: float, x: Floats, t_x: Floats, T: Floats) -> Floats:
         """E[purchases in (T, T + t] | x, t_x, T] (equation 10)."""
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         head = (a + b + x - 1) / (a - 1)
         z = t / (alpha + T + t)
-        tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
+            r + x, b + x, a + b + x - 1, z
+        )
         return np.asarray(head * tail / (1.0 + self._dropout_odds(x, t_x, T)), dtype=np.float64)
 
-    def _dropout_odds(self, x: Floats, t_x: Floats, T: Floats) -> Floats:  # noqa: N803
+    def _dropout_odds(self, x: Floats, t_x: Floats, T: Floats) -> Floats:
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         with np.errstate(divide="ignore", invalid="ignore"):
             odds = (a / (b + x - 1)) * ((alpha + T) / (alpha + t_x)) ** (r + x)
         return np.where(x > 0, odds, 0.0)
 
 
-def _negative_log_likelihood(log_params: Floats, x: Floats, t_x: Floats, T: Floats) -> float:  # noqa: N803
+def _negative_log_likelihood(log_params: Floats, x: Floats, t_x: Floats, T: Floats) -> float:
     r, alpha, a, b = np.exp(log_params)
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
@@ -63,7 +65,7 @@ def _negative_log_likelihood(log_params: Floats, x: Floats, t_x: Floats, T: Floa
     return float(-np.sum(a1 + a2 + np.logaddexp(a3, a4)))
 
 
-def fit_bgnbd(x: Floats, t_x: Floats, T: Floats) -> BgNbdParameters:  # noqa: N803
+def fit_bgnbd(x: Floats, t_x: Floats, T: Floats) -> BgNbdParameters:
     """Maximum-likelihood parameters; fitted on their logarithms so they stay positive."""
     result = minimize(
         _negative_log_likelihood,
