@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, func, literal, null, or_, select, union_all
+from sqlalchemy import ColumnElement, Subquery, func, literal, null, or_, select, type_coerce, union_all
 
 from rapport.core.contributions import ValueKind, ValueSource
+from rapport.core.db import UTCDateTime
 
 __all__ = ["engagement_rows", "revenue_rows"]
 
@@ -26,7 +27,17 @@ def _union(
         missing = [name for name in columns if name not in built.c]
         if missing:
             raise ValueError(f"value source {source.name!r} selects no {', '.join(missing)}")
-        selects.append(select(*(built.c[name] for name in columns)))
+        # A source may give dates (a month's revenue): every row is read as a moment.
+        selects.append(
+            select(
+                *(
+                    type_coerce(built.c[name], UTCDateTime()).label(name)
+                    if name == "occurred_at"
+                    else built.c[name]
+                    for name in columns
+                )
+            )
+        )
     return selects
 
 
