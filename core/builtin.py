@@ -28,10 +28,12 @@ from rapport.core.event_types import CORE_EVENT_TYPES
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
 from rapport.core.idempotency import expire_idempotency_keys
+from rapport.core.insights import recompute_insights
 from rapport.core.insights.core_sources import interactions_engagement
 from rapport.core.models import (
     AuditEntry,
     ContactPoint,
+    CustomerInsight,
     Interaction,
     InteractionParticipant,
     Relationship,
@@ -63,6 +65,7 @@ CORE_PERMISSIONS = {
     "webhooks:manage": "manage webhook subscriptions",
     "users:read": "list the workspace's users",
     "access:manage": "manage users, their roles and API keys",
+    "insights:manage": "recompute customer insights, override grades, change insight settings",
 }
 READ_PERMISSIONS = tuple(name for name in CORE_PERMISSIONS if name.endswith(":read"))
 MEMBER_PERMISSIONS = (
@@ -93,6 +96,9 @@ RELATIONSHIP_TYPES = (
     RelationshipType("parent_of", "parent of", "child of", from_kinds=PERSON, to_kinds=PERSON),
     RelationshipType("partner_of", "business partner of", symmetric=True),
 )
+
+# Insights move slowly (quintiles, fitted models); once an hour keeps them within the day.
+INSIGHTS_EVERY_SECONDS = 3600
 
 INTERACTION_KINDS = {
     "call": "Call",
@@ -137,6 +143,8 @@ def register_permissions(register: Register[Permission]) -> None:
 def register_customer_links(register: Register[CustomerLink]) -> None:
     register(CustomerLink(Interaction))
     register(CustomerLink(Task))
+    # Recomputed for the survivor; the merged record's row goes with its next recomputation.
+    register(CustomerLink(CustomerInsight, repoint=False))
     # The merge moves these itself: it folds duplicate contact points and edges, and history
     # stays with the record it was written about.
     for model in (ContactPoint, InteractionParticipant):
@@ -204,6 +212,11 @@ async def prune_events(context: JobContext) -> None:
     await prune_event_log(context.runtime.sessions, timedelta(hours=hours))
 
 
+async def recompute_customer_insights(context: JobContext) -> None:
+    async for operation in context.each_workspace():
+        await recompute_insights(operation)
+
+
 async def fire_reminders(context: JobContext) -> None:
     async for operation in context.each_workspace():
         await fire_due_moments(operation)
@@ -217,6 +230,7 @@ def register_jobs(register: Register[Job]) -> None:
     register(Job("webhooks.prune", 3600, prune_outbox))
     register(Job("events.prune", 600, prune_events))
     register(Job("tasks.fire_reminders", 15, fire_reminders))
+    register(Job("insights.recompute", INSIGHTS_EVERY_SECONDS, recompute_customer_insights))
 
 
 @hookimpl

@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, func, literal, null, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from rapport.core.contributions import ValueKind, ValueSource
 from rapport.core.db import UTCDateTime

@@ -22,7 +22,9 @@ from tests.support import new_workspace, operation, person
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
-def _pay(op: Any, customer_id: uuid.UUID, days_ago: int, amount: str, currency: str = "EUR") -> None:
+def _pay(
+    op: Any, customer_id: uuid.UUID, days_ago: int, amount: str, currency: str = "EUR"
+) -> None:
     op.session.add(
         Payment(
             workspace_id=op.workspace_id,
@@ -99,7 +101,8 @@ async def test_rfm_segments_and_grades(runtime: Runtime) -> None:
         "f": "D",
         "g": "D",
     }
-    assert found[c["d"]].monetary == Decimal("5000.00") and found[c["d"]].frequency == 5
+    assert found[c["d"]].monetary == Decimal("5000.00")
+    assert found[c["d"]].frequency == 5
 
 
 async def test_a_grade_override_survives_recomputation(runtime: Runtime) -> None:
@@ -117,7 +120,9 @@ async def test_a_grade_override_survives_recomputation(runtime: Runtime) -> None
         row = (await _insights(op))[customer_id]
         customer = await op.session.get(Customer, (workspace.id, customer_id))
     assert (row.derived_grade, row.grade_override) == ("C", "A")
-    assert customer is not None and customer.value_grade == "A" and customer.version == 1
+    assert customer is not None
+    assert customer.value_grade == "A"
+    assert customer.version == 1
 
 
 def _metering_plugin() -> types.ModuleType:
@@ -141,7 +146,9 @@ def _metering_plugin() -> types.ModuleType:
     return module
 
 
-async def test_a_third_party_revenue_source_changes_rfm(runtime: Runtime, database_url: str) -> None:
+async def test_a_third_party_revenue_source_changes_rfm(
+    runtime: Runtime, database_url: str
+) -> None:
     workspace = await new_workspace(runtime)
     async with operation(runtime, workspace) as op, op.transaction():
         caller = await person(op, "Long", "Caller")
