@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 if TYPE_CHECKING:
     from random import Random
 
-    from sqlalchemy import Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from rapport.core.auth import Actor
+    from rapport.core.db import AnySelect
     from rapport.core.events import DomainEvent, Event
     from rapport.core.models import Workspace
     from rapport.core.services.operation import Operation
@@ -230,7 +230,7 @@ class ValueKind(StrEnum):
 
 
 # ``build(workspace_id)``: a select whose columns are labelled as the kind requires.
-SelectBuilder: TypeAlias = Callable[[uuid.UUID], "Select[Any]"]
+SelectBuilder: TypeAlias = Callable[[uuid.UUID], "AnySelect"]
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ class ChurnSignal:
 
     reason: str
     description: str
-    build: Callable[[uuid.UUID, Any], Select[Any]]
+    build: Callable[[uuid.UUID, Any], AnySelect]
 
     @property
     def name(self) -> str:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
-from rapport.core.db import table_of
+from rapport.core.db import AnySelect, table_of
 from rapport.core.models import Interaction
 
 __all__ = ["interactions_engagement"]
 
 
-def interactions_engagement(workspace_id: uuid.UUID) -> Select[Any]:
+def interactions_engagement(workspace_id: uuid.UUID) -> AnySelect:
     interactions = table_of(Interaction)
     return select(
         interactions.c.customer_id,

@@ -11,11 +11,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Over, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contributions import ValueSource
+from rapport.core.db import AnySelect
 from rapport.core.insights.history import moment_of
 from rapport.core.insights.sources import revenue_rows
 
@@ -38,7 +40,7 @@ class RfmScore:
 
 def rfm_statement(
     sources: list[ValueSource], workspace_id: uuid.UUID, currency: str, since: datetime
-) -> Select[tuple[uuid.UUID, datetime, int, Decimal, int, int, int]]:
+) -> AnySelect:
     revenue = revenue_rows(sources, workspace_id, currency)
     per_customer = (
         select(
@@ -52,7 +54,7 @@ def rfm_statement(
         .subquery("per_customer")
     )
 
-    def quintile(column: object) -> object:
+    def quintile(column: ColumnElement[Any]) -> Over[int]:
         return func.ntile(5).over(order_by=(column, per_customer.c.customer_id))
 
     return select(

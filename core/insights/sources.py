@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Numeric,
+    String,
     Subquery,
+    Uuid,
+    cast,
     func,
     literal,
     null,
@@ -74,6 +78,17 @@ def engagement_rows(sources: list[ValueSource], workspace_id: uuid.UUID) -> Subq
     return union_all(*selects).subquery("engagement")
 
 
+# The column types of an empty union, so PostgreSQL can sum and compare them.
+COLUMN_TYPES: dict[str, Any] = {
+    "customer_id": Uuid(),
+    "occurred_at": UTCDateTime(),
+    "amount": Numeric(18, 2),
+    "currency": String(3),
+    "kind": String(50),
+}
+
+
 def _empty(columns: tuple[str, ...]) -> Subquery:
     """No source of the kind is enabled: a select of no rows with the same columns."""
-    return select(*(null().label(name) for name in columns)).where(literal(False)).subquery()
+    typed = (cast(null(), COLUMN_TYPES[name]).label(name) for name in columns)
+    return select(*typed).where(literal(False)).subquery()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, func, literal, null, select
+from sqlalchemy import func, literal, null, select
 
-from rapport.core import ChurnSignal, ValueKind, ValueSource
+from rapport.core import AnySelect, ChurnSignal, ValueKind, ValueSource
 from rapport.plugins.banking.models import (
     AccountHolder,
     BalanceSnapshot,
@@ -25,7 +24,7 @@ RUNNING_DOWN_SHARE = 0.5
 DETRACTOR_SCORE = 6
 
 
-def client_revenue(workspace_id: uuid.UUID) -> Select[Any]:
+def client_revenue(workspace_id: uuid.UUID) -> AnySelect:
     """Fees and interest margin per month, already in the bank's reporting currency."""
     return select(
         ClientRevenue.customer_id,
@@ -35,7 +34,7 @@ def client_revenue(workspace_id: uuid.UUID) -> Select[Any]:
     ).where(ClientRevenue.workspace_id == workspace_id, ClientRevenue.amount > 0)
 
 
-def accounts_closed(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
+def accounts_closed(workspace_id: uuid.UUID, now: datetime) -> AnySelect:
     return (
         select(AccountHolder.customer_id, literal(0.5).label("weight"))
         .join(
@@ -51,7 +50,7 @@ def accounts_closed(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
     )
 
 
-def balances_running_down(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
+def balances_running_down(workspace_id: uuid.UUID, now: datetime) -> AnySelect:
     highest = (
         select(BalanceSnapshot.account_id, func.max(BalanceSnapshot.balance).label("highest"))
         .where(
@@ -78,7 +77,7 @@ def balances_running_down(workspace_id: uuid.UUID, now: datetime) -> Select[Any]
     )
 
 
-def bad_bank_survey(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
+def bad_bank_survey(workspace_id: uuid.UUID, now: datetime) -> AnySelect:
     return select(SurveyScore.customer_id, literal(0.3).label("weight")).where(
         SurveyScore.workspace_id == workspace_id,
         SurveyScore.score <= DETRACTOR_SCORE,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import Select, literal, select
+from sqlalchemy import literal, select
 
-from rapport.core import ValueKind, ValueSource
+from rapport.core import AnySelect, ValueKind, ValueSource
 from rapport.plugins.marketing.models import MemberResponse
 
 __all__ = ["MARKETING_VALUE_SOURCES"]
 
 
-def campaign_responses(workspace_id: uuid.UUID) -> Select[Any]:
+def campaign_responses(workspace_id: uuid.UUID) -> AnySelect:
     return select(
         MemberResponse.customer_id,
         MemberResponse.occurred_at,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
-from rapport.core import PotentialValueSource, ValueKind, ValueSource
+from rapport.core import AnySelect, PotentialValueSource, ValueKind, ValueSource
 from rapport.plugins.sales.models import Opportunity, Payment, Stage
 
 __all__ = ["SALES_POTENTIAL", "SALES_VALUE_SOURCES"]
 
 
-def payments_received(workspace_id: uuid.UUID) -> Select[Any]:
+def payments_received(workspace_id: uuid.UUID) -> AnySelect:
     return select(
         Payment.customer_id,
         Payment.received_at.label("occurred_at"),
@@ -22,7 +21,7 @@ def payments_received(workspace_id: uuid.UUID) -> Select[Any]:
     ).where(Payment.workspace_id == workspace_id)
 
 
-def weighted_pipeline(workspace_id: uuid.UUID) -> Select[Any]:
+def weighted_pipeline(workspace_id: uuid.UUID) -> AnySelect:
     """Each open opportunity's amount times its probability."""
     return (
         select(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, literal, or_, select
+from sqlalchemy import literal, or_, select
 
-from rapport.core import ChurnSignal, ValueKind, ValueSource
+from rapport.core import AnySelect, ChurnSignal, ValueKind, ValueSource
 from rapport.plugins.service.models import Case, SlaTimer, SurveyInvitation
 from rapport.plugins.service.statuses import OPEN_CATEGORIES
 
@@ -18,13 +17,13 @@ RECENT = timedelta(days=180)
 OPEN = sorted(OPEN_CATEGORIES)
 
 
-def cases_opened(workspace_id: uuid.UUID) -> Select[Any]:
+def cases_opened(workspace_id: uuid.UUID) -> AnySelect:
     return select(
         Case.customer_id, Case.opened_at.label("occurred_at"), literal("case").label("kind")
     ).where(Case.workspace_id == workspace_id)
 
 
-def surveys_answered(workspace_id: uuid.UUID) -> Select[Any]:
+def surveys_answered(workspace_id: uuid.UUID) -> AnySelect:
     return select(
         SurveyInvitation.customer_id,
         SurveyInvitation.responded_at.label("occurred_at"),
@@ -34,7 +33,7 @@ def surveys_answered(workspace_id: uuid.UUID) -> Select[Any]:
     )
 
 
-def open_complaints(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
+def open_complaints(workspace_id: uuid.UUID, now: datetime) -> AnySelect:
     return select(Case.customer_id, literal(0.4).label("weight")).where(
         Case.workspace_id == workspace_id,
         Case.kind == "COMPLAINT",
@@ -42,7 +41,7 @@ def open_complaints(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
     )
 
 
-def breached_slas(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
+def breached_slas(workspace_id: uuid.UUID, now: datetime) -> AnySelect:
     return (
         select(Case.customer_id, literal(0.3).label("weight"))
         .join(
@@ -56,7 +55,7 @@ def breached_slas(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
     )
 
 
-def bad_surveys(workspace_id: uuid.UUID, now: datetime) -> Select[Any]:
+def bad_surveys(workspace_id: uuid.UUID, now: datetime) -> AnySelect:
     """A CSAT of 1-2 (of 5) or an NPS of 0-6 (a detractor) in the last six months."""
     return select(SurveyInvitation.customer_id, literal(0.3).label("weight")).where(
         SurveyInvitation.workspace_id == workspace_id,
