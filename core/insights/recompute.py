@@ -20,6 +20,7 @@ from rapport.core.imports.writer import insert_rows
 from rapport.core.insights.churn import churn_risk_of, signal_weights
 from rapport.core.insights.grades import grade_of
 from rapport.core.insights.history import purchase_histories
+from rapport.core.insights.lifecycle import apply_lifecycle
 from rapport.core.insights.lifetime_value import predict_lifetime_values
 from rapport.core.insights.potential import potential_values
 from rapport.core.insights.rfm import rfm_scores
@@ -30,7 +31,14 @@ from rapport.core.services.operation import Operation
 
 __all__ = ["recompute_insights"]
 
-OVERRIDE_COLUMNS = ("grade_override", "grade_override_by_id", "grade_override_at")
+# What recomputation keeps: a person's grade, and when and why the customer churned.
+KEPT_COLUMNS = (
+    "grade_override",
+    "grade_override_by_id",
+    "grade_override_at",
+    "churn_reason",
+    "churned_at",
+)
 ZERO = Decimal("0.00")
 
 
@@ -64,7 +72,7 @@ async def recompute_insights(
         live = live.where(customers.c.id.in_(list(customer_ids)))
     ids = list((await session.execute(live)).scalars())
     insights = table_of(CustomerInsight)
-    kept = await _overrides(op, ids)
+    kept = await _kept(op, ids)
     rows: list[dict[str, Any]] = []
     for customer_id in ids:
         score, history = rfm.get(customer_id), histories.get(customer_id)
@@ -72,7 +80,7 @@ async def recompute_insights(
         p_alive = prediction.p_alive if prediction else None
         risk, shown = churn_risk_of(p_alive, reasons.get(customer_id, {}))
         realised = score.monetary if score else ZERO
-        override = kept.get(customer_id, dict.fromkeys(OVERRIDE_COLUMNS))
+        override = kept.get(customer_id, dict.fromkeys(KEPT_COLUMNS))
         rows.append(
             {
                 "workspace_id": workspace_id,
@@ -102,6 +110,7 @@ async def recompute_insights(
                 **override,
             }
         )
+    await apply_lifecycle(op, rows, histories, now, settings)
     where = [insights.c.workspace_id == workspace_id]
     if customer_ids is not None:
         where.append(insights.c.customer_id.in_(ids))
@@ -111,14 +120,15 @@ async def recompute_insights(
     return len(rows)
 
 
-async def _overrides(op: Operation, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+async def _kept(op: Operation, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
     insights = table_of(CustomerInsight)
-    statement = select(insights.c.customer_id, *(insights.c[c] for c in OVERRIDE_COLUMNS)).where(
-        insights.c.workspace_id == op.workspace_id, insights.c.grade_override.is_not(None)
+    statement = select(insights.c.customer_id, *(insights.c[c] for c in KEPT_COLUMNS)).where(
+        insights.c.workspace_id == op.workspace_id,
+        insights.c.grade_override.is_not(None) | insights.c.churned_at.is_not(None),
     )
     wanted = set(ids)
     return {
-        row.customer_id: {c: getattr(row, c) for c in OVERRIDE_COLUMNS}
+        row.customer_id: {c: getattr(row, c) for c in KEPT_COLUMNS}
         for row in (await op.session.execute(statement)).all()
         if row.customer_id in wanted
     }

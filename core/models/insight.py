@@ -47,6 +47,9 @@ class CustomerInsight(TenantMixin, Base):
     churn_risk: Mapped[float] = mapped_column(default=0.0)
     # [{"reason": ..., "weight": ...}], strongest first.
     churn_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    # Set when insights moved the customer to `churned`; kept across recomputations.
+    churn_reason: Mapped[str | None] = mapped_column(String(50))
+    churned_at: Mapped[datetime | None]
     derived_grade: Mapped[str | None] = mapped_column(String(1))
     grade_override: Mapped[str | None] = mapped_column(String(1))
     grade_override_by_id: Mapped[uuid.UUID | None]

@@ -45,6 +45,8 @@ def upgrade() -> None:
         sa.Column("lifetime_value_method", sa.String(length=20), nullable=True),
         sa.Column("churn_risk", sa.Double(), nullable=False),
         sa.Column("churn_reasons", JSON, nullable=False),
+        sa.Column("churn_reason", sa.String(length=50), nullable=True),
+        sa.Column("churned_at", rapport.core.db.UTCDateTime(), nullable=True),
         sa.Column("derived_grade", sa.String(length=1), nullable=True),
         sa.Column("grade_override", sa.String(length=1), nullable=True),
         sa.Column("grade_override_by_id", sa.Uuid(), nullable=True),

@@ -14,7 +14,13 @@ from rapport.core import PluginInfo, ValueKind, ValueSource, hookimpl
 from rapport.core.config import Settings
 from rapport.core.db import table_of
 from rapport.core.insights import recompute_insights
-from rapport.core.models import Customer, CustomerInsight, InsightSettingsRow, Interaction
+from rapport.core.models import (
+    Customer,
+    CustomerInsight,
+    EventRecord,
+    InsightSettingsRow,
+    Interaction,
+)
 from rapport.core.runtime import Runtime
 from rapport.plugins.sales.models import Payment
 from tests.support import new_workspace, operation, person
@@ -173,3 +179,57 @@ async def test_a_third_party_revenue_source_changes_rfm(
     finally:
         await extended.dispose()
     assert (row.frequency, row.monetary, row.recency_score) == (1, Decimal("600.00"), 1)
+
+
+async def test_a_lapsing_customer_churns_and_is_won_back(runtime: Runtime) -> None:
+    workspace = await new_workspace(runtime)
+    async with operation(runtime, workspace) as op, op.transaction():
+        lapsing = await person(op, "Gone", "Quiet", lifecycle_status="active")
+        _pay(op, lapsing, 200, "80")
+        for days in (150, 120):  # calls before the last quarter, none in it
+            op.session.add(
+                Interaction(
+                    workspace_id=op.workspace_id,
+                    customer_id=lapsing,
+                    kind="call",
+                    occurred_at=NOW - timedelta(days=days),
+                )
+            )
+        op.session.add(
+            InsightSettingsRow(
+                workspace_id=op.workspace_id,
+                values={"churn_risk_threshold": 0.3, "churn_after_days": 180},
+                updated_at=NOW,
+            )
+        )
+    async with operation(runtime, workspace) as op, op.transaction():
+        await recompute_insights(op, now=NOW)
+    async with operation(runtime, workspace) as op:
+        row = (await _insights(op))[lapsing]
+        customer = await op.session.get(Customer, (workspace.id, lapsing))
+    assert customer is not None
+    assert customer.lifecycle_status == "churned"
+    assert (row.churn_risk, row.churn_reason, row.churned_at) == (0.3, "stopped engaging", NOW)
+    assert row.churn_reasons == [{"reason": "falling_engagement", "weight": 0.3}]
+    later = NOW + timedelta(days=10)
+    async with operation(runtime, workspace) as op, op.transaction():
+        _pay(op, lapsing, -5, "40")  # five days after NOW
+    async with operation(runtime, workspace) as op, op.transaction():
+        await recompute_insights(op, now=later)
+    async with operation(runtime, workspace) as op:
+        customer = await op.session.get(Customer, (workspace.id, lapsing))
+        events = (
+            await op.session.execute(
+                select(EventRecord.event_type).order_by(EventRecord.created_at)
+            )
+        ).scalars()
+        kept = (await _insights(op))[lapsing].churn_reason
+    assert customer is not None
+    assert customer.lifecycle_status == "won_back"
+    assert kept == "stopped engaging"
+    assert [e for e in events if e.startswith("customer.") and e != "customer.created"] == [
+        "customer.updated",
+        "customer.churned",
+        "customer.updated",
+        "customer.won_back",
+    ]

@@ -25,7 +25,7 @@ async def test_manager_sees_insights_of_their_book_only(bank: Bank) -> None:
     data = await alice.client.query(INSIGHTS, {"id": mine})
     assert data["node"]["insights"]["valueGrade"] == "D"
     assert (await alice.client.query(INSIGHTS, {"id": theirs}))["node"] is None
-    op, session = await bank.operation_for(alice)
+    _, session = await bank.operation_for(alice)
     async with session:
         seen = (await session.execute(select(CustomerInsight.customer_id))).scalars().all()
     assert seen == [pk(mine)]
