@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import rapport.core.db
 
 revision: str = "core_0008"
-down_revision: str | Sequence[str] | None = "core_0006"
+down_revision: str | Sequence[str] | None = "core_0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
