@@ -10,6 +10,7 @@ from rapport.core.auth import Actor
 from rapport.core.config import Settings, load_settings
 from rapport.core.contributions import (
     AccessPolicy,
+    ChurnSignal,
     CustomerLink,
     DataLoaderFactory,
     DemoData,
@@ -22,9 +23,12 @@ from rapport.core.contributions import (
     MergeResolver,
     MigrationBranch,
     Permission,
+    PotentialValueSource,
     Register,
     RelationshipType,
     Role,
+    ValueKind,
+    ValueSource,
 )
 from rapport.core.db import (
     AnySelect,
@@ -115,6 +119,7 @@ __all__ = [
     "AnySelect",
     "AuditEntry",
     "Base",
+    "ChurnSignal",
     "Conflict",
     "ContactPoint",
     "ContactPointFields",
@@ -159,6 +164,7 @@ __all__ = [
     "Permission",
     "PluginError",
     "PluginInfo",
+    "PotentialValueSource",
     "QueryTerms",
     "Register",
     "Registered",
@@ -179,6 +185,8 @@ __all__ = [
     "UnreadableNumber",
     "User",
     "ValidationFailed",
+    "ValueKind",
+    "ValueSource",
     "Workspace",
     "add_contact_point",
     "age_band_of",

@@ -19,6 +19,8 @@ from rapport.core.contributions import (
     Register,
     RelationshipType,
     Role,
+    ValueKind,
+    ValueSource,
 )
 from rapport.core.error_codes import CoreErrorCode
 from rapport.core.event_log import prune_event_log, record_event
@@ -26,9 +28,12 @@ from rapport.core.event_types import CORE_EVENT_TYPES
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
 from rapport.core.idempotency import expire_idempotency_keys
+from rapport.core.insights import recompute_insights
+from rapport.core.insights.core_sources import interactions_engagement
 from rapport.core.models import (
     AuditEntry,
     ContactPoint,
+    CustomerInsight,
     Interaction,
     InteractionParticipant,
     Relationship,
@@ -60,6 +65,7 @@ CORE_PERMISSIONS = {
     "webhooks:manage": "manage webhook subscriptions",
     "users:read": "list the workspace's users",
     "access:manage": "manage users, their roles and API keys",
+    "insights:manage": "recompute customer insights, override grades, change insight settings",
 }
 READ_PERMISSIONS = tuple(name for name in CORE_PERMISSIONS if name.endswith(":read"))
 MEMBER_PERMISSIONS = (
@@ -90,6 +96,9 @@ RELATIONSHIP_TYPES = (
     RelationshipType("parent_of", "parent of", "child of", from_kinds=PERSON, to_kinds=PERSON),
     RelationshipType("partner_of", "business partner of", symmetric=True),
 )
+
+# Insights move slowly (quintiles, fitted models); once an hour keeps them within the day.
+INSIGHTS_EVERY_SECONDS = 3600
 
 INTERACTION_KINDS = {
     "call": "Call",
@@ -134,6 +143,8 @@ def register_permissions(register: Register[Permission]) -> None:
 def register_customer_links(register: Register[CustomerLink]) -> None:
     register(CustomerLink(Interaction))
     register(CustomerLink(Task))
+    # Recomputed for the survivor; the merged record's row goes with its next recomputation.
+    register(CustomerLink(CustomerInsight, repoint=False))
     # The merge moves these itself: it folds duplicate contact points and edges, and history
     # stays with the record it was written about.
     for model in (ContactPoint, InteractionParticipant):
@@ -201,6 +212,11 @@ async def prune_events(context: JobContext) -> None:
     await prune_event_log(context.runtime.sessions, timedelta(hours=hours))
 
 
+async def recompute_customer_insights(context: JobContext) -> None:
+    async for operation in context.each_workspace():
+        await recompute_insights(operation)
+
+
 async def fire_reminders(context: JobContext) -> None:
     async for operation in context.each_workspace():
         await fire_due_moments(operation)
@@ -214,3 +230,16 @@ def register_jobs(register: Register[Job]) -> None:
     register(Job("webhooks.prune", 3600, prune_outbox))
     register(Job("events.prune", 600, prune_events))
     register(Job("tasks.fire_reminders", 15, fire_reminders))
+    register(Job("insights.recompute", INSIGHTS_EVERY_SECONDS, recompute_customer_insights))
+
+
+@hookimpl
+def register_value_sources(register: Register[ValueSource]) -> None:
+    register(
+        ValueSource(
+            "core.interactions",
+            ValueKind.ENGAGEMENT,
+            interactions_engagement,
+            "calls, emails, meetings and the rest of the timeline",
+        )
+    )

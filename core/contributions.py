@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from rapport.core.auth import Actor
+    from rapport.core.db import AnySelect
     from rapport.core.events import DomainEvent, Event
     from rapport.core.models import Workspace
     from rapport.core.services.operation import Operation
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccessPolicy",
+    "ChurnSignal",
     "CustomerLink",
     "DataLoaderFactory",
     "DemoData",
@@ -39,9 +41,12 @@ __all__ = [
     "MergeResolver",
     "MigrationBranch",
     "Permission",
+    "PotentialValueSource",
     "Register",
     "RelationshipType",
     "Role",
+    "ValueKind",
+    "ValueSource",
 ]
 
 T = TypeVar("T")
@@ -215,3 +220,55 @@ class ErrorCodes:
     @property
     def name(self) -> str:
         return self.domain
+
+
+class ValueKind(StrEnum):
+    """What a value source's rows are: money received, or a sign of engagement."""
+
+    REVENUE = "revenue"
+    ENGAGEMENT = "engagement"
+
+
+# ``build(workspace_id)``: a select whose columns are labelled as the kind requires.
+SelectBuilder: TypeAlias = Callable[[uuid.UUID], "AnySelect"]
+
+
+@dataclass(frozen=True)
+class ValueSource:
+    """Where customer insights learn what customers did; see ``register_value_sources``.
+
+    ``build(workspace_id)`` returns a select of one workspace's rows labelled
+    ``customer_id, occurred_at, amount, currency`` for :attr:`ValueKind.REVENUE` (a null
+    currency means the workspace's reporting currency) or ``customer_id, occurred_at, kind``
+    for :attr:`ValueKind.ENGAGEMENT`.
+    """
+
+    name: str
+    kind: ValueKind
+    build: SelectBuilder
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChurnSignal:
+    """A reason a customer may be about to leave: ``build(workspace_id, now)`` selects
+    ``customer_id, weight`` (0 to 1: how strongly it points to leaving) for the customers it
+    holds for today; ``reason`` names it in a customer's churn reasons."""
+
+    reason: str
+    description: str
+    build: Callable[[uuid.UUID, Any], AnySelect]
+
+    @property
+    def name(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class PotentialValueSource:
+    """Value a customer may still bring: ``build(workspace_id)`` selects ``customer_id,
+    amount, currency`` (open weighted pipeline, suggested products)."""
+
+    name: str
+    build: SelectBuilder
+    description: str = ""

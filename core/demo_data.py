@@ -164,7 +164,6 @@ OCCUPATIONS = (
 )
 CHANNELS = ("web", "referral", "event", "partner", "cold call", "advertising")
 STATUSES = ("lead", "prospect", "active", "active", "active", "dormant", "churned", "won_back")
-GRADES = ("A", "B", "B", "C", "C", "C", "D")
 TAGS = ("vip", "newsletter", "high-touch", "at-risk", "partner", "upsell", "paper-mail")
 INTERACTION_KINDS = (
     ("call", 30),
@@ -249,8 +248,6 @@ def _customer(build: _Builder, kind: str, owners: list[uuid.UUID], index: int) -
         "industry": build.pick(INDUSTRIES),
         "region": build.pick(REGIONS),
         "source_channel": build.pick(CHANNELS),
-        "value_grade": build.pick(GRADES),
-        "churn_risk": round(rng.random(), 2),
         "attributes": {},
         "version": 1,
         "created_at": created,

@@ -11,12 +11,14 @@ from rapport.core.events import Event
 
 __all__ = [
     "CORE_EVENT_TYPES",
+    "CustomerChurned",
     "CustomerCreated",
     "CustomerDeleted",
     "CustomerImported",
     "CustomerMerged",
     "CustomerRestored",
     "CustomerUpdated",
+    "CustomerWonBack",
     "InteractionLogged",
     "RelationshipCreated",
     "RelationshipDeleted",
@@ -127,6 +129,20 @@ class RelationshipDeleted(_RelationshipEvent, name="relationship.deleted"):
     """A relationship was removed."""
 
 
+class CustomerChurned(Event, name="customer.churned", entity_type="Customer"):
+    """Insights moved a customer to ``churned``; ``reason`` is from the churn vocabulary."""
+
+    id: uuid.UUID
+    reason: str
+
+
+class CustomerWonBack(Event, name="customer.won_back", entity_type="Customer"):
+    """A churned customer bought again."""
+
+    id: uuid.UUID
+    churn_reason: str | None
+
+
 CORE_EVENT_TYPES: tuple[EventType, ...] = (
     EventType(CustomerCreated, "a customer was created"),
     EventType(CustomerUpdated, "a customer's fields changed"),
@@ -134,6 +150,8 @@ CORE_EVENT_TYPES: tuple[EventType, ...] = (
     EventType(CustomerRestored, "a deleted customer was restored"),
     EventType(CustomerMerged, "customers were merged into a survivor"),
     EventType(CustomerImported, "customers were imported in bulk (one event per import)"),
+    EventType(CustomerChurned, "insights found a customer gone, and moved them to churned"),
+    EventType(CustomerWonBack, "a churned customer bought again"),
     EventType(InteractionLogged, "an interaction was logged"),
     EventType(TaskCreated, "a task was created"),
     EventType(TaskCompleted, "a task was completed"),

@@ -130,6 +130,25 @@ def register_jobs(register: Register[c.Job]) -> None:
 
 
 @hookspec
+def register_value_sources(register: Register[c.ValueSource]) -> None:
+    """Register where money received (revenue) or engagement comes from, as SQL selects.
+
+    Customer insights (RFM, lifetime value, churn) read customers' history only through these,
+    so a plugin's revenue counts as soon as it registers its source.
+    """
+
+
+@hookspec
+def register_churn_signals(register: Register[c.ChurnSignal]) -> None:
+    """Register signs that customers are leaving (open complaints, bad surveys, closed accounts)."""
+
+
+@hookspec
+def register_potential_value_sources(register: Register[c.PotentialValueSource]) -> None:
+    """Register value customers may still bring (open weighted pipeline, cross-sell)."""
+
+
+@hookspec
 def register_commands(register: Register[click.Command]) -> None:
     """Add subcommands to the ``rapport`` CLI."""
 

@@ -162,6 +162,9 @@ CONTRIBUTION_TYPES: dict[str, tuple[type, ...]] = {
     "register_dataloaders": (c.DataLoaderFactory,),
     "register_jobs": (c.Job,),
     "register_demo_data": (c.DemoData,),
+    "register_value_sources": (c.ValueSource,),
+    "register_churn_signals": (c.ChurnSignal,),
+    "register_potential_value_sources": (c.PotentialValueSource,),
 }
 # Contributions that two plugins may not both register under one name.
 NAMED_CONTRIBUTIONS = {
@@ -175,6 +178,9 @@ NAMED_CONTRIBUTIONS = {
     "register_dataloaders": "dataloader",
     "register_jobs": "job",
     "register_demo_data": "demo data set",
+    "register_value_sources": "value source",
+    "register_churn_signals": "churn signal",
+    "register_potential_value_sources": "potential value source",
 }
 # Called when the app is built, not when the host starts: the GraphQL layer and the CLI are
 # only needed by the processes that use them, and routes need the running app. Event
@@ -325,6 +331,21 @@ class PluginHost:
                     f"enabled plugin registers"
                 )
         return handlers
+
+    @cached_property
+    def value_sources(self) -> list[c.ValueSource]:
+        found = self.collect_named("register_value_sources", "value source")
+        return [registered.item for registered in found.values()]
+
+    @cached_property
+    def churn_signals(self) -> list[c.ChurnSignal]:
+        found = self.collect_named("register_churn_signals", "churn signal")
+        return [registered.item for registered in found.values()]
+
+    @cached_property
+    def potential_value_sources(self) -> list[c.PotentialValueSource]:
+        found = self.collect_named("register_potential_value_sources", "potential value source")
+        return [registered.item for registered in found.values()]
 
     @cached_property
     def customer_links(self) -> list[Registered[c.CustomerLink]]:

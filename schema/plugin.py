@@ -29,6 +29,7 @@ from rapport.schema.types.custom_field import (
 from rapport.schema.types.customer import Customer, CustomerMutations, CustomerQueries
 from rapport.schema.types.identity import AccessMutations, ApiKey, IdentityQueries, User
 from rapport.schema.types.imports import ImportMutations
+from rapport.schema.types.insights import CustomerInsightFields, InsightMutations
 from rapport.schema.types.interaction import (
     CustomerInteractionFields,
     Interaction,
@@ -95,6 +96,7 @@ CORE_PARTS = (
     GraphQLPart(CustomFieldQueries, CustomFieldMutations, (CustomFieldDefinition,)),
     GraphQLPart(AuditQueries, types=(AuditEntry,)),
     GraphQLPart(StatsQueries),
+    GraphQLPart(mutation=InsightMutations, extend={"Customer": CustomerInsightFields}),
     GraphQLPart(SearchQueries),
     GraphQLPart(mutation=BulkMutations),
     GraphQLPart(MergeQueries, MergeMutations),

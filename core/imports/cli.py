@@ -102,7 +102,7 @@ def import_customers_command(
 
     Columns are customer fields (kind, first_name, last_name, organization_name,
     lifecycle_status, tags, industry, occupation, birth_date, region, source_channel,
-    value_grade, churn_risk, notes, email, phone) or custom fields as attributes.<key>.
+    notes, email, phone) or custom fields as attributes.<key>.
     """
     from rapport.core.workspaces import WorkspaceError
 

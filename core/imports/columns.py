@@ -25,8 +25,6 @@ FIELDS = (
     "birth_date",
     "region",
     "source_channel",
-    "value_grade",
-    "churn_risk",
     "notes",
     "email",
     "phone",

@@ -90,15 +90,8 @@ def _parse_value(
             return name, date.fromisoformat(text)
         except ValueError as exc:
             raise ValueError(f"{text!r} is not a date as YYYY-MM-DD") from exc
-    if name == "churn_risk":
-        try:
-            return name, float(text)
-        except ValueError as exc:
-            raise ValueError(f"{text!r} is not a number") from exc
     if name in ("kind", "lifecycle_status"):
         return name, text.lower()
-    if name == "value_grade":
-        return name, text.upper()
     return name, text
 
 

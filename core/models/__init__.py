@@ -4,6 +4,7 @@ from rapport.core.models.audit import AuditEntry
 from rapport.core.models.customer import ContactPoint, Customer, CustomFieldDefinition
 from rapport.core.models.idempotency import IdempotencyRecord
 from rapport.core.models.identity import ApiKey, User, Workspace
+from rapport.core.models.insight import CustomerInsight, InsightSettingsRow
 from rapport.core.models.interaction import Interaction, InteractionParticipant
 from rapport.core.models.outbox import EventRecord, OutboxEvent, Webhook
 from rapport.core.models.relationship import Relationship, RelationshipTypeRow
@@ -15,8 +16,10 @@ __all__ = [
     "ContactPoint",
     "CustomFieldDefinition",
     "Customer",
+    "CustomerInsight",
     "EventRecord",
     "IdempotencyRecord",
+    "InsightSettingsRow",
     "Interaction",
     "InteractionParticipant",
     "OutboxEvent",

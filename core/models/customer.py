@@ -36,8 +36,10 @@ class Customer(TenantMixin, TimestampMixin, Base):
     birth_date: Mapped[date | None] = mapped_column(info={"dates": BIRTH_DATES})
     region: Mapped[str | None] = mapped_column(String(100))
     source_channel: Mapped[str | None] = mapped_column(String(50))
-    value_grade: Mapped[str | None] = mapped_column(String(1))
-    churn_risk: Mapped[float | None]
+    # The grade and risk customer insights computed (or a person set, for the grade), kept
+    # here so customers filter and group by them; never written through customer inputs.
+    value_grade: Mapped[str | None] = mapped_column(String(1), info={"derived": True})
+    churn_risk: Mapped[float | None] = mapped_column(info={"derived": True})
     notes: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     merged_into_id: Mapped[uuid.UUID | None]

@@ -46,7 +46,6 @@ __all__ = [
 
 CUSTOMER_KINDS = ("person", "organization")
 LIFECYCLE_STATUSES = ("lead", "prospect", "active", "dormant", "churned", "won_back")
-VALUE_GRADES = ("A", "B", "C", "D")
 MAX_TAGS = 50
 
 
@@ -67,8 +66,6 @@ class CustomerFields(FieldValues):
     birth_date: date | None = None
     region: str | None = None
     source_channel: str | None = None
-    value_grade: str | None = None
-    churn_risk: float | None = None
     notes: str | None = None
     attributes: dict[str, Any] | None = None
 
@@ -124,12 +121,6 @@ def check_customer_fields(
             f"must be one of {', '.join(LIFECYCLE_STATUSES)}",
             CoreErrorCode.NOT_ONE_OF,
         )
-    grade = fields.get("value_grade")
-    if grade is not None and grade not in VALUE_GRADES:
-        bad("valueGrade", f"must be one of {', '.join(VALUE_GRADES)}", CoreErrorCode.NOT_ONE_OF)
-    risk = fields.get("churn_risk")
-    if risk is not None and not 0 <= risk <= 1:
-        bad("churnRisk", "must be between 0 and 1", CoreErrorCode.OUT_OF_RANGE)
     birth = fields.get("birth_date")
     if birth is not None and birth > date.today():
         bad("birthDate", "must not be in the future", CoreErrorCode.IN_THE_FUTURE)

@@ -52,8 +52,6 @@ FILLABLE = (
     "birth_date",
     "region",
     "source_channel",
-    "value_grade",
-    "churn_risk",
     "notes",
 )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rapport.core import (
     AccessPolicy,
+    ChurnSignal,
     CustomerCreated,
     CustomerLink,
     DemoData,
@@ -27,11 +28,13 @@ from rapport.core import (
     Register,
     RelationshipType,
     Role,
+    ValueSource,
     hookimpl,
 )
 from rapport.plugins.banking import access
 from rapport.plugins.banking.error_codes import BankingErrorCode
 from rapport.plugins.banking.events import BANKING_EVENT_TYPES
+from rapport.plugins.banking.insights import BANKING_CHURN_SIGNALS, BANKING_VALUE_SOURCES
 from rapport.plugins.banking.jobs import REVIEW_JOB_SECONDS, raise_overdue_reviews
 from rapport.plugins.banking.permissions import PERMISSIONS, ROLES
 from rapport.plugins.banking.services.merges import settle_merged_customers
@@ -125,3 +128,15 @@ def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.plugins.banking.demo import load_demo
 
     register(DemoData("banking", load_demo))
+
+
+@hookimpl
+def register_value_sources(register: Register[ValueSource]) -> None:
+    for source in BANKING_VALUE_SOURCES:
+        register(source)
+
+
+@hookimpl
+def register_churn_signals(register: Register[ChurnSignal]) -> None:
+    for signal in BANKING_CHURN_SIGNALS:
+        register(signal)

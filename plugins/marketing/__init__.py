@@ -31,6 +31,7 @@ from rapport.core import (
     Permission,
     PluginInfo,
     Register,
+    ValueSource,
     hookimpl,
 )
 from rapport.plugins.marketing import models
@@ -40,6 +41,7 @@ from rapport.plugins.marketing.events import (
     CampaignMemberResponded,
     FormSubmitted,
 )
+from rapport.plugins.marketing.insights import MARKETING_VALUE_SOURCES
 from rapport.plugins.marketing.services.merge import settle_merged_customers
 from rapport.plugins.sales.events import LeadCreated, OpportunityCreated, OpportunityUpdated
 
@@ -153,3 +155,9 @@ def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.plugins.marketing.demo import load_marketing_demo
 
     register(DemoData("marketing", load_marketing_demo))
+
+
+@hookimpl
+def register_value_sources(register: Register[ValueSource]) -> None:
+    for source in MARKETING_VALUE_SOURCES:
+        register(source)

@@ -20,12 +20,15 @@ from rapport.core import (
     MigrationBranch,
     Permission,
     PluginInfo,
+    PotentialValueSource,
     Register,
+    ValueSource,
     hookimpl,
 )
 from rapport.plugins.sales import models
 from rapport.plugins.sales.error_codes import SalesErrorCode
 from rapport.plugins.sales.events import SALES_EVENT_TYPES
+from rapport.plugins.sales.insights import SALES_POTENTIAL, SALES_VALUE_SOURCES
 from rapport.plugins.sales.services import quotes
 
 plugin_info = PluginInfo(
@@ -102,3 +105,15 @@ def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.plugins.sales.demo import load_sales_demo
 
     register(DemoData("sales", load_sales_demo))
+
+
+@hookimpl
+def register_value_sources(register: Register[ValueSource]) -> None:
+    for source in SALES_VALUE_SOURCES:
+        register(source)
+
+
+@hookimpl
+def register_potential_value_sources(register: Register[PotentialValueSource]) -> None:
+    for source in SALES_POTENTIAL:
+        register(source)

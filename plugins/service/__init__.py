@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rapport.core import (
+    ChurnSignal,
     CustomerLink,
     DemoData,
     ErrorCodes,
@@ -24,11 +25,13 @@ from rapport.core import (
     Permission,
     PluginInfo,
     Register,
+    ValueSource,
     hookimpl,
 )
 from rapport.plugins.service import models
 from rapport.plugins.service.error_codes import ServiceErrorCode
 from rapport.plugins.service.events import SERVICE_EVENT_TYPES
+from rapport.plugins.service.insights import SERVICE_CHURN_SIGNALS, SERVICE_VALUE_SOURCES
 from rapport.plugins.service.services.merge import repoint_case_contacts
 
 plugin_info = PluginInfo(
@@ -136,3 +139,15 @@ def register_demo_data(register: Register[DemoData]) -> None:
     from rapport.plugins.service.demo import load_service_demo
 
     register(DemoData("service", load_service_demo))
+
+
+@hookimpl
+def register_value_sources(register: Register[ValueSource]) -> None:
+    for source in SERVICE_VALUE_SOURCES:
+        register(source)
+
+
+@hookimpl
+def register_churn_signals(register: Register[ChurnSignal]) -> None:
+    for signal in SERVICE_CHURN_SIGNALS:
+        register(signal)

@@ -325,8 +325,6 @@ class UpdateCustomerInput:
     birth_date: date | None = strawberry.UNSET
     region: str | None = strawberry.UNSET
     source_channel: str | None = strawberry.UNSET
-    value_grade: str | None = strawberry.UNSET
-    churn_risk: float | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
     attributes: JSON | None = strawberry.field(
         default=strawberry.UNSET,

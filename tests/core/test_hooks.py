@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,14 @@ from rapport.core.app import create_app
 from rapport.core.auth import authenticate, find_workspace
 from rapport.core.config import Settings
 from rapport.core.demo import load_demo_data
+from rapport.core.insights import recompute_insights
 from rapport.core.models import Customer as CustomerRow
+from rapport.core.models import CustomerInsight, Interaction
 from rapport.core.runtime import Runtime
+from rapport.core.services.customers import CustomerFields, create_customer
 from rapport.core.tenancy import tenant_session, unscoped_session
 from rapport.core.worker import run_worker
-from rapport.core.workspaces import create_api_key, create_workspace
+from rapport.core.workspaces import create_api_key, create_workspace, operator_operation
 from tests.conftest import Client, Databases
 from tests.core import sample_plugin
 from tests.core.sample_plugin import SampleNote
@@ -190,6 +194,41 @@ async def test_hook_register_routes(sample_runtime: Runtime) -> None:
     ) as http:
         response = await http.get("/sample/ping")
     assert response.text == "pong from 3 plugins"
+
+
+async def _insight_probe(sample_runtime: Runtime) -> Any:
+    """A customer with a paid webinar and a note, and their recomputed insights."""
+    workspace = await create_workspace(sample_runtime, f"insights-{uuid.uuid4().hex[:8]}")
+    async with operator_operation(sample_runtime, workspace.name) as op, op.transaction():
+        customer = await create_customer(op, CustomerFields(kind="person", last_name="Lee"))
+        op.session.add(
+            Interaction(
+                workspace_id=op.workspace_id,
+                customer_id=customer.id,
+                kind="webinar",
+                occurred_at=datetime.now(UTC) - timedelta(days=3),
+                duration_seconds=90,
+            )
+        )
+        op.session.add(SampleNote(workspace_id=op.workspace_id, text="x", customer_id=customer.id))
+    async with operator_operation(sample_runtime, workspace.name) as op, op.transaction():
+        await recompute_insights(op)
+        return (await op.session.execute(select(CustomerInsight))).scalar_one()
+
+
+async def test_hook_register_value_sources(sample_runtime: Runtime) -> None:
+    insight = await _insight_probe(sample_runtime)
+    assert (insight.frequency, insight.monetary, insight.recency_score) == (1, 90, 1)
+
+
+async def test_hook_register_churn_signals(sample_runtime: Runtime) -> None:
+    insight = await _insight_probe(sample_runtime)
+    assert {"reason": "noted", "weight": 0.5} in insight.churn_reasons
+
+
+async def test_hook_register_potential_value_sources(sample_runtime: Runtime) -> None:
+    insight = await _insight_probe(sample_runtime)
+    assert insight.potential_value == 100
 
 
 async def test_hook_register_jobs(sample_runtime: Runtime) -> None:

@@ -25,6 +25,12 @@ async def stats(client: Client, group_by: list[str], filter: dict | None = None)
     }
 
 
+OVERRIDE = """
+mutation($id: ID!, $grade: String) {
+  overrideValueGrade(customerId: $id, grade: $grade) { errors { field code } }
+}
+"""
+
 PEOPLE = [
     # (first, industry, region, grade, years old or None)
     ("A", "finance", "North", "A", 30),
@@ -41,13 +47,15 @@ async def seed(client: Client) -> None:
         extra: dict = {"industry": industry}
         if region:
             extra["region"] = region
-        if grade:
-            extra["valueGrade"] = grade
         if years is not None:
             # The birthday was 20 days ago: exactly `years` old today.
             anniversary = today.replace(year=today.year - years, day=min(today.day, 28))
             extra["birthDate"] = (anniversary - timedelta(days=20)).isoformat()
-        await person(client, first, "Test", **extra)
+        customer_id = await person(client, first, "Test", **extra)
+        if grade:
+            # Grades are computed; a person's override is how a test sets one outright.
+            data = await client.query(OVERRIDE, {"id": customer_id, "grade": grade})
+            assert data["overrideValueGrade"]["errors"] == []
     await organization(client, "Acme", industry="retail", region="North")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 import strawberry
-from sqlalchemy import String, func, select
+from sqlalchemy import String, func, literal, null, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -18,6 +18,8 @@ from strawberry.dataloader import DataLoader
 from rapport.core import (
     CUSTOMER_SCOPE,
     AccessPolicy,
+    AnySelect,
+    ChurnSignal,
     Customer,
     CustomerCreated,
     CustomerLink,
@@ -32,6 +34,7 @@ from rapport.core import (
     EventHandler,
     EventType,
     GraphQLPart,
+    Interaction,
     InteractionKind,
     Job,
     JobContext,
@@ -39,11 +42,14 @@ from rapport.core import (
     Operation,
     Permission,
     PluginInfo,
+    PotentialValueSource,
     Register,
     RelationshipType,
     Role,
     TenantMixin,
     ValidationFailed,
+    ValueKind,
+    ValueSource,
     hookimpl,
 )
 from rapport.schema import Info, context_of
@@ -239,3 +245,40 @@ def before_commit(event: DomainEvent, session: Any, operation: Any) -> None:
 @hookimpl
 def after_commit(event: DomainEvent) -> None:
     seen["after_commit"].append(event.name)
+
+
+def _paid_webinars(workspace_id: uuid.UUID) -> AnySelect:
+    """Webinars are billed by the second, in the reporting currency."""
+    return select(
+        Interaction.customer_id,
+        Interaction.occurred_at,
+        Interaction.duration_seconds.label("amount"),
+        null().label("currency"),
+    ).where(Interaction.workspace_id == workspace_id, Interaction.kind == "webinar")
+
+
+def _noted(workspace_id: uuid.UUID, now: Any) -> AnySelect:
+    return select(SampleNote.customer_id, literal(0.5).label("weight")).where(
+        SampleNote.workspace_id == workspace_id, SampleNote.customer_id.is_not(None)
+    )
+
+
+def _note_potential(workspace_id: uuid.UUID) -> AnySelect:
+    return select(
+        SampleNote.customer_id, literal(100).label("amount"), null().label("currency")
+    ).where(SampleNote.workspace_id == workspace_id, SampleNote.customer_id.is_not(None))
+
+
+@hookimpl
+def register_value_sources(register: Register[ValueSource]) -> None:
+    register(ValueSource("sample.webinars", ValueKind.REVENUE, _paid_webinars))
+
+
+@hookimpl
+def register_churn_signals(register: Register[ChurnSignal]) -> None:
+    register(ChurnSignal("noted", "someone wrote a note about the customer", _noted))
+
+
+@hookimpl
+def register_potential_value_sources(register: Register[PotentialValueSource]) -> None:
+    register(PotentialValueSource("sample.notes", _note_potential))
