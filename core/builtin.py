@@ -28,7 +28,7 @@ from rapport.core.event_types import CORE_EVENT_TYPES
 from rapport.core.events import DomainEvent
 from rapport.core.hookspecs import hookimpl
 from rapport.core.idempotency import expire_idempotency_keys
-from rapport.core.insights import recompute_insights
+from rapport.core.insights import computed_within, recompute_insights
 from rapport.core.insights.core_sources import interactions_engagement
 from rapport.core.models import (
     AuditEntry,
@@ -214,7 +214,10 @@ async def prune_events(context: JobContext) -> None:
 
 async def recompute_customer_insights(context: JobContext) -> None:
     async for operation in context.each_workspace():
-        await recompute_insights(operation)
+        # A process that just started (or the demo, which computes them as it loads) finds
+        # them fresh: the whole-workspace recompute waits for its period.
+        if not await computed_within(operation, INSIGHTS_EVERY_SECONDS):
+            await recompute_insights(operation)
 
 
 async def fire_reminders(context: JobContext) -> None:

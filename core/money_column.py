@@ -49,7 +49,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["Money", "cents_of", "from_cents", "money_text", "stores_cents"]
+__all__ = ["Money", "as_money", "cents_of", "from_cents", "money_text", "stores_cents"]
 
 SCALE = 2  # the decimals a money column keeps, as in NUMERIC(18, 2)
 _FACTORS = (operators.mul, operators.truediv, operators.floordiv, operators.mod)
@@ -165,6 +165,15 @@ def _from_cents_numeric(element: from_cents, compiler: Any, **kw: Any) -> str:
 @compiles(from_cents, "sqlite")
 def _from_cents_sqlite(element: from_cents, compiler: Any, **kw: Any) -> str:
     return f"({compiler.process(element.clauses, **kw)})"
+
+
+def as_money(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """An amount in SQL as money: a money expression as it is, a plain number (in units, a
+    third-party plugin's column) as the amount it stands for, so that a union of both sums
+    and compares alike on either engine."""
+    if isinstance(value.type, Money):
+        return value
+    return from_cents(func.round(type_coerce(value, Numeric()) * 100).cast(BigInteger))
 
 
 def money_text(value: ColumnElement[Any], dialect_name: str) -> ColumnElement[Any]:

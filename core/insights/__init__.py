@@ -5,7 +5,7 @@ sources (``register_value_sources`` and friends), so a plugin's revenue counts a
 registers it. :func:`recompute_insights` stores the results in ``customer_insights``.
 """
 
-from rapport.core.insights.recompute import recompute_insights
+from rapport.core.insights.recompute import computed_within, recompute_insights
 from rapport.core.insights.settings import InsightSettings, workspace_insight_settings
 
-__all__ = ["InsightSettings", "recompute_insights", "workspace_insight_settings"]
+__all__ = ["InsightSettings", "computed_within", "recompute_insights", "workspace_insight_settings"]

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contributions import PotentialValueSource
+from rapport.core.money_column import as_money
 
 __all__ = ["potential_values"]
 
@@ -25,7 +26,8 @@ async def potential_values(
     selects = []
     for source in sources:
         built = source.build(workspace_id).subquery()
-        selects.append(select(built.c.customer_id, built.c.amount, built.c.currency))
+        amount = as_money(built.c.amount).label("amount")  # a plugin may give plain numbers
+        selects.append(select(built.c.customer_id, amount, built.c.currency))
     every = union_all(*selects).subquery("potential")
     statement = (
         select(every.c.customer_id, func.sum(every.c.amount))

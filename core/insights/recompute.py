@@ -7,6 +7,7 @@ A person's grade override is kept across recomputations.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Collection
 from datetime import datetime
@@ -42,6 +43,15 @@ KEPT_COLUMNS = (
 ZERO = Decimal("0.00")
 
 
+async def computed_within(op: Operation, seconds: float) -> bool:
+    """Whether the workspace's insights were computed less than ``seconds`` ago."""
+    latest = select(func.max(CustomerInsight.computed_at)).where(
+        CustomerInsight.workspace_id == op.workspace_id
+    )
+    computed = (await op.session.execute(latest)).scalar_one_or_none()
+    return computed is not None and (utcnow() - computed).total_seconds() < seconds
+
+
 async def recompute_insights(
     op: Operation,
     customer_ids: Collection[uuid.UUID] | None = None,
@@ -57,7 +67,9 @@ async def recompute_insights(
         session, sources, workspace_id, settings.currency, now, settings.window_days
     )
     histories = await purchase_histories(session, sources, workspace_id, settings.currency)
-    predictions = predict_lifetime_values(histories, now, settings)
+    # The fits are seconds of numerical work: off the event loop, which may be serving requests
+    # (jobs run inside `serve`).
+    predictions = await asyncio.to_thread(predict_lifetime_values, histories, now, settings)
     reasons = await signal_weights(session, host.churn_signals, sources, workspace_id, now)
     potential = await potential_values(
         session, host.potential_value_sources, workspace_id, settings.currency

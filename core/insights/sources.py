@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from rapport.core.contributions import ValueKind, ValueSource
 from rapport.core.db import UTCDateTime
+from rapport.core.money_column import as_money
 
 __all__ = ["engagement_rows", "revenue_rows"]
 
@@ -42,17 +43,18 @@ def _union(
         if missing:
             raise ValueError(f"value source {source.name!r} selects no {', '.join(missing)}")
         # A source may give dates (a month's revenue): every row is read as a moment.
-        selects.append(
-            select(
-                *(
-                    type_coerce(built.c[name], UTCDateTime()).label(name)
-                    if name == "occurred_at"
-                    else built.c[name]
-                    for name in columns
-                )
-            )
-        )
+        selects.append(select(*(_column(built, name) for name in columns)))
     return selects
+
+
+def _column(built: Subquery, name: str) -> Any:
+    """A source's column as every source gives it: moments for times (a source may give a
+    month's date) and money for amounts (a source may give plain numbers)."""
+    if name == "occurred_at":
+        return type_coerce(built.c[name], UTCDateTime()).label(name)
+    if name == "amount":
+        return as_money(built.c[name]).label(name)
+    return built.c[name]
 
 
 def revenue_rows(sources: list[ValueSource], workspace_id: uuid.UUID, currency: str) -> Subquery:
